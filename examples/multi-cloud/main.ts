@@ -1,0 +1,95 @@
+/**
+ * The reference platform: one cluster on each of GKE, EKS and AKS, each with a CPU pool and a
+ * GPU pool, every cluster in its own stack so each can be planned with only its own provider.
+ */
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { App, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { Accelerator, AksCluster, EksCluster, EksVpc, GkeCluster, ManagedCluster } from '../../lib';
+
+/** The pools every cluster of the platform gets; only the accelerator differs per cloud. */
+function addReferencePools(cluster: ManagedCluster<unknown>, machineType: string, accelerator: Accelerator): void {
+  cluster.addNodePool('cpu', { machineType, minNodes: 1, maxNodes: 6 });
+  cluster.addGpuPool('gpu', { accelerator, gpusPerNode: 1, maxNodes: 4 });
+  cluster.addGpuPool('gpuspot', { accelerator, gpusPerNode: 1, maxNodes: 8, spot: true });
+}
+
+function credentialsOutput(stack: Construct, cluster: ManagedCluster<unknown>): void {
+  new TerraformOutput(stack, 'credentials-command', { value: cluster.credentialsCommand() });
+}
+
+export class GkeStack extends TerraformStack {
+  public readonly cluster: GkeCluster;
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new GoogleProvider(this, 'google', { project: 'ml-platform-prod', region: 'europe-west4' });
+    this.cluster = new GkeCluster(this, 'cluster', {
+      name: 'ml-gke',
+      project: 'ml-platform-prod',
+      location: 'europe-west4',
+      network: 'ml-vpc',
+      subnetwork: 'ml-gke-nodes',
+      nodeCidr: '10.10.0.0/20',
+      secretsEncryptionKey: 'projects/ml-platform-prod/locations/europe-west4/keyRings/gke/cryptoKeys/secrets',
+      authorizedNetworks: [{ cidr: '10.200.0.0/16', displayName: 'corporate VPN' }],
+    });
+    addReferencePools(this.cluster, 'e2-standard-8', Accelerator.NVIDIA_L4);
+    credentialsOutput(this, this.cluster);
+  }
+}
+
+export class EksStack extends TerraformStack {
+  public readonly cluster: EksCluster;
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const region = 'us-east-1';
+    new AwsProvider(this, 'aws', { region });
+    const network = new EksVpc(this, 'network', { clusterName: 'ml-eks', availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] });
+    this.cluster = new EksCluster(this, 'cluster', {
+      name: 'ml-eks',
+      region,
+      subnetIds: network.privateSubnetIds,
+      vpcCidr: network.cidr,
+      admins: ['arn:aws:iam::111122223333:role/platform-admins'],
+    });
+    addReferencePools(this.cluster, 'm6i.2xlarge', Accelerator.NVIDIA_L4);
+    credentialsOutput(this, this.cluster);
+  }
+}
+
+export class AksStack extends TerraformStack {
+  public readonly cluster: AksCluster;
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new AzurermProvider(this, 'azurerm', { features: [{}] });
+    this.cluster = new AksCluster(this, 'cluster', {
+      name: 'ml-aks',
+      location: 'westeurope',
+      resourceGroupName: 'ml-platform',
+      vnetSubnetId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-platform/providers/Microsoft.Network/virtualNetworks/ml-vnet/subnets/aks-nodes',
+      nodeCidr: '10.20.0.0/20',
+      tenantId: '00000000-0000-0000-0000-000000000001',
+      adminGroupObjectIds: ['00000000-0000-0000-0000-000000000002'],
+    });
+    // Azure sells no L4; the T4 is its closest inference GPU.
+    addReferencePools(this.cluster, 'Standard_D8ds_v5', Accelerator.NVIDIA_T4);
+    credentialsOutput(this, this.cluster);
+  }
+}
+
+/** Builds the whole reference platform into `app`. */
+export function buildMultiCloud(app: App) {
+  return {
+    gke: new GkeStack(app, 'ml-gke'),
+    eks: new EksStack(app, 'ml-eks'),
+    aks: new AksStack(app, 'ml-aks'),
+  };
+}
+
+if (require.main === module) {
+  const app = new App();
+  buildMultiCloud(app);
+  app.synth();
+}

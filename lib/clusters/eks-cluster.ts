@@ -1,0 +1,242 @@
+import { AutoscalingGroupTagA as AutoscalingGroupTag } from '@cdktf/provider-aws/lib/autoscaling-group-tag';
+import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
+import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
+import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
+import { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
+import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
+import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { Construct } from 'constructs';
+import { checkAuthorizedCidrs, checkDisjointCidrs } from '../core/cidr';
+import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
+import { ClusterCapabilities, NodePoolProfile } from '../core/cluster-profile';
+import { checkName, EKS_NAME, IAM_ROLE_NAME } from '../core/names';
+import { ManagedCluster } from './managed-cluster';
+import { GpuPoolOptions, NodePoolOptions, poolProfile, PoolRules, ResolvedPool, terraformTaint } from './node-pool';
+
+/** The EKS-optimized AMI families with NVIDIA drivers. */
+export enum EksGpuAmi {
+  /** Amazon Linux 2023 with NVIDIA drivers; needs the NVIDIA device plugin DaemonSet. */
+  AL2023_NVIDIA = 'AL2023_x86_64_NVIDIA',
+  /** Bottlerocket with NVIDIA drivers and the device plugin built in. */
+  BOTTLEROCKET_NVIDIA = 'BOTTLEROCKET_x86_64_NVIDIA',
+}
+
+export interface EksClusterProps {
+  /** Cluster name in AWS. */
+  readonly name: string;
+  /** AWS region of the provider; used in the kubeconfig command. */
+  readonly region: string;
+  /** Private subnets, in at least two availability zones, for the control plane's ENIs and the nodes. */
+  readonly subnetIds: readonly string[];
+  /**
+   * The VPC's CIDR, checked against the service CIDR.
+   * @default - not checked
+   */
+  readonly vpcCidr?: string;
+  /** @default '172.20.0.0/16' */
+  readonly serviceCidr?: string;
+  /** @default DEFAULT_KUBERNETES_VERSION */
+  readonly kubernetesVersion?: string;
+  /** IAM principal ARNs that get cluster-admin through access entries. At least one. */
+  readonly admins: readonly string[];
+  /**
+   * Opt-out: also expose a public API endpoint, reachable only from these CIDRs.
+   * @default - private endpoint only
+   */
+  readonly publicAccessCidrs?: readonly string[];
+  /**
+   * KMS key that encrypts Secrets in etcd.
+   * @default - a key with yearly rotation is created
+   */
+  readonly secretsKmsKeyArn?: string;
+}
+
+/** EKS-only options of a GPU node group. */
+export interface EksGpuPoolOptions extends GpuPoolOptions {
+  /** @default EksGpuAmi.AL2023_NVIDIA */
+  readonly ami?: EksGpuAmi;
+}
+
+const CONTROL_PLANE_LOGS = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
+const MANAGED_POLICY = 'arn:aws:iam::aws:policy/';
+const AUTOSCALER_TEMPLATE = 'k8s.io/cluster-autoscaler/node-template';
+// Graviton families carry a "g" after the generation digit: m7g, c7gn, r6gd, t4g.
+const GRAVITON = /^[a-z]+\d+g[a-z]*\./;
+
+function assumeRolePolicy(service: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
+  });
+}
+
+/**
+ * A private EKS cluster: KMS-encrypted Secrets, every control-plane log, API authentication with
+ * access entries, an OIDC provider for IAM roles for service accounts, and roles with only the
+ * managed policies EKS needs.
+ */
+export class EksCluster extends ManagedCluster<EksNodeGroup> {
+  public readonly cloud = Cloud.EKS;
+  public readonly clusterName: string;
+  public readonly kubernetesVersion: string;
+  /** The Terraform resource, for escape-hatch overrides. */
+  public readonly resource: EksClusterResource;
+  /** The OIDC provider pods' IAM roles trust. */
+  public readonly oidcProvider: IamOpenidConnectProvider;
+  public readonly nodeRole: IamRole;
+  protected readonly poolRules: PoolRules = {
+    cloud: Cloud.EKS,
+    nameRule: EKS_NAME,
+    cloudTaintsGpuNodes: false,
+    machineTypePattern: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
+    machineTypeExample: 'm6i.2xlarge or g6.xlarge',
+  };
+  private readonly props: EksClusterProps;
+  private readonly nodePolicies: IamRolePolicyAttachment[];
+  private readonly amiByPool = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: EksClusterProps) {
+    super(scope, id);
+    this.props = props;
+    this.clusterName = props.name;
+    this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    const serviceCidr = props.serviceCidr ?? '172.20.0.0/16';
+    const publicCidrs = props.publicAccessCidrs ?? [];
+
+    [
+      ...checkName(props.name, { ...EKS_NAME, maxLength: 100 }, 'CLUSTER_NAME_INVALID'),
+      ...checkName(`${props.name}-cluster`, IAM_ROLE_NAME, 'CLUSTER_NAME_TOO_LONG'),
+      ...checkAuthorizedCidrs(publicCidrs, { invalid: 'CIDR_INVALID', open: 'CIDR_OPEN_TO_WORLD' }),
+      ...checkDisjointCidrs({ VPC: props.vpcCidr, service: serviceCidr }, { invalid: 'CIDR_INVALID', overlap: 'CIDR_OVERLAP' }),
+    ].forEach((p) => this.problems.add(p));
+    if (props.subnetIds.length < 2) {
+      this.problems.add({ code: 'SUBNETS_TOO_FEW', message: 'EKS needs subnets in at least two availability zones.', received: props.subnetIds, fix: 'pass private subnets from two or more availability zones.' });
+    }
+    if (props.admins.length === 0) {
+      this.problems.add({ code: 'CLUSTER_NO_ADMIN', message: 'Nobody could administer the cluster: the creator gets no implicit access.', received: props.admins, fix: 'list at least one IAM role or user ARN in admins.' });
+    }
+
+    const clusterRole = new IamRole(this, 'cluster-role', { name: `${props.name}-cluster`, assumeRolePolicy: assumeRolePolicy('eks.amazonaws.com') });
+    const clusterPolicy = new IamRolePolicyAttachment(this, 'cluster-policy', { role: clusterRole.name, policyArn: `${MANAGED_POLICY}AmazonEKSClusterPolicy` });
+    this.nodeRole = new IamRole(this, 'node-role', { name: `${props.name}-nodes`, assumeRolePolicy: assumeRolePolicy('ec2.amazonaws.com') });
+    this.nodePolicies = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'].map(
+      (policy) => new IamRolePolicyAttachment(this, `node-${policy}`, { role: this.nodeRole.name, policyArn: `${MANAGED_POLICY}${policy}` }),
+    );
+
+    const keyArn = props.secretsKmsKeyArn
+      ?? new KmsKey(this, 'secrets-key', { description: `Secrets of EKS cluster ${props.name}`, enableKeyRotation: true, deletionWindowInDays: 30 }).arn;
+
+    this.resource = new EksClusterResource(this, 'cluster', {
+      name: props.name,
+      version: this.kubernetesVersion,
+      roleArn: clusterRole.arn,
+      vpcConfig: {
+        subnetIds: [...props.subnetIds],
+        endpointPrivateAccess: true,
+        endpointPublicAccess: publicCidrs.length > 0,
+        publicAccessCidrs: publicCidrs.length > 0 ? [...publicCidrs] : undefined,
+      },
+      kubernetesNetworkConfig: { ipFamily: 'ipv4', serviceIpv4Cidr: serviceCidr },
+      encryptionConfig: { resources: ['secrets'], provider: { keyArn } },
+      enabledClusterLogTypes: CONTROL_PLANE_LOGS,
+      accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
+      dependsOn: [clusterPolicy],
+    });
+
+    // The VPC CNI enforces NetworkPolicy only when told to.
+    new EksAddon(this, 'vpc-cni', {
+      clusterName: this.resource.name,
+      addonName: 'vpc-cni',
+      resolveConflictsOnCreate: 'OVERWRITE',
+      configurationValues: JSON.stringify({ enableNetworkPolicy: 'true' }),
+    });
+
+    this.oidcProvider = new IamOpenidConnectProvider(this, 'oidc', {
+      url: this.resource.identity.get(0).oidc.get(0).issuer,
+      clientIdList: ['sts.amazonaws.com'],
+    });
+
+    props.admins.forEach((principalArn, i) => {
+      const entry = new EksAccessEntry(this, `admin-${i}`, { clusterName: this.resource.name, principalArn, type: 'STANDARD' });
+      new EksAccessPolicyAssociation(this, `admin-${i}-policy`, {
+        clusterName: this.resource.name,
+        principalArn: entry.principalArn,
+        policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+        accessScope: { type: 'cluster' },
+      });
+    });
+  }
+
+  public credentialsCommand(): string {
+    return `aws eks update-kubeconfig --name ${this.clusterName} --region ${this.props.region}`;
+  }
+
+  /** Adds a GPU node group on an NVIDIA AMI, tainted `nvidia.com/gpu=present:NoSchedule`. */
+  public addGpuPool(id: string, options: EksGpuPoolOptions): EksNodeGroup {
+    return super.addGpuPool(id, options);
+  }
+
+  protected createPool(id: string, pool: ResolvedPool, options: NodePoolOptions | EksGpuPoolOptions): EksNodeGroup {
+    const arch = GRAVITON.test(pool.machineType) ? 'ARM_64' : 'x86_64';
+    const amiType = pool.accelerator ? ((options as EksGpuPoolOptions).ami ?? EksGpuAmi.AL2023_NVIDIA) : `AL2023_${arch}_STANDARD`;
+    this.amiByPool.set(pool.name, amiType);
+    const group = new EksNodeGroup(this, id, {
+      clusterName: this.resource.name,
+      nodeGroupName: pool.name,
+      nodeRoleArn: this.nodeRole.arn,
+      subnetIds: [...this.props.subnetIds],
+      instanceTypes: [pool.machineType],
+      amiType,
+      capacityType: pool.spot ? 'SPOT' : 'ON_DEMAND',
+      diskSize: pool.diskSizeGiB,
+      scalingConfig: { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: pool.minNodes },
+      updateConfig: { maxUnavailable: 1 },
+      labels: { ...pool.labels },
+      taint: pool.taints.map(terraformTaint),
+      // The cluster autoscaler owns the node count once the group exists.
+      lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
+      dependsOn: this.nodePolicies,
+    });
+    this.tagForScaleFromZero(id, group, pool);
+    return group;
+  }
+
+  /**
+   * An empty group has no node to copy labels, taints and GPUs from; the cluster autoscaler reads
+   * them from these tags on the Auto Scaling group instead.
+   */
+  private tagForScaleFromZero(id: string, group: EksNodeGroup, pool: ResolvedPool): void {
+    const tags: Record<string, string> = {};
+    for (const [key, value] of Object.entries(pool.labels)) tags[`${AUTOSCALER_TEMPLATE}/label/${key}`] = value;
+    for (const taint of pool.taints) tags[`${AUTOSCALER_TEMPLATE}/taint/${taint.key}`] = `${taint.value ?? ''}:${taint.effect}`;
+    if (pool.accelerator) tags[`${AUTOSCALER_TEMPLATE}/resources/nvidia.com/gpu`] = String(pool.gpusPerNode);
+    const asgName = group.resources.get(0).autoscalingGroups.get(0).name;
+    Object.entries(tags).forEach(([key, value], i) => {
+      new AutoscalingGroupTag(this, `${id}-template-tag-${i}`, {
+        autoscalingGroupName: asgName,
+        tag: { key, value, propagateAtLaunch: false },
+      });
+    });
+  }
+
+  protected poolProfile(pool: ResolvedPool): NodePoolProfile {
+    const cloudLabels = {
+      'eks.amazonaws.com/nodegroup': pool.name,
+      'eks.amazonaws.com/capacityType': pool.spot ? 'SPOT' : 'ON_DEMAND',
+    };
+    return poolProfile(pool, cloudLabels, [], this.amiByPool.get(pool.name) === EksGpuAmi.AL2023_NVIDIA);
+  }
+
+  protected capabilities(): ClusterCapabilities {
+    return {
+      devicePluginRequired: [...this.amiByPool.values()].includes(EksGpuAmi.AL2023_NVIDIA),
+      managedGpuDrivers: true,
+      extendedResourceToleration: false,
+      networkPolicyEnforced: true,
+      workloadIdentity: true,
+    };
+  }
+}

@@ -1,0 +1,296 @@
+import { ContainerCluster } from '@cdktf/provider-google/lib/container-cluster';
+import { ContainerNodePool } from '@cdktf/provider-google/lib/container-node-pool';
+import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
+import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
+import { Annotations } from 'cdktf';
+import { Construct } from 'constructs';
+import { createHash } from 'crypto';
+import { checkAuthorizedCidrs, checkDisjointCidrs } from '../core/cidr';
+import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
+import { ClusterCapabilities, NodePoolProfile } from '../core/cluster-profile';
+import { checkName, GKE_NAME } from '../core/names';
+import { GPU_TAINT } from '../core/scheduling';
+import { ManagedCluster } from './managed-cluster';
+import { GpuPoolOptions, NodePoolOptions, poolProfile, PoolRules, ResolvedPool, terraformTaint } from './node-pool';
+
+/** GKE release channels. */
+export enum GkeReleaseChannel {
+  RAPID = 'RAPID',
+  REGULAR = 'REGULAR',
+  STABLE = 'STABLE',
+}
+
+/** Which NVIDIA driver GKE installs on GPU nodes. */
+export enum GkeGpuDriverVersion {
+  /** The default driver for the node's GKE version. */
+  DEFAULT = 'DEFAULT',
+  LATEST = 'LATEST',
+}
+
+/** How several containers share one physical GPU on GKE. */
+export interface GkeGpuSharing {
+  readonly strategy: 'TIME_SHARING' | 'MPS';
+  /** Containers per GPU, 2 to 48. */
+  readonly maxSharedClientsPerGpu: number;
+}
+
+/** A network allowed to reach the control plane. */
+export interface AuthorizedNetwork {
+  /** IPv4 CIDR; never `0.0.0.0/0`. */
+  readonly cidr: string;
+  /** @default - the CIDR */
+  readonly displayName?: string;
+}
+
+export interface GkeClusterProps {
+  /** Cluster name in GCP. */
+  readonly name: string;
+  readonly project: string;
+  /** Region (regional cluster, recommended) or zone. */
+  readonly location: string;
+  /** VPC network name or self link. */
+  readonly network: string;
+  /** Subnetwork name or self link; GKE adds the pod and service ranges to it. */
+  readonly subnetwork: string;
+  /**
+   * The subnetwork's primary range, checked against the pod, service and control-plane ranges.
+   * @default - not checked
+   */
+  readonly nodeCidr?: string;
+  /** @default '10.64.0.0/14' */
+  readonly podCidr?: string;
+  /** @default '10.68.0.0/20' */
+  readonly serviceCidr?: string;
+  /**
+   * The /28 for the control plane's private endpoint.
+   * @default '172.16.0.0/28'
+   */
+  readonly masterCidr?: string;
+  /**
+   * Minimum control-plane version; the release channel upgrades from there.
+   * @default DEFAULT_KUBERNETES_VERSION
+   */
+  readonly kubernetesVersion?: string;
+  /** @default GkeReleaseChannel.REGULAR */
+  readonly releaseChannel?: GkeReleaseChannel;
+  /**
+   * Networks that may reach the control plane.
+   * @default - none: only the VPC reaches the private endpoint
+   */
+  readonly authorizedNetworks?: readonly AuthorizedNetwork[];
+  /**
+   * Opt-out: expose a public control-plane endpoint, reachable only from `authorizedNetworks`.
+   * @default false
+   */
+  readonly publicEndpoint?: boolean;
+  /**
+   * Cloud KMS key (`projects/…/cryptoKeys/…`) that encrypts Secrets in etcd.
+   * @default - Google-managed encryption only; synth warns
+   */
+  readonly secretsEncryptionKey?: string;
+  /**
+   * Opt-out: allow `terraform destroy` to delete the cluster.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+}
+
+/** GKE-only options of a GPU pool. */
+export interface GkeGpuPoolOptions extends GpuPoolOptions {
+  /** @default GkeGpuDriverVersion.DEFAULT */
+  readonly driverVersion?: GkeGpuDriverVersion;
+  /** @default - each container gets whole GPUs */
+  readonly sharing?: GkeGpuSharing;
+}
+
+const NODE_ROLES = [
+  'roles/logging.logWriter',
+  'roles/monitoring.metricWriter',
+  'roles/monitoring.viewer',
+  'roles/stackdriver.resourceMetadata.writer',
+  'roles/autoscaling.metricsWriter',
+  'roles/artifactregistry.reader',
+];
+const CLOUD_PLATFORM_SCOPE = ['https://www.googleapis.com/auth/cloud-platform'];
+
+/**
+ * A private GKE Standard cluster with Workload Identity, Dataplane V2, shielded nodes and a
+ * dedicated node service account. The default pool is removed: add pools with `addNodePool` and
+ * `addGpuPool`.
+ */
+export class GkeCluster extends ManagedCluster<ContainerNodePool> {
+  public readonly cloud = Cloud.GKE;
+  public readonly clusterName: string;
+  public readonly kubernetesVersion: string;
+  /** The Terraform resource, for escape-hatch overrides. */
+  public readonly resource: ContainerCluster;
+  /** The service account every node runs as. */
+  public readonly nodeServiceAccount: ServiceAccount;
+  protected readonly poolRules: PoolRules = {
+    cloud: Cloud.GKE,
+    nameRule: GKE_NAME,
+    cloudTaintsGpuNodes: true,
+    machineTypePattern: /^[a-z][a-z0-9]*-[a-z0-9-]+$/,
+    machineTypeExample: 'e2-standard-8 or g2-standard-8',
+  };
+  private readonly props: GkeClusterProps;
+
+  constructor(scope: Construct, id: string, props: GkeClusterProps) {
+    super(scope, id);
+    this.props = props;
+    this.clusterName = props.name;
+    this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    const publicEndpoint = props.publicEndpoint ?? false;
+    const authorized = props.authorizedNetworks ?? [];
+    const masterCidr = props.masterCidr ?? '172.16.0.0/28';
+    const podCidr = props.podCidr ?? '10.64.0.0/14';
+    const serviceCidr = props.serviceCidr ?? '10.68.0.0/20';
+
+    [
+      ...checkName(props.name, GKE_NAME, 'CLUSTER_NAME_INVALID'),
+      ...checkAuthorizedCidrs(authorized.map((n) => n.cidr), { invalid: 'CIDR_INVALID', open: 'CIDR_OPEN_TO_WORLD' }),
+      ...checkDisjointCidrs({ node: props.nodeCidr, pod: podCidr, service: serviceCidr, 'control-plane': masterCidr }, { invalid: 'CIDR_INVALID', overlap: 'CIDR_OVERLAP' }),
+    ].forEach((p) => this.problems.add(p));
+    if (publicEndpoint && authorized.length === 0) {
+      this.problems.add({
+        code: 'PUBLIC_ENDPOINT_UNRESTRICTED',
+        message: 'A public control-plane endpoint needs authorized networks, or it is open to the internet.',
+        received: { publicEndpoint, authorizedNetworks: authorized },
+        fix: 'list the networks that need the API in authorizedNetworks, or keep publicEndpoint false.',
+      });
+    }
+    if (!props.secretsEncryptionKey) {
+      Annotations.of(this).addWarning('GKE_SECRETS_NOT_CMEK: Secrets are encrypted with Google-managed keys only. Set secretsEncryptionKey to a Cloud KMS key to encrypt them with a key you control.');
+    }
+
+    this.nodeServiceAccount = new ServiceAccount(this, 'node-sa', {
+      project: props.project,
+      accountId: serviceAccountId(props.name),
+      displayName: `GKE nodes of ${props.name}`,
+    });
+    for (const role of NODE_ROLES) {
+      new ProjectIamMember(this, `node-sa-${role.split('/')[1]}`, {
+        project: props.project,
+        role,
+        member: `serviceAccount:${this.nodeServiceAccount.email}`,
+      });
+    }
+
+    this.resource = new ContainerCluster(this, 'cluster', {
+      name: props.name,
+      project: props.project,
+      location: props.location,
+      network: props.network,
+      subnetwork: props.subnetwork,
+      minMasterVersion: this.kubernetesVersion,
+      releaseChannel: { channel: props.releaseChannel ?? GkeReleaseChannel.REGULAR },
+      deletionProtection: props.deletionProtection ?? true,
+      // The default pool cannot be configured like ours; it is created once and removed.
+      removeDefaultNodePool: true,
+      initialNodeCount: 1,
+      nodeConfig: {
+        serviceAccount: this.nodeServiceAccount.email,
+        oauthScopes: CLOUD_PLATFORM_SCOPE,
+        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+        workloadMetadataConfig: { mode: 'GKE_METADATA' },
+      },
+      networkingMode: 'VPC_NATIVE',
+      ipAllocationPolicy: { clusterIpv4CidrBlock: podCidr, servicesIpv4CidrBlock: serviceCidr },
+      privateClusterConfig: {
+        enablePrivateNodes: true,
+        enablePrivateEndpoint: !publicEndpoint,
+        masterIpv4CidrBlock: masterCidr,
+      },
+      masterAuthorizedNetworksConfig: {
+        gcpPublicCidrsAccessEnabled: false,
+        cidrBlocks: authorized.map((n) => ({ cidrBlock: n.cidr, displayName: n.displayName ?? n.cidr })),
+      },
+      workloadIdentityConfig: { workloadPool: `${props.project}.svc.id.goog` },
+      datapathProvider: 'ADVANCED_DATAPATH',
+      enableShieldedNodes: true,
+      enableLegacyAbac: false,
+      masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
+      loggingConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'APISERVER', 'CONTROLLER_MANAGER', 'SCHEDULER', 'WORKLOADS'] },
+      monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: true } },
+      databaseEncryption: props.secretsEncryptionKey
+        ? { state: 'ENCRYPTED', keyName: props.secretsEncryptionKey }
+        : { state: 'DECRYPTED' },
+    });
+  }
+
+  public credentialsCommand(): string {
+    const internal = this.props.publicEndpoint ? '' : ' --internal-ip';
+    return `gcloud container clusters get-credentials ${this.clusterName} --location ${this.props.location} --project ${this.props.project}${internal}`;
+  }
+
+  /** Adds a GPU pool; GKE installs the driver and the device plugin and taints the nodes itself. */
+  public addGpuPool(id: string, options: GkeGpuPoolOptions): ContainerNodePool {
+    return super.addGpuPool(id, options);
+  }
+
+  protected createPool(id: string, pool: ResolvedPool, options: NodePoolOptions | GkeGpuPoolOptions): ContainerNodePool {
+    const gpu = options as GkeGpuPoolOptions;
+    const sharing = gpu.sharing;
+    if (sharing && (!Number.isInteger(sharing.maxSharedClientsPerGpu) || sharing.maxSharedClientsPerGpu < 2 || sharing.maxSharedClientsPerGpu > 48)) {
+      this.problems.add({ code: 'GPU_SHARING_INVALID', message: `Pool "${pool.name}" shares each GPU among an unsupported number of clients.`, received: sharing.maxSharedClientsPerGpu, fix: 'set maxSharedClientsPerGpu to a whole number from 2 to 48.' });
+    }
+    const offer = pool.accelerator?.offerOn(Cloud.GKE);
+    return new ContainerNodePool(this, id, {
+      name: pool.name,
+      project: this.props.project,
+      location: this.props.location,
+      cluster: this.resource.name,
+      autoscaling: { totalMinNodeCount: pool.minNodes, totalMaxNodeCount: pool.maxNodes, locationPolicy: 'ANY' },
+      management: { autoRepair: true, autoUpgrade: true },
+      upgradeSettings: { maxSurge: 1, maxUnavailable: 0 },
+      nodeConfig: {
+        machineType: pool.machineType,
+        diskSizeGb: pool.diskSizeGiB,
+        diskType: 'pd-balanced',
+        imageType: 'COS_CONTAINERD',
+        serviceAccount: this.nodeServiceAccount.email,
+        oauthScopes: CLOUD_PLATFORM_SCOPE,
+        spot: pool.spot,
+        labels: { ...pool.labels },
+        taint: pool.taints.map(terraformTaint),
+        metadata: { 'disable-legacy-endpoints': 'true' },
+        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+        workloadMetadataConfig: { mode: 'GKE_METADATA' },
+        guestAccelerator: offer ? [{
+          type: offer.name,
+          count: pool.gpusPerNode,
+          gpuDriverInstallationConfig: { gpuDriverVersion: gpu.driverVersion ?? GkeGpuDriverVersion.DEFAULT },
+          gpuSharingConfig: sharing ? { gpuSharingStrategy: sharing.strategy, maxSharedClientsPerGpu: sharing.maxSharedClientsPerGpu } : undefined,
+        }] : undefined,
+      },
+    });
+  }
+
+  protected poolProfile(pool: ResolvedPool): NodePoolProfile {
+    const offer = pool.accelerator?.offerOn(Cloud.GKE);
+    const cloudLabels: Record<string, string> = {
+      'cloud.google.com/gke-nodepool': pool.name,
+      ...(offer ? { 'cloud.google.com/gke-accelerator': offer.name } : {}),
+      ...(pool.spot ? { 'cloud.google.com/gke-spot': 'true' } : {}),
+    };
+    return poolProfile(pool, cloudLabels, offer ? [GPU_TAINT] : [], false);
+  }
+
+  protected capabilities(): ClusterCapabilities {
+    return {
+      devicePluginRequired: false,
+      managedGpuDrivers: true,
+      extendedResourceToleration: true,
+      networkPolicyEnforced: true,
+      workloadIdentity: true,
+    };
+  }
+}
+
+/** GCP service account ids are 6–30 characters; long cluster names get a stable hash suffix. */
+function serviceAccountId(clusterName: string): string {
+  const plain = `${clusterName}-nodes`;
+  if (plain.length <= 30) return plain;
+  const hash = createHash('sha256').update(clusterName).digest('hex').slice(0, 6);
+  return `${clusterName.slice(0, 17).replace(/-+$/, '')}-${hash}-nodes`;
+}

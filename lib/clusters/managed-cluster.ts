@@ -1,0 +1,102 @@
+import { TerraformStack } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { Cloud } from '../core/cloud';
+import { ClusterCapabilities, ClusterProfile, NodePoolProfile } from '../core/cluster-profile';
+import { assertValid, Problems } from '../core/validation';
+import { GpuPoolOptions, NodePoolOptions, PoolRules, resolvePool, ResolvedPool } from './node-pool';
+
+/**
+ * What GKE, EKS and AKS clusters share: pools resolved the same way, the profile built from them,
+ * and validation that reports every problem of the app before any stack is written.
+ */
+export abstract class ManagedCluster<TPool> extends Construct {
+  public abstract readonly cloud: Cloud;
+  public abstract readonly clusterName: string;
+  public abstract readonly kubernetesVersion: string;
+
+  protected readonly problems: Problems;
+  private readonly resolved: ResolvedPool[] = [];
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.problems = Problems.of(this);
+    this.problems.addCheck(() => this.duplicatePoolNames());
+    installSynthGate(this);
+  }
+
+  /** Adds a pool of CPU nodes. */
+  public addNodePool(id: string, options: NodePoolOptions): TPool {
+    return this.addPool(id, options, undefined);
+  }
+
+  /** Adds a pool of GPU nodes, tainted so that only pods asking for GPUs land there. */
+  public addGpuPool(id: string, options: GpuPoolOptions): TPool {
+    return this.addPool(id, options, options.accelerator);
+  }
+
+  /** The scheduling contract for workloads on this cluster, as of now. */
+  public get profile(): ClusterProfile {
+    return new ClusterProfile({
+      cloud: this.cloud,
+      name: this.clusterName,
+      kubernetesVersion: this.kubernetesVersion,
+      pools: this.resolved.map((pool) => this.poolProfile(pool)),
+      capabilities: this.capabilities(),
+    });
+  }
+
+  /** The shell command that writes this cluster's kubeconfig entry. */
+  public abstract credentialsCommand(): string;
+
+  protected abstract readonly poolRules: PoolRules;
+  protected abstract createPool(id: string, pool: ResolvedPool, options: NodePoolOptions | GpuPoolOptions): TPool;
+  protected abstract poolProfile(pool: ResolvedPool): NodePoolProfile;
+  protected abstract capabilities(): ClusterCapabilities;
+
+  private addPool(id: string, options: NodePoolOptions | GpuPoolOptions, accelerator: GpuPoolOptions['accelerator'] | undefined): TPool {
+    const { pool, problems } = resolvePool(this.poolRules, id, options, accelerator);
+    problems.forEach((p) => this.problems.add(p));
+    this.resolved.push(pool);
+    return this.createPool(id, pool, options);
+  }
+
+  private duplicatePoolNames() {
+    const seen = new Set<string>();
+    return this.resolved.flatMap((pool) => {
+      if (!seen.has(pool.name)) {
+        seen.add(pool.name);
+        return [];
+      }
+      return [{ code: 'POOL_NAME_DUPLICATE', message: `Two pools of cluster "${this.clusterName}" are named "${pool.name}".`, received: pool.name, fix: 'give each pool its own name.' }];
+    });
+  }
+}
+
+const GATED = new WeakSet<TerraformStack>();
+let gateRunning = false;
+
+/**
+ * cdktf validates and writes one stack at a time, so a problem in the second stack would surface
+ * only after the first was written. Every stack gets a gate that validates the whole app and throws
+ * the complete list, so the first stack synthesized stops everything before a file is written.
+ */
+function installSynthGate(scope: IConstruct): void {
+  const root = scope.node.root;
+  const stacks = root.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
+  for (const stack of stacks) {
+    if (GATED.has(stack)) continue;
+    GATED.add(stack);
+    stack.node.addValidation({
+      validate: () => {
+        if (gateRunning) return []; // the gate validates the others, not itself
+        gateRunning = true;
+        try {
+          assertValid(root);
+        } finally {
+          gateRunning = false;
+        }
+        return [];
+      },
+    });
+  }
+}

@@ -1,0 +1,82 @@
+import { IConstruct } from 'constructs';
+
+/** One thing wrong with the input of a construct, reported at synth. */
+export interface Problem {
+  /** Stable identifier, e.g. `POOL_MIN_GT_MAX`; safe to match on in tooling. */
+  readonly code: string;
+  /** What is wrong, in one sentence. */
+  readonly message: string;
+  /** The value that was received. */
+  readonly received: unknown;
+  /** How to fix it. */
+  readonly fix: string;
+}
+
+/** Renders a problem as one line; the construct path is prefixed by the synthesizer. */
+export function formatProblem(problem: Problem): string {
+  return `${problem.code}: ${problem.message} Received: ${JSON.stringify(problem.received)}. Fix: ${problem.fix}`;
+}
+
+/**
+ * Collects the problems of one construct and reports them all when the app is
+ * validated, so the user sees every mistake in one run instead of one per run.
+ */
+export class Problems {
+  /** The problem collector of `scope`, created on first use. */
+  public static of(scope: IConstruct): Problems {
+    let problems = PROBLEMS.get(scope);
+    if (!problems) {
+      problems = new Problems();
+      PROBLEMS.set(scope, problems);
+      const owned = problems;
+      scope.node.addValidation({ validate: () => owned.all().map(formatProblem) });
+    }
+    return problems;
+  }
+
+  private readonly found: Problem[] = [];
+  private readonly checks: Array<() => Problem[]> = [];
+
+  private constructor() {}
+
+  /** Records a problem found while constructing. */
+  public add(problem: Problem): void {
+    this.found.push(problem);
+  }
+
+  /** Records a check that runs at validation time, for rules that span objects added later. */
+  public addCheck(check: () => Problem[]): void {
+    this.checks.push(check);
+  }
+
+  /** Every problem: those recorded plus those the deferred checks find now. */
+  public all(): Problem[] {
+    return [...this.found, ...this.checks.flatMap((check) => check())];
+  }
+}
+
+const PROBLEMS = new WeakMap<IConstruct, Problems>();
+
+/**
+ * Every validation error in the tree below `root`, each prefixed with its construct path.
+ * This is what the synth gates report.
+ */
+export function collectValidationErrors(root: IConstruct): string[] {
+  return root.node.findAll().flatMap((c) => c.node.validate().map((error) => `[${c.node.path}] ${error}`));
+}
+
+/** Thrown when an app has problems; the message lists every one. */
+export class ValidationError extends Error {
+  constructor(public readonly errors: readonly string[]) {
+    super(`Validation failed with ${errors.length} problem(s):\n  ${errors.join('\n  ')}`);
+    this.name = 'ValidationError';
+  }
+}
+
+/** Throws a {@link ValidationError} listing every problem below `root`, if there is any. */
+export function assertValid(root: IConstruct): void {
+  const errors = collectValidationErrors(root);
+  if (errors.length > 0) {
+    throw new ValidationError(errors);
+  }
+}
