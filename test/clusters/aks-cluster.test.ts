@@ -1,0 +1,144 @@
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { TerraformStack } from 'cdktf';
+import { Accelerator, AksCluster, AksClusterProps, AksGpuDriver, NodeLabels } from '../../lib';
+import { resource, synthStack, synthStackError } from '../tf-helpers';
+
+const BASE: AksClusterProps = {
+  name: 'ml-aks',
+  location: 'westeurope',
+  resourceGroupName: 'rg',
+  vnetSubnetId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/nodes',
+  nodeCidr: '10.20.0.0/20',
+  tenantId: 'tenant',
+  adminGroupObjectIds: ['admins'],
+};
+
+function aks(stack: TerraformStack, props: Partial<AksClusterProps> = {}): AksCluster {
+  new AzurermProvider(stack, 'azurerm', { features: [{}] });
+  return new AksCluster(stack, 'aks', { ...BASE, ...props });
+}
+
+describe('AksCluster', () => {
+  test('private, Entra ID RBAC without local accounts, network policy, workload identity, upgrades, Azure Policy', () => {
+    const tf = synthStack((stack) => aks(stack));
+    expect(resource(tf, 'azurerm_kubernetes_cluster')).toMatchObject({
+      private_cluster_enabled: true,
+      local_account_disabled: true,
+      role_based_access_control_enabled: true,
+      azure_active_directory_role_based_access_control: { azure_rbac_enabled: true, tenant_id: 'tenant', admin_group_object_ids: ['admins'] },
+      oidc_issuer_enabled: true,
+      workload_identity_enabled: true,
+      azure_policy_enabled: true,
+      automatic_upgrade_channel: 'patch',
+      node_os_upgrade_channel: 'NodeImage',
+      network_profile: { network_policy: 'cilium', network_data_plane: 'cilium', service_cidr: '10.96.0.0/16', dns_service_ip: '10.96.0.10', pod_cidr: '10.244.0.0/16' },
+      default_node_pool: { name: 'system', only_critical_addons_enabled: true, auto_scaling_enabled: true, min_count: 2, max_count: 5 },
+    });
+  });
+
+  test('authorized IP ranges replace the private cluster when opted out', () => {
+    const tf = synthStack((stack) => aks(stack, { authorizedIpRanges: ['203.0.113.0/24'] }));
+    const cluster = resource(tf, 'azurerm_kubernetes_cluster');
+    expect(cluster.private_cluster_enabled).toBe(false);
+    expect(cluster.api_server_access_profile).toEqual({ authorized_ip_ranges: ['203.0.113.0/24'] });
+  });
+
+  test('GPU pool: VM size from the accelerator, GPU taint, labels, explicit driver', () => {
+    const tf = synthStack((stack) => { aks(stack).addGpuPool('a100', { accelerator: Accelerator.NVIDIA_A100_80GB, gpusPerNode: 2, maxNodes: 2 }); });
+    const pool = resource(tf, 'azurerm_kubernetes_cluster_node_pool');
+    expect(pool).toMatchObject({
+      name: 'a100',
+      mode: 'User',
+      vm_size: 'Standard_NC48ads_A100_v4',
+      gpu_driver: 'Install',
+      priority: 'Regular',
+      min_count: 0,
+      max_count: 2,
+      auto_scaling_enabled: true,
+      node_taints: ['nvidia.com/gpu=present:NoSchedule'],
+      node_labels: { [NodeLabels.ACCELERATOR]: 'nvidia-a100-80gb', [NodeLabels.POOL]: 'a100' },
+    });
+  });
+
+  test('spot GPU pool: eviction policy, Azure\'s spot taint declared, no surge settings', () => {
+    const tf = synthStack((stack) => { aks(stack).addGpuPool('t4spot', { accelerator: Accelerator.NVIDIA_T4, maxNodes: 4, spot: true, driver: AksGpuDriver.NONE }); });
+    const pool = resource(tf, 'azurerm_kubernetes_cluster_node_pool');
+    expect(pool).toMatchObject({ priority: 'Spot', eviction_policy: 'Delete', spot_max_price: -1, gpu_driver: 'None', vm_size: 'Standard_NC4as_T4_v3' });
+    expect(pool.node_taints).toEqual([
+      'nvidia.com/gpu=present:NoSchedule',
+      'ml-platform.io/spot=true:NoSchedule',
+      'kubernetes.azure.com/scalesetpriority=spot:NoSchedule',
+    ]);
+    expect(pool.upgrade_settings).toBeUndefined();
+  });
+
+  test('profile: AKS needs the device plugin and explicit GPU tolerations', () => {
+    let cluster!: AksCluster;
+    synthStack((stack) => {
+      cluster = aks(stack);
+      cluster.addNodePool('cpu', { machineType: 'Standard_D8ds_v5', maxNodes: 3 });
+      cluster.addGpuPool('t4', { accelerator: Accelerator.NVIDIA_T4, maxNodes: 2, spot: true });
+    });
+    const profile = cluster.profile;
+    expect(profile.capabilities).toMatchObject({ devicePluginRequired: true, extendedResourceToleration: false, managedGpuDrivers: true });
+    const placement = profile.placementFor(Accelerator.NVIDIA_T4, { allowSpot: true })!;
+    expect(placement.nodeSelector).toEqual({ [NodeLabels.ACCELERATOR]: 'nvidia-t4' });
+    expect(placement.tolerations).toEqual(expect.arrayContaining([
+      { key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' },
+      { key: 'kubernetes.azure.com/scalesetpriority', operator: 'Equal', value: 'spot', effect: 'NoSchedule' },
+    ]));
+    expect(profile.placementFor(Accelerator.NVIDIA_T4)).toBeUndefined();
+  });
+
+  test('credentials go through Entra ID', () => {
+    synthStack((stack) => {
+      expect(aks(stack).credentialsCommand()).toBe('az aks get-credentials --resource-group rg --name ml-aks && kubelogin convert-kubeconfig -l azurecli');
+    });
+  });
+
+  describe('fails when', () => {
+    test('a pool name is longer than AKS allows', () => {
+      const message = synthStackError((stack) => aks(stack).addNodePool('cpu', { name: 'generalpurpose', machineType: 'Standard_D4ds_v5', maxNodes: 1 }));
+      expect(message).toContain('POOL_NAME_INVALID: "generalpurpose" is not a valid AKS Linux node pool name (14 characters, limit 12).');
+    });
+
+    test('AKS does not offer the accelerator', () => {
+      const message = synthStackError((stack) => aks(stack).addGpuPool('l4', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 1 }));
+      expect(message).toContain('ACCELERATOR_NOT_OFFERED: AKS does not offer NVIDIA L4');
+    });
+
+    test('the VM size carries another GPU', () => {
+      const message = synthStackError((stack) => aks(stack).addGpuPool('t4', { accelerator: Accelerator.NVIDIA_T4, machineType: 'Standard_NC24ads_A100_v4', maxNodes: 1 }));
+      expect(message).toContain('it comes with NVIDIA A100 80GB');
+    });
+
+    test('the machine type is not an Azure VM size', () => {
+      expect(synthStackError((stack) => aks(stack).addNodePool('cpu', { machineType: 'm6i.large', maxNodes: 1 }))).toContain('MACHINE_TYPE_INVALID');
+    });
+
+    test('authorized ranges include the world', () => {
+      expect(synthStackError((stack) => aks(stack, { authorizedIpRanges: ['10.0.0.0/8', '0.0.0.0/0'] }))).toContain('CIDR_OPEN_TO_WORLD');
+    });
+
+    test('the service range overlaps the node subnet', () => {
+      expect(synthStackError((stack) => aks(stack, { serviceCidr: '10.20.0.0/16' }))).toContain('CIDR_OVERLAP: The service CIDR overlaps the node CIDR');
+    });
+
+    test('a CIDR has host bits set', () => {
+      const message = synthStackError((stack) => aks(stack, { podCidr: '10.244.1.0/16' }));
+      expect(message).toContain('CIDR_INVALID: The pod CIDR is not a valid IPv4 block. Received: "10.244.1.0/16"');
+    });
+
+    test('no admin group is given', () => {
+      expect(synthStackError((stack) => aks(stack, { adminGroupObjectIds: [] }))).toContain('CLUSTER_NO_ADMIN');
+    });
+
+    test('the DNS prefix is invalid', () => {
+      expect(synthStackError((stack) => aks(stack, { dnsPrefix: 'ml_aks' }))).toContain('DNS_PREFIX_INVALID');
+    });
+
+    test('a user label key is invalid', () => {
+      expect(synthStackError((stack) => aks(stack).addNodePool('cpu', { machineType: 'Standard_D4ds_v5', maxNodes: 1, labels: { 'bad key': 'x' } }))).toContain('LABEL_INVALID');
+    });
+  });
+});

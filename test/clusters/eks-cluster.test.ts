@@ -1,0 +1,156 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TerraformStack } from 'cdktf';
+import { Accelerator, EksCluster, EksClusterProps, EksGpuAmi, EksVpc, NodeLabels } from '../../lib';
+import { resource, resources, synthStack, synthStackError } from '../tf-helpers';
+
+const BASE: EksClusterProps = {
+  name: 'ml-eks',
+  region: 'us-east-1',
+  subnetIds: ['subnet-a', 'subnet-b'],
+  admins: ['arn:aws:iam::111122223333:role/admins'],
+};
+
+function eks(stack: TerraformStack, props: Partial<EksClusterProps> = {}): EksCluster {
+  new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+  return new EksCluster(stack, 'eks', { ...BASE, ...props });
+}
+
+describe('EksCluster', () => {
+  test('private endpoint, KMS-encrypted Secrets, all control-plane logs, API authentication', () => {
+    const tf = synthStack((stack) => eks(stack));
+    const cluster = resource(tf, 'aws_eks_cluster');
+    expect(cluster.vpc_config).toEqual({ subnet_ids: ['subnet-a', 'subnet-b'], endpoint_private_access: true, endpoint_public_access: false });
+    expect(cluster.enabled_cluster_log_types.sort()).toEqual(['api', 'audit', 'authenticator', 'controllerManager', 'scheduler']);
+    expect(cluster.access_config).toEqual({ authentication_mode: 'API', bootstrap_cluster_creator_admin_permissions: false });
+    expect(cluster.encryption_config.resources).toEqual(['secrets']);
+    expect(cluster.encryption_config.provider.key_arn).toMatch(/^\$\{aws_kms_key\.[^.]+\.arn\}$/);
+    expect(resource(tf, 'aws_kms_key').enable_key_rotation).toBe(true);
+    expect(cluster.version).toBe('1.33');
+  });
+
+  test('a given KMS key is used instead of a new one', () => {
+    const tf = synthStack((stack) => eks(stack, { secretsKmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/abc' }));
+    expect(resources(tf, 'aws_kms_key')).toHaveLength(0);
+    expect(resource(tf, 'aws_eks_cluster').encryption_config.provider.key_arn).toBe('arn:aws:kms:us-east-1:111122223333:key/abc');
+  });
+
+  test('admins get cluster-admin through access entries', () => {
+    const tf = synthStack((stack) => eks(stack));
+    expect(resource(tf, 'aws_eks_access_entry')).toMatchObject({ principal_arn: BASE.admins[0], type: 'STANDARD' });
+    expect(resource(tf, 'aws_eks_access_policy_association')).toMatchObject({
+      policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+      access_scope: { type: 'cluster' },
+    });
+  });
+
+  test('an OIDC provider trusts the cluster issuer for STS', () => {
+    const tf = synthStack((stack) => eks(stack));
+    expect(resource(tf, 'aws_iam_openid_connect_provider')).toMatchObject({
+      client_id_list: ['sts.amazonaws.com'],
+      url: expect.stringMatching(/aws_eks_cluster\..*\.identity\[0\]\.oidc\[0\]\.issuer/),
+    });
+  });
+
+  test('roles carry only the managed policies EKS needs', () => {
+    const tf = synthStack((stack) => eks(stack));
+    const policies = resources(tf, 'aws_iam_role_policy_attachment').map((a) => a.policy_arn.split('/').pop()).sort();
+    expect(policies).toEqual(['AmazonEC2ContainerRegistryReadOnly', 'AmazonEKSClusterPolicy', 'AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy']);
+  });
+
+  test('the VPC CNI enforces NetworkPolicy', () => {
+    const tf = synthStack((stack) => eks(stack));
+    expect(JSON.parse(resource(tf, 'aws_eks_addon').configuration_values)).toEqual({ enableNetworkPolicy: 'true' });
+  });
+
+  test('GPU node group: NVIDIA AMI, GPU taint, labels, spot, scale-from-zero tags', () => {
+    const tf = synthStack((stack) => {
+      eks(stack).addGpuPool('gpu', { accelerator: Accelerator.NVIDIA_A10G, gpusPerNode: 4, maxNodes: 2, spot: true });
+    });
+    const group = resource(tf, 'aws_eks_node_group');
+    expect(group).toMatchObject({
+      node_group_name: 'gpu',
+      instance_types: ['g5.12xlarge'],
+      ami_type: 'AL2023_x86_64_NVIDIA',
+      capacity_type: 'SPOT',
+      scaling_config: { min_size: 0, max_size: 2, desired_size: 0 },
+      labels: { [NodeLabels.ACCELERATOR]: 'nvidia-a10g', [NodeLabels.CAPACITY]: 'spot' },
+      lifecycle: { ignore_changes: ['scaling_config[0].desired_size'] },
+    });
+    expect(group.taint).toEqual([
+      { key: 'nvidia.com/gpu', value: 'present', effect: 'NO_SCHEDULE' },
+      { key: 'ml-platform.io/spot', value: 'true', effect: 'NO_SCHEDULE' },
+    ]);
+    const tags = Object.fromEntries(resources(tf, 'aws_autoscaling_group_tag').map((t) => [t.tag.key, t.tag.value]));
+    expect(tags).toMatchObject({
+      'k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu': '4',
+      'k8s.io/cluster-autoscaler/node-template/label/ml-platform.io/accelerator': 'nvidia-a10g',
+      'k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu': 'present:NoSchedule',
+    });
+  });
+
+  test('Bottlerocket GPU pools need no device plugin; AL2023 ones do', () => {
+    let cluster!: EksCluster;
+    synthStack((stack) => {
+      cluster = eks(stack);
+      cluster.addGpuPool('br', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 1, ami: EksGpuAmi.BOTTLEROCKET_NVIDIA });
+    });
+    expect(cluster.profile.capabilities.devicePluginRequired).toBe(false);
+    cluster.addGpuPool('al', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 1 });
+    expect(cluster.profile.capabilities.devicePluginRequired).toBe(true);
+    expect(cluster.profile.pools.map((p) => [p.name, p.devicePluginRequired])).toEqual([['br', false], ['al', true]]);
+  });
+
+  test('CPU pools on Graviton get the ARM AMI', () => {
+    const tf = synthStack((stack) => { eks(stack).addNodePool('arm', { machineType: 'm7g.xlarge', maxNodes: 2 }); });
+    expect(resource(tf, 'aws_eks_node_group').ami_type).toBe('AL2023_ARM_64_STANDARD');
+  });
+
+  test('EksVpc gives private subnets in every zone and NAT egress', () => {
+    const tf = synthStack((stack) => {
+      new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+      new EksVpc(stack, 'net', { clusterName: 'c', availabilityZones: ['us-east-1a', 'us-east-1b'] });
+    });
+    const cidrs = resources(tf, 'aws_subnet').map((s) => s.cidr_block).sort();
+    expect(cidrs).toEqual(['10.0.0.0/19', '10.0.128.0/22', '10.0.132.0/22', '10.0.32.0/19']);
+    expect(resources(tf, 'aws_nat_gateway')).toHaveLength(1);
+  });
+
+  describe('fails when', () => {
+    test('the cluster name is too long for its IAM roles', () => {
+      const message = synthStackError((stack) => eks(stack, { name: 'a'.repeat(60) }));
+      expect(message).toContain('CLUSTER_NAME_TOO_LONG');
+      expect(message).toContain('64');
+    });
+
+    test('the accelerator is not on the instance type', () => {
+      const message = synthStackError((stack) => eks(stack).addGpuPool('gpu', { accelerator: Accelerator.NVIDIA_T4, machineType: 'g6.xlarge', maxNodes: 1 }));
+      expect(message).toContain('ACCELERATOR_NOT_ON_MACHINE: g6.xlarge cannot carry NVIDIA T4 (pool "gpu"); it comes with NVIDIA L4.');
+    });
+
+    test('no instance type has that many GPUs', () => {
+      const message = synthStackError((stack) => eks(stack).addGpuPool('gpu', { accelerator: Accelerator.NVIDIA_H100_80GB, gpusPerNode: 2, maxNodes: 1 }));
+      expect(message).toContain('GPU_COUNT_UNAVAILABLE: No EKS machine carries 2 × NVIDIA H100 80GB');
+      expect(message).toContain('Fix: set gpusPerNode to one of 8.');
+    });
+
+    test('the public endpoint is opened to the world', () => {
+      expect(synthStackError((stack) => eks(stack, { publicAccessCidrs: ['0.0.0.0/0'] }))).toContain('CIDR_OPEN_TO_WORLD');
+    });
+
+    test('the service range overlaps the VPC', () => {
+      expect(synthStackError((stack) => eks(stack, { vpcCidr: '172.20.0.0/16' }))).toContain('CIDR_OVERLAP: The service CIDR overlaps the VPC CIDR 172.20.0.0/16');
+    });
+
+    test('there is one subnet only', () => {
+      expect(synthStackError((stack) => eks(stack, { subnetIds: ['subnet-a'] }))).toContain('SUBNETS_TOO_FEW');
+    });
+
+    test('nobody is admin', () => {
+      expect(synthStackError((stack) => eks(stack, { admins: [] }))).toContain('CLUSTER_NO_ADMIN');
+    });
+
+    test('a node group name is refused by EKS', () => {
+      expect(synthStackError((stack) => eks(stack).addNodePool('cpu', { name: '-cpu', machineType: 'm6i.large', maxNodes: 1 }))).toContain('POOL_NAME_INVALID');
+    });
+  });
+});
