@@ -1,4 +1,4 @@
-/** Tests are transpiled only; `npm run typecheck` does the type checking once for the whole tree. */
+/** Tests are transpiled only (isolatedModules); `tsc` in `npm test` type-checks the whole tree once. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
