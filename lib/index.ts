@@ -12,3 +12,8 @@ export * from './clusters/eks-vpc';
 export * from './clusters/gke-cluster';
 export * from './clusters/managed-cluster';
 export * from './clusters/node-pool';
+export * from './core/pod-security';
+export * from './core/quantities';
+export * from './training/checkpoint';
+export * from './training/tf-config';
+export * from './training/tf-training-job';

@@ -73,3 +73,19 @@ export function checkName(name: string, rule: NameRule, code: string): Problem[]
     fix: rule.description + '.',
   }];
 }
+
+/** Service names and other DNS-1035 labels: like DNS-1123 labels, but starting with a letter. */
+export const DNS_1035_LABEL: NameRule = {
+  what: 'Kubernetes DNS-1035 label',
+  pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
+  maxLength: 63,
+  description: 'use at most 63 lowercase letters, digits and "-", starting with a letter and ending with a letter or digit',
+};
+
+/** Environment variable names the API server accepts. */
+export const ENV_VAR_NAME: NameRule = {
+  what: 'environment variable name',
+  pattern: /^[-._a-zA-Z][-._a-zA-Z0-9]*$/,
+  maxLength: 4096,
+  description: 'use letters, digits, "_", "-" and ".", not starting with a digit',
+};
