@@ -1,13 +1,19 @@
 /**
- * The reference platform: one cluster on each of GKE, EKS and AKS, each with a CPU pool and a
- * GPU pool, every cluster in its own stack so each can be planned with only its own provider.
+ * The reference platform: one cluster on each of GKE, EKS and AKS, each with a CPU pool and GPU
+ * pools, every cluster in its own stack so each can be planned with only its own provider; and on
+ * each cluster, workloads placed through the cluster's profile. Terraform goes to cdktf.out/,
+ * Kubernetes manifests to dist/.
  */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { App as K8sApp, Chart } from 'cdk8s';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { Accelerator, AksCluster, EksCluster, EksVpc, GkeCluster, ManagedCluster } from '../../lib';
+import {
+  Accelerator, AksCluster, EksCluster, EksVpc, GkeCluster, ManagedCluster, synthPlatform, TfStrategy, TfTrainingJob, TrainingCheckpoint,
+  ValidationError,
+} from '../../lib';
 
 /** The pools every cluster of the platform gets; only the accelerator differs per cloud. */
 function addReferencePools(cluster: ManagedCluster<unknown>, machineType: string, accelerator: Accelerator): void {
@@ -79,17 +85,45 @@ export class AksStack extends TerraformStack {
   }
 }
 
-/** Builds the whole reference platform into `app`. */
-export function buildMultiCloud(app: App) {
-  return {
+/** The workloads every cluster runs; only the accelerator differs per cloud. */
+function addWorkloads(k8s: K8sApp, cluster: ManagedCluster<unknown>, accelerator: Accelerator): Chart {
+  const chart = new Chart(k8s, `${cluster.clusterName}-workloads`);
+  new TfTrainingJob(chart, 'resnet', {
+    namespace: 'team-vision',
+    image: 'tensorflow/tensorflow:2.21.0-gpu',
+    command: ['python', '/app/train.py'],
+    strategy: TfStrategy.MULTI_WORKER_MIRRORED,
+    workers: { replicas: 4, cpu: 4, memoryGiB: 16, gpus: 1, accelerator },
+    cluster: cluster.profile,
+    checkpoint: TrainingCheckpoint.bucket(`gs://acme-ml-${cluster.cloud}/checkpoints/resnet`),
+  });
+  return chart;
+}
+
+/** Builds the whole reference platform: clusters into `app`, their workloads into `k8s`. */
+export function buildMultiCloud(app: App, k8s?: K8sApp) {
+  const stacks = {
     gke: new GkeStack(app, 'ml-gke'),
     eks: new EksStack(app, 'ml-eks'),
     aks: new AksStack(app, 'ml-aks'),
   };
+  if (k8s) {
+    addWorkloads(k8s, stacks.gke.cluster, Accelerator.NVIDIA_L4);
+    addWorkloads(k8s, stacks.eks.cluster, Accelerator.NVIDIA_L4);
+    addWorkloads(k8s, stacks.aks.cluster, Accelerator.NVIDIA_T4);
+  }
+  return stacks;
 }
 
 if (require.main === module) {
-  const app = new App();
-  buildMultiCloud(app);
-  app.synth();
+  const terraform = new App();
+  const kubernetes = new K8sApp();
+  buildMultiCloud(terraform, kubernetes);
+  try {
+    synthPlatform({ terraform, kubernetes });
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
 }

@@ -2,7 +2,7 @@ import { TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { Cloud } from '../core/cloud';
 import { ClusterCapabilities, ClusterProfile, NodePoolProfile } from '../core/cluster-profile';
-import { assertValid, Problems } from '../core/validation';
+import { assertValid, isCollectingValidationErrors, Problems } from '../core/validation';
 import { GpuPoolOptions, NodePoolOptions, PoolRules, resolvePool, ResolvedPool } from './node-pool';
 
 /**
@@ -73,7 +73,6 @@ export abstract class ManagedCluster<TPool> extends Construct {
 }
 
 const GATED = new WeakSet<TerraformStack>();
-let gateRunning = false;
 
 /**
  * cdktf validates and writes one stack at a time, so a problem in the second stack would surface
@@ -88,13 +87,7 @@ function installSynthGate(scope: IConstruct): void {
     GATED.add(stack);
     stack.node.addValidation({
       validate: () => {
-        if (gateRunning) return []; // the gate validates the others, not itself
-        gateRunning = true;
-        try {
-          assertValid(root);
-        } finally {
-          gateRunning = false;
-        }
+        if (!isCollectingValidationErrors()) assertValid(root);
         return [];
       },
     });

@@ -62,7 +62,19 @@ const PROBLEMS = new WeakMap<IConstruct, Problems>();
  * This is what the synth gates report.
  */
 export function collectValidationErrors(root: IConstruct): string[] {
-  return root.node.findAll().flatMap((c) => c.node.validate().map((error) => `[${c.node.path}] ${error}`));
+  collecting++;
+  try {
+    return root.node.findAll().flatMap((c) => c.node.validate().map((error) => `[${c.node.path}] ${error}`));
+  } finally {
+    collecting--;
+  }
+}
+
+let collecting = 0;
+
+/** True while {@link collectValidationErrors} runs; whole-app gates stay quiet then, since it covers them. */
+export function isCollectingValidationErrors(): boolean {
+  return collecting > 0;
 }
 
 /** Thrown when an app has problems; the message lists every one. */

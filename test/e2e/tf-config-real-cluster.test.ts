@@ -32,7 +32,7 @@ function podsWithTfConfig(props: Omit<TfTrainingJobProps, 'namespace' | 'image' 
     const env = expandEnvironment(pod.spec.containers[0].env, pod);
     return { name: pod.name, tfConfig: JSON.parse(env.TF_CONFIG) };
   });
-  const addresses = new Set(running.flatMap((p) => Object.values(p.tfConfig.cluster).flat()));
+  const addresses = new Set<string>(running.flatMap((p) => Object.values<string[]>(p.tfConfig.cluster).flat()));
   const problems = [...addresses].map((a) => unreachable(a, pods, services)).filter(Boolean);
   expect(problems).toEqual([]);
   return running;

@@ -1,16 +1,23 @@
+import { App as K8sApp } from 'cdk8s';
 import { App } from 'cdktf';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildMultiCloud } from '../../examples/multi-cloud/main';
 import { Accelerator, ClusterProfile } from '../../lib';
+import { parseAllDocuments } from 'yaml';
+import { schemaErrors } from '../k8s/schema';
 import { resources } from '../tf-helpers';
 
 describe('multi-cloud example', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-example-'));
+  const k8sOutdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-example-k8s-'));
   const app = new App({ outdir });
-  const stacks = buildMultiCloud(app);
+  const k8s = new K8sApp({ outdir: k8sOutdir });
+  const stacks = buildMultiCloud(app, k8s);
   app.synth();
+  k8s.synth();
+  const manifests = (file: string) => parseAllDocuments(fs.readFileSync(path.join(k8sOutdir, file), 'utf8')).map((d) => d.toJS());
   const stackJson = (name: string) => JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
 
   test('writes one stack per cloud, each with only its own provider', () => {
@@ -39,5 +46,19 @@ describe('multi-cloud example', () => {
   test('each stack outputs the command that fetches its kubeconfig', () => {
     expect(stackJson('ml-gke').output['credentials-command'].value).toContain('gcloud container clusters get-credentials ml-gke');
     expect(stackJson('ml-aks').output['credentials-command'].value).toContain('az aks get-credentials');
+  });
+
+  test('writes one Kubernetes file per cluster, whose manifests pass the schemas', () => {
+    expect(fs.readdirSync(k8sOutdir).sort()).toEqual(['ml-aks-workloads.k8s.yaml', 'ml-eks-workloads.k8s.yaml', 'ml-gke-workloads.k8s.yaml']);
+    const all = fs.readdirSync(k8sOutdir).flatMap(manifests);
+    expect(schemaErrors(all)).toEqual([]);
+  });
+
+  test('each cluster\'s training job is placed on that cluster\'s GPU pool', () => {
+    const worker = (file: string) => manifests(file).find((d) => d.kind === 'Job').spec.template.spec;
+    expect(worker('ml-gke-workloads.k8s.yaml').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-l4' });
+    expect(worker('ml-aks-workloads.k8s.yaml').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-t4' });
+    // AKS has no ExtendedResourceToleration: the GPU toleration must be explicit.
+    expect(worker('ml-aks-workloads.k8s.yaml').tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' });
   });
 });

@@ -1,0 +1,20 @@
+import type { App as K8sApp } from 'cdk8s';
+import type { App as TfApp } from 'cdktf';
+import { collectValidationErrors, ValidationError } from './core/validation';
+
+/** The two apps of one program: Terraform for the clusters, Kubernetes manifests for what runs on them. */
+export interface PlatformApps {
+  readonly terraform?: TfApp;
+  readonly kubernetes?: K8sApp;
+}
+
+/**
+ * Validates both apps together and writes them only when neither has a problem, so a mistake on
+ * the Kubernetes side never leaves fresh Terraform behind (or the other way round).
+ */
+export function synthPlatform(apps: PlatformApps): void {
+  const errors = [apps.terraform, apps.kubernetes].flatMap((app) => (app ? collectValidationErrors(app) : []));
+  if (errors.length > 0) throw new ValidationError(errors);
+  apps.terraform?.synth();
+  apps.kubernetes?.synth();
+}

@@ -1,0 +1,44 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { App as K8sApp, Chart } from 'cdk8s';
+import { App, TerraformStack } from 'cdktf';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Accelerator, EksCluster, synthPlatform, TfStrategy, TfTrainingJob, ValidationError } from '../lib';
+
+describe('synthPlatform', () => {
+  function apps() {
+    const tfOut = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-tf-'));
+    const k8sOut = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-k8s-'));
+    const terraform = new App({ outdir: tfOut });
+    const kubernetes = new K8sApp({ outdir: k8sOut });
+    const stack = new TerraformStack(terraform, 'eks');
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    const cluster = new EksCluster(stack, 'cluster', { name: 'c', region: 'us-east-1', subnetIds: ['a', 'b'], admins: ['arn:aws:iam::1:role/a'] });
+    cluster.addGpuPool('gpu', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 1 });
+    return { terraform, kubernetes, cluster, tfOut, k8sOut };
+  }
+
+  test('writes both sides when both are valid', () => {
+    const { terraform, kubernetes, cluster, tfOut, k8sOut } = apps();
+    new TfTrainingJob(new Chart(kubernetes, 'jobs'), 'j', { namespace: 'ns', image: 'tf:2.21.0', strategy: TfStrategy.MULTI_WORKER_MIRRORED, workers: { replicas: 1, gpus: 1, accelerator: Accelerator.NVIDIA_L4 }, cluster: cluster.profile });
+    synthPlatform({ terraform, kubernetes });
+    expect(fs.existsSync(path.join(tfOut, 'stacks', 'eks', 'cdk.tf.json'))).toBe(true);
+    expect(fs.readdirSync(k8sOut)).toEqual(['jobs.k8s.yaml']);
+  });
+
+  test('fails when the Kubernetes side has a problem, writing neither side and listing both sides\' problems', () => {
+    const { terraform, kubernetes, cluster, tfOut, k8sOut } = apps();
+    cluster.addNodePool('cpu', { machineType: 'm6i.large', minNodes: 2, maxNodes: 1 });
+    new TfTrainingJob(new Chart(kubernetes, 'jobs'), 'j', { namespace: 'ns', image: 'tf:2.21.0', strategy: TfStrategy.MULTI_WORKER_MIRRORED, workers: { replicas: 3, gpus: 1, accelerator: Accelerator.NVIDIA_L4 }, cluster: cluster.profile });
+    let error: unknown;
+    try { synthPlatform({ terraform, kubernetes }); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(ValidationError);
+    const message = (error as Error).message;
+    expect(message).toContain('[eks/cluster] POOL_MIN_GT_MAX');
+    expect(message).toContain('[jobs/j] GPU_DEMAND_EXCEEDS_CAPACITY');
+    // cdktf makes an empty stacks/ folder when the App is created; no file is written into it.
+    expect(fs.readdirSync(tfOut, { recursive: true }).filter((f) => String(f).endsWith('.json'))).toEqual([]);
+    expect(fs.readdirSync(k8sOut)).toEqual([]);
+  });
+});
