@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { failureMessage } from './failure';
 
 /** Synthesizes `build` through the real `app.synth()` and returns every YAML document written. */
 export function synthManifests(build: (chart: Chart) => void): any[] {
@@ -18,13 +19,7 @@ export function synthManifestsError(build: (chart: Chart) => void): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-k8s-'));
   const app = new App({ outdir });
   build(new Chart(app, 'test'));
-  let message: string | undefined;
-  try {
-    app.synth();
-  } catch (error) {
-    message = (error as Error).message;
-  }
-  if (message === undefined) throw new Error('expected synth to fail, but it succeeded');
+  const message = failureMessage(() => app.synth());
   const written = fs.readdirSync(outdir);
   if (written.length > 0) throw new Error(`synth failed but wrote ${written.join(', ')}`);
   return message;

@@ -2,6 +2,7 @@ import { App, TerraformStack } from 'cdktf';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { failureMessage } from './failure';
 
 /** A synthesized Terraform JSON document. */
 export type TfJson = Record<string, any>;
@@ -26,13 +27,7 @@ export function synthStack(build: (stack: TerraformStack) => void): TfJson {
 export function synthError(build: (app: App) => void): string {
   const { app, outdir } = newApp();
   build(app);
-  let message: string | undefined;
-  try {
-    app.synth();
-  } catch (error) {
-    message = (error as Error).message;
-  }
-  if (message === undefined) throw new Error('expected synth to fail, but it succeeded');
+  const message = failureMessage(() => app.synth());
   const written = fs.existsSync(path.join(outdir, 'stacks')) ? fs.readdirSync(path.join(outdir, 'stacks'), { recursive: true }) : [];
   const files = written.filter((f) => String(f).endsWith('.tf.json'));
   if (files.length > 0) throw new Error(`synth failed but wrote ${files.join(', ')}`);
