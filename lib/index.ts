@@ -18,3 +18,6 @@ export * from './synth';
 export * from './training/checkpoint';
 export * from './training/tf-config';
 export * from './training/tf-training-job';
+export * from './serving/exposure';
+export * from './serving/model-config';
+export * from './serving/tf-serving';

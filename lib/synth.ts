@@ -1,6 +1,6 @@
 import type { App as K8sApp } from 'cdk8s';
 import type { App as TfApp } from 'cdktf';
-import { collectValidationErrors, ValidationError } from './core/validation';
+import { collectValidationErrors, collectWarnings, ValidationError } from './core/validation';
 
 /** The two apps of one program: Terraform for the clusters, Kubernetes manifests for what runs on them. */
 export interface PlatformApps {
@@ -10,11 +10,14 @@ export interface PlatformApps {
 
 /**
  * Validates both apps together and writes them only when neither has a problem, so a mistake on
- * the Kubernetes side never leaves fresh Terraform behind (or the other way round).
+ * the Kubernetes side never leaves fresh Terraform behind (or the other way round). Returns the
+ * warnings found, for the caller to show.
  */
-export function synthPlatform(apps: PlatformApps): void {
-  const errors = [apps.terraform, apps.kubernetes].flatMap((app) => (app ? collectValidationErrors(app) : []));
+export function synthPlatform(apps: PlatformApps): { warnings: string[] } {
+  const roots = [apps.terraform, apps.kubernetes].filter((app) => app !== undefined);
+  const errors = roots.flatMap((app) => collectValidationErrors(app));
   if (errors.length > 0) throw new ValidationError(errors);
   apps.terraform?.synth();
   apps.kubernetes?.synth();
+  return { warnings: roots.flatMap((app) => collectWarnings(app)) };
 }

@@ -11,14 +11,14 @@ import { App as K8sApp, Chart } from 'cdk8s';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import {
-  Accelerator, AksCluster, EksCluster, EksVpc, GkeCluster, ManagedCluster, synthPlatform, TfStrategy, TfTrainingJob, TrainingCheckpoint,
-  ValidationError,
+  Accelerator, AksCluster, EksCluster, EksVpc, GkeCluster, ManagedCluster, ModelVersionPolicy, ServingExposure, synthPlatform, TfServing,
+  TfStrategy, TfTrainingJob, TrainingCheckpoint, ValidationError,
 } from '../../lib';
 
 /** The pools every cluster of the platform gets; only the accelerator differs per cloud. */
 function addReferencePools(cluster: ManagedCluster<unknown>, machineType: string, accelerator: Accelerator): void {
   cluster.addNodePool('cpu', { machineType, minNodes: 1, maxNodes: 6 });
-  cluster.addGpuPool('gpu', { accelerator, gpusPerNode: 1, maxNodes: 4 });
+  cluster.addGpuPool('gpu', { accelerator, gpusPerNode: 1, maxNodes: 8 });
   cluster.addGpuPool('gpuspot', { accelerator, gpusPerNode: 1, maxNodes: 8, spot: true });
 }
 
@@ -85,6 +85,13 @@ export class AksStack extends TerraformStack {
   }
 }
 
+/** The cloud identity each cloud's serving pods read models with. */
+const SERVING_IDENTITY: Record<string, string> = {
+  gke: 'resnet-serving@ml-platform-prod.iam.gserviceaccount.com',
+  eks: 'arn:aws:iam::111122223333:role/resnet-serving',
+  aks: '00000000-0000-0000-0000-000000000004',
+};
+
 /** The workloads every cluster runs; only the accelerator differs per cloud. */
 function addWorkloads(k8s: K8sApp, cluster: ManagedCluster<unknown>, accelerator: Accelerator): Chart {
   const chart = new Chart(k8s, `${cluster.clusterName}-workloads`);
@@ -96,6 +103,17 @@ function addWorkloads(k8s: K8sApp, cluster: ManagedCluster<unknown>, accelerator
     workers: { replicas: 4, cpu: 4, memoryGiB: 16, gpus: 1, accelerator },
     cluster: cluster.profile,
     checkpoint: TrainingCheckpoint.bucket(`gs://acme-ml-${cluster.cloud}/checkpoints/resnet`),
+  });
+  new TfServing(chart, 'resnet-serving', {
+    namespace: 'team-vision',
+    models: [{ name: 'resnet', basePath: `gs://acme-ml-${cluster.cloud}/models/resnet`, versions: ModelVersionPolicy.specific(1, 2), labels: { stable: 1, canary: 2 } }],
+    cluster: cluster.profile,
+    gpus: 1,
+    accelerator,
+    cloudIdentity: SERVING_IDENTITY[cluster.cloud],
+    autoscaling: { minReplicas: 2, maxReplicas: 3 },
+    canary: { weight: 50, version: 2 },
+    expose: ServingExposure.loadBalancer(),
   });
   return chart;
 }
@@ -120,7 +138,7 @@ if (require.main === module) {
   const kubernetes = new K8sApp();
   buildMultiCloud(terraform, kubernetes);
   try {
-    synthPlatform({ terraform, kubernetes });
+    synthPlatform({ terraform, kubernetes }).warnings.forEach((w) => console.warn(`warning: ${w}`));
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     console.error(error.message);

@@ -36,12 +36,19 @@ export class Problems {
 
   private readonly found: Problem[] = [];
   private readonly checks: Array<() => Problem[]> = [];
+  /** Findings that do not stop synth but that the user should read. */
+  public readonly warnings: Problem[] = [];
 
   private constructor() {}
 
   /** Records a problem found while constructing. */
   public add(problem: Problem): void {
     this.found.push(problem);
+  }
+
+  /** Records something worth a look that does not stop synth. */
+  public warn(problem: Problem): void {
+    this.warnings.push(problem);
   }
 
   /** Records a check that runs at validation time, for rules that span objects added later. */
@@ -75,6 +82,11 @@ let collecting = 0;
 /** True while {@link collectValidationErrors} runs; whole-app gates stay quiet then, since it covers them. */
 export function isCollectingValidationErrors(): boolean {
   return collecting > 0;
+}
+
+/** Every warning below `root`, each prefixed with its construct path. */
+export function collectWarnings(root: IConstruct): string[] {
+  return root.node.findAll().flatMap((c) => (PROBLEMS.get(c)?.warnings ?? []).map((w) => `[${c.node.path}] ${formatProblem(w)}`));
 }
 
 /** Thrown when an app has problems; the message lists every one. */

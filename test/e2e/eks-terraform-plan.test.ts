@@ -70,7 +70,7 @@ describe('EKS stack of the default example under real terraform', () => {
     expect(Object.keys(groups).sort()).toEqual(['cpu', 'gpu', 'gpuspot']);
     expect(groups.cpu.ami_type).toBe('AL2023_x86_64_STANDARD');
     expect(groups.gpu).toMatchObject({ ami_type: 'AL2023_x86_64_NVIDIA', instance_types: ['g6.xlarge'], capacity_type: 'ON_DEMAND' });
-    expect(groups.gpu.scaling_config[0]).toMatchObject({ min_size: 0, max_size: 4 });
+    expect(groups.gpu.scaling_config[0]).toMatchObject({ min_size: 0, max_size: 8 });
     expect(groups.gpuspot.capacity_type).toBe('SPOT');
     expect(groups.gpu.taint).toContainEqual({ key: 'nvidia.com/gpu', value: 'present', effect: 'NO_SCHEDULE' });
   });

@@ -3,37 +3,39 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 
-const TENSORFLOW = 'tensorflow-cpu==2.21.0';
+// TensorFlow for the training cluster; grpcio-tools to compile TF Serving's config protos.
+const PACKAGES = ['tensorflow-cpu==2.21.0', 'grpcio-tools==1.84.0'];
+const IMPORTS = 'import tensorflow, grpc_tools.protoc';
 const DEFAULT_VENV = path.join(__dirname, '..', '..', '.cache', 'tf-venv');
 
-/** The first package index pip is configured with (the local wheelhouse on these machines). */
-function firstIndexUrl(): string | undefined {
+/**
+ * The package indexes pip is configured with (the local wheelhouse on these machines): the first
+ * becomes --index-url, so pip never waits on an index it cannot reach; the rest are extras.
+ */
+function indexArgs(): string[] {
   const listed = spawnSync('python3', ['-m', 'pip', 'config', 'list'], { encoding: 'utf8' }).stdout ?? '';
-  for (const line of listed.split('\n')) {
-    const match = /index-url='([^']+)'/.exec(line);
-    if (match) return match[1].split(/\s+/)[0];
-  }
-  return undefined;
+  const urls = listed.split('\n').flatMap((line) => /index-url='([^']+)'/.exec(line)?.[1].split(/\s+/) ?? []);
+  return urls.flatMap((url, i) => [i === 0 ? '--index-url' : '--extra-index-url', url]);
 }
 
 /**
- * A Python with TensorFlow: $ML_PLATFORM_TF_PYTHON, else a venv under .cache/ that is created from
+ * A Python with TensorFlow and grpcio-tools: $ML_PLATFORM_TF_PYTHON, else a venv under .cache/ that is created from
  * the configured package index on first use. Throws naming what is missing.
  */
 export function ensureTensorflowPython(): string {
   const given = process.env.ML_PLATFORM_TF_PYTHON;
   const python = given ?? path.join(DEFAULT_VENV, 'bin', 'python');
-  const hasTf = () => spawnSync(python, ['-c', 'import tensorflow'], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } }).status === 0;
+  const hasTf = () => spawnSync(python, ['-c', IMPORTS], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } }).status === 0;
   if (fs.existsSync(python) && hasTf()) return python;
-  if (given) throw new Error(`TensorFlow is missing: ML_PLATFORM_TF_PYTHON=${given} cannot import tensorflow.`);
+  if (given) throw new Error(`TensorFlow is missing: ML_PLATFORM_TF_PYTHON=${given} cannot run "${IMPORTS}".`);
 
   const venv = spawnSync('python3', ['-m', 'venv', DEFAULT_VENV], { encoding: 'utf8' });
   if (venv.status !== 0) throw new Error(`TensorFlow is missing: python3 -m venv failed (${venv.error?.message ?? venv.stderr}). Install python3 with venv.`);
-  const index = firstIndexUrl();
-  const pipArgs = ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', ...(index ? ['--index-url', index] : []), TENSORFLOW];
+  const index = indexArgs();
+  const pipArgs = ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', ...index, ...PACKAGES];
   const install = spawnSync(python, pipArgs, { encoding: 'utf8', timeout: 15 * 60_000 });
   if (install.status !== 0 || !hasTf()) {
-    throw new Error(`TensorFlow is missing: pip install ${TENSORFLOW}${index ? ` from ${index}` : ''} failed:\n${install.stderr ?? install.error?.message}`);
+    throw new Error(`TensorFlow is missing: pip install ${PACKAGES.join(' ')} ${index.join(' ')} failed:\n${install.stderr ?? install.error?.message}`);
   }
   return python;
 }

@@ -38,8 +38,8 @@ describe('multi-cloud example', () => {
 
   test('profiles survive JSON and give GPU capacity per accelerator', () => {
     const gke = ClusterProfile.fromJson(JSON.parse(JSON.stringify(stacks.gke.cluster.profile.toJson())));
-    expect(gke.gpuCapacity(Accelerator.NVIDIA_L4)).toBe(4 + 8);
-    expect(stacks.aks.cluster.profile.gpuCapacity(Accelerator.NVIDIA_T4)).toBe(12);
+    expect(gke.gpuCapacity(Accelerator.NVIDIA_L4)).toBe(8 + 8);
+    expect(stacks.aks.cluster.profile.gpuCapacity(Accelerator.NVIDIA_T4)).toBe(16);
     expect(stacks.eks.cluster.profile.capabilities.devicePluginRequired).toBe(true);
   });
 
@@ -54,8 +54,10 @@ describe('multi-cloud example', () => {
     expect(schemaErrors(all)).toEqual([]);
   });
 
-  test('each cluster\'s training job is placed on that cluster\'s GPU pool', () => {
+  test('each cluster\'s training job and serving stack are placed on that cluster\'s GPU pool', () => {
     const worker = (file: string) => manifests(file).find((d) => d.kind === 'Job').spec.template.spec;
+    const serving = (file: string) => manifests(file).find((d) => d.kind === 'Deployment').spec.template.spec;
+    expect(serving('ml-eks-workloads.k8s.yaml').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-l4' });
     expect(worker('ml-gke-workloads.k8s.yaml').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-l4' });
     expect(worker('ml-aks-workloads.k8s.yaml').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-t4' });
     // AKS has no ExtendedResourceToleration: the GPU toleration must be explicit.

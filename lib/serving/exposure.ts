@@ -1,0 +1,50 @@
+/** An extra Ingress path, e.g. `/v2/resnet` for clients of an older URL scheme. */
+export interface ServingPath {
+  readonly path: string;
+  /** Route to the canary Service instead of the main one. @default false */
+  readonly canary?: boolean;
+}
+
+export interface LoadBalancerOptions {
+  /** A load balancer reachable only inside the VPC. @default true */
+  readonly internal?: boolean;
+  /** Client CIDRs allowed through an external load balancer; required when `internal` is false. @default - none */
+  readonly sourceRanges?: readonly string[];
+}
+
+export interface IngressOptions {
+  readonly host: string;
+  /** @default 'nginx' */
+  readonly className?: string;
+  /** Secret with the host's certificate; synth warns without one. @default - plain HTTP */
+  readonly tlsSecretName?: string;
+  /** Paths beyond the per-model and per-label ones. @default - none */
+  readonly extraPaths?: readonly ServingPath[];
+}
+
+/** How clients reach a serving stack. */
+export class ServingExposure {
+  /** A ClusterIP Service only. */
+  public static clusterInternal(): ServingExposure {
+    return new ServingExposure('cluster', {}, undefined);
+  }
+
+  /** A LoadBalancer Service, internal unless told otherwise, annotated for the cluster's cloud. */
+  public static loadBalancer(options: LoadBalancerOptions = {}): ServingExposure {
+    return new ServingExposure('load-balancer', options, undefined);
+  }
+
+  /**
+   * An Ingress for the REST port: `/v1/models/<model>` per model, `/v1/models/<model>/labels/<label>`
+   * per version label (the `canary` label goes to the canary pods), plus `extraPaths`.
+   */
+  public static ingress(options: IngressOptions): ServingExposure {
+    return new ServingExposure('ingress', {}, options);
+  }
+
+  private constructor(
+    public readonly kind: 'cluster' | 'load-balancer' | 'ingress',
+    public readonly loadBalancer: LoadBalancerOptions,
+    public readonly ingress: IngressOptions | undefined,
+  ) {}
+}
