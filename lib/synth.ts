@@ -21,3 +21,17 @@ export function synthPlatform(apps: PlatformApps): { warnings: string[] } {
   apps.kubernetes?.synth();
   return { warnings: roots.flatMap((app) => collectWarnings(app)) };
 }
+
+/**
+ * For a program's main: synthesizes, prints warnings, and on problems prints their list (no stack
+ * trace) and exits with status 1.
+ */
+export function synthPlatformOrExit(apps: PlatformApps): void {
+  try {
+    synthPlatform(apps).warnings.forEach((warning) => console.warn(`warning: ${warning}`));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}

@@ -42,3 +42,23 @@ describe('synthPlatform', () => {
     expect(fs.readdirSync(k8sOut)).toEqual([]);
   });
 });
+
+describe('synthPlatformOrExit', () => {
+  test('prints every problem without a stack trace and exits 1', () => {
+    const entry = require.resolve('../build/lib/index.js');
+    const script = `
+      const { App } = require('cdk8s');
+      const lib = require(${JSON.stringify(entry)});
+      const kubernetes = new App({ outdir: require('fs').mkdtempSync(require('os').tmpdir() + '/mlpc-') });
+      const chart = new (require('cdk8s').Chart)(kubernetes, 'jobs');
+      const cluster = lib.ClusterProfile.fromJson({ cloud: 'gke', name: 'c', kubernetesVersion: '1.33', capabilities: {}, pools: [] });
+      new lib.TfTrainingJob(chart, 'j', { namespace: 'ns', image: 'tf:latest', strategy: lib.TfStrategy.MULTI_WORKER_MIRRORED, workers: { replicas: 0 }, cluster });
+      lib.synthPlatformOrExit({ kubernetes });`;
+    const result = require('child_process').spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: path.join(__dirname, '..') });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Validation failed with 2 problem(s)');
+    expect(result.stderr).toContain('[jobs/j] IMAGE_NOT_PINNED');
+    expect(result.stderr).toContain('[jobs/j] REPLICAS_INVALID');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+});

@@ -7,7 +7,7 @@ import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App as K8sApp, Chart } from 'cdk8s';
 import { App, TerraformStack } from 'cdktf';
 import {
-  Accelerator, GkeCluster, ModelVersionPolicy, ServingExposure, synthPlatform, TfServing, ValidationError,
+  Accelerator, GkeCluster, ModelVersionPolicy, ServingExposure, synthPlatformOrExit, TfServing,
 } from '../../lib';
 
 export function buildModelServing(terraform: App, kubernetes: K8sApp) {
@@ -55,11 +55,5 @@ if (require.main === module) {
   const terraform = new App();
   const kubernetes = new K8sApp();
   buildModelServing(terraform, kubernetes);
-  try {
-    synthPlatform({ terraform, kubernetes }).warnings.forEach((w) => console.warn(`warning: ${w}`));
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
+  synthPlatformOrExit({ terraform, kubernetes });
 }

@@ -11,8 +11,8 @@ import { App as K8sApp, Chart } from 'cdk8s';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import {
-  Accelerator, AksCluster, EksCluster, EksVpc, GkeCluster, ManagedCluster, ModelVersionPolicy, ServingExposure, synthPlatform, TfServing,
-  TfStrategy, TfTrainingJob, TrainingCheckpoint, ValidationError,
+  Accelerator, AksCluster, EksCluster, EksVpc, GkeCluster, ManagedCluster, ModelVersionPolicy, ServingExposure, synthPlatformOrExit, TfServing,
+  TfStrategy, TfTrainingJob, TrainingCheckpoint,
 } from '../../lib';
 
 /** The pools every cluster of the platform gets; only the accelerator differs per cloud. */
@@ -137,11 +137,5 @@ if (require.main === module) {
   const terraform = new App();
   const kubernetes = new K8sApp();
   buildMultiCloud(terraform, kubernetes);
-  try {
-    synthPlatform({ terraform, kubernetes }).warnings.forEach((w) => console.warn(`warning: ${w}`));
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
+  synthPlatformOrExit({ terraform, kubernetes });
 }
