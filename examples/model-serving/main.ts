@@ -7,7 +7,7 @@ import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App as K8sApp, Chart } from 'cdk8s';
 import { App, TerraformStack } from 'cdktf';
 import {
-  Accelerator, GkeCluster, ModelVersionPolicy, ServingExposure, synthPlatformOrExit, TfServing,
+  Accelerator, GkeCluster, MlPlatform, ModelVersionPolicy, ServingExposure, synthPlatformOrExit, Tenant, TfServing,
 } from '../../lib';
 
 export function buildModelServing(terraform: App, kubernetes: K8sApp) {
@@ -26,6 +26,12 @@ export function buildModelServing(terraform: App, kubernetes: K8sApp) {
 
   const chart = new Chart(kubernetes, 'serving-models');
   const host = 'models.acme.dev';
+  new MlPlatform(chart, 'platform', { cluster: cluster.profile });
+  for (const [team, gpus] of [['team-nlp', 0], ['team-vision', 12]] as const) {
+    const tenant = new Tenant(chart, team, { name: team, cluster: cluster.profile, quota: { gpus }, editorGroups: [`${team}@acme.dev`] });
+    // The certificate is issued by cert-manager into each namespace.
+    tenant.declareExternalSecret('models-tls');
+  }
   const text = new TfServing(chart, 'text-classifier', {
     namespace: 'team-nlp',
     models: [{ name: 'sentiment', basePath: 'gs://acme-models/sentiment', versions: ModelVersionPolicy.specific(3), labels: { stable: 3 } }],

@@ -11,8 +11,8 @@ import { App as K8sApp, Chart } from 'cdk8s';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import {
-  Accelerator, AksCluster, EksCluster, EksVpc, GkeCluster, ManagedCluster, ModelVersionPolicy, ServingExposure, synthPlatformOrExit, TfServing,
-  TfStrategy, TfTrainingJob, TrainingCheckpoint,
+  Accelerator, AksCluster, EksCluster, EksVpc, GkeCluster, ManagedCluster, MlPlatform, ModelVersionPolicy, PriorityClasses, ServingExposure,
+  synthPlatformOrExit, Tenant, TfServing, TfStrategy, TfTrainingJob, TrainingCheckpoint,
 } from '../../lib';
 
 /** The pools every cluster of the platform gets; only the accelerator differs per cloud. */
@@ -94,22 +94,40 @@ const SERVING_IDENTITY: Record<string, string> = {
 
 /** The workloads every cluster runs; only the accelerator differs per cloud. */
 function addWorkloads(k8s: K8sApp, cluster: ManagedCluster<unknown>, accelerator: Accelerator): Chart {
-  const chart = new Chart(k8s, `${cluster.clusterName}-workloads`);
+  const chart = new Chart(k8s, `${cluster.clusterName}-platform`);
+  const profile = cluster.profile;
+  new MlPlatform(chart, 'platform', { cluster: profile });
+  new Tenant(chart, 'team-vision', {
+    name: 'team-vision',
+    cluster: profile,
+    quota: { cpu: '64', memory: '256Gi', gpus: 8 },
+    editorGroups: ['team-vision-engineers'],
+    viewerGroups: ['ml-platform-readers'],
+  });
+  new Tenant(chart, 'team-nlp', {
+    name: 'team-nlp',
+    cluster: profile,
+    quota: { cpu: '32', memory: '128Gi', gpus: 4 },
+    editorGroups: ['team-nlp-engineers'],
+    viewerGroups: ['ml-platform-readers'],
+  });
   new TfTrainingJob(chart, 'resnet', {
     namespace: 'team-vision',
     image: 'tensorflow/tensorflow:2.21.0-gpu',
     command: ['python', '/app/train.py'],
     strategy: TfStrategy.MULTI_WORKER_MIRRORED,
     workers: { replicas: 4, cpu: 4, memoryGiB: 16, gpus: 1, accelerator },
-    cluster: cluster.profile,
+    cluster: profile,
+    priorityClassName: PriorityClasses.TRAINING_HIGH,
     checkpoint: TrainingCheckpoint.bucket(`gs://acme-ml-${cluster.cloud}/checkpoints/resnet`),
   });
   new TfServing(chart, 'resnet-serving', {
     namespace: 'team-vision',
     models: [{ name: 'resnet', basePath: `gs://acme-ml-${cluster.cloud}/models/resnet`, versions: ModelVersionPolicy.specific(1, 2), labels: { stable: 1, canary: 2 } }],
-    cluster: cluster.profile,
+    cluster: profile,
     gpus: 1,
     accelerator,
+    priorityClassName: PriorityClasses.SERVING_CRITICAL,
     cloudIdentity: SERVING_IDENTITY[cluster.cloud],
     autoscaling: { minReplicas: 2, maxReplicas: 3 },
     canary: { weight: 50, version: 2 },

@@ -36,8 +36,8 @@ export class Problems {
 
   private readonly found: Problem[] = [];
   private readonly checks: Array<() => Problem[]> = [];
-  /** Findings that do not stop synth but that the user should read. */
-  public readonly warnings: Problem[] = [];
+  private readonly foundWarnings: Problem[] = [];
+  private readonly warningChecks: Array<() => Problem[]> = [];
 
   private constructor() {}
 
@@ -48,7 +48,17 @@ export class Problems {
 
   /** Records something worth a look that does not stop synth. */
   public warn(problem: Problem): void {
-    this.warnings.push(problem);
+    this.foundWarnings.push(problem);
+  }
+
+  /** Records a check for warnings that runs when warnings are collected. */
+  public addWarningCheck(check: () => Problem[]): void {
+    this.warningChecks.push(check);
+  }
+
+  /** Findings that do not stop synth but that the user should read. */
+  public get warnings(): Problem[] {
+    return [...this.foundWarnings, ...this.warningChecks.flatMap((check) => check())];
   }
 
   /** Records a check that runs at validation time, for rules that span objects added later. */

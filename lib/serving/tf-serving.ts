@@ -13,6 +13,8 @@ import {
 import { cpuQuantity, memoryQuantity } from '../core/quantities';
 import { LABEL_PREFIX } from '../core/scheduling';
 import { Problem, Problems } from '../core/validation';
+import { PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
+import { AKS_WORKLOAD_IDENTITY_POD_LABEL, WORKLOAD_IDENTITY_ANNOTATION } from '../core/workload-identity';
 import { ServingExposure } from './exposure';
 import {
   batchingParametersText, ModelVersionPolicy, modelServerConfigText, monitoringConfigText, PROMETHEUS_METRICS_PATH, ServedModel, ServingBatching,
@@ -108,11 +110,6 @@ export const ServingLabels = {
   TRACK: `${LABEL_PREFIX}/track`,
 } as const;
 
-const WORKLOAD_IDENTITY_ANNOTATION: Record<Cloud, string> = {
-  [Cloud.GKE]: 'iam.gke.io/gcp-service-account',
-  [Cloud.EKS]: 'eks.amazonaws.com/role-arn',
-  [Cloud.AKS]: 'azure.workload.identity/client-id',
-};
 const BUCKET_URI = /^(gs|s3|az|abfss):\/\//;
 const CONFIG_DIR = '/etc/tfserving';
 const PRE_STOP_SECONDS = 15;
@@ -136,8 +133,9 @@ interface TrackPlan {
  * TF Serving returns only from a loaded servable (404 until then); a tcpSocket liveness probe on
  * the gRPC port keeps liveness and readiness distinct.
  */
-export class TfServing extends Construct {
+export class TfServing extends Construct implements PlatformWorkload {
   public readonly name: string;
+  public readonly clusterName: string;
   public readonly namespace: string;
   /** The emitted objects. */
   public readonly apiObjects: ApiObject[] = [];
@@ -150,7 +148,9 @@ export class TfServing extends Construct {
     this.props = props;
     this.name = props.name ?? id;
     this.namespace = props.namespace;
+    this.clusterName = props.cluster.name;
     this.problems = Problems.of(this);
+    this.problems.addCheck(() => undefinedReferenceProblems(this));
     this.placement = props.accelerator ? props.cluster.placementFor(props.accelerator) : undefined;
     this.validate();
 
@@ -169,6 +169,20 @@ export class TfServing extends Construct {
     const gpus = this.props.gpus ?? 0;
     if (!this.props.accelerator || gpus === 0) return new Map();
     return new Map([[this.props.accelerator, this.plan().reduce((sum, p) => sum + p.maxReplicas * gpus, 0)]]);
+  }
+
+  public fixedGpuDemand(): number {
+    return this.plan().reduce((sum, p) => sum + p.minReplicas * (this.props.gpus ?? 0), 0);
+  }
+
+  public references(): WorkloadReferences {
+    const { props } = this;
+    return {
+      serviceAccounts: [],
+      persistentVolumeClaims: props.modelVolume ? [props.modelVolume.claimName] : [],
+      secrets: props.expose?.ingress?.tlsSecretName ? [props.expose.ingress.tlsSecretName] : [],
+      priorityClasses: props.priorityClassName ? [props.priorityClassName] : [],
+    };
   }
 
   // ---- planning: how many pods of which track serve which config ------------------------
@@ -422,7 +436,7 @@ export class TfServing extends Construct {
     const readiness = { httpGet: { path: `/v1/models/${plan.models[0]?.name}/metadata`, port: 'http' } };
     const podLabels = {
       ...this.labels(plan.track),
-      ...(serviceAccount && props.cluster.cloud === Cloud.AKS ? { 'azure.workload.identity/use': 'true' } : {}),
+      ...(serviceAccount && props.cluster.cloud === Cloud.AKS ? AKS_WORKLOAD_IDENTITY_POD_LABEL : {}),
     };
     const volume = props.modelVolume;
     const spread = (topologyKey: string) => ({ maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.labels(plan.track) } });

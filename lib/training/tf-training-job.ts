@@ -1,6 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
+import { Cloud } from '../core/cloud';
 import { ClusterProfile, Placement } from '../core/cluster-profile';
 import { checkName, DNS_1035_LABEL, DNS_LABEL, ENV_VAR_NAME } from '../core/names';
 import {
@@ -9,6 +10,8 @@ import {
 import { cpuQuantity, memoryQuantity } from '../core/quantities';
 import { LABEL_PREFIX } from '../core/scheduling';
 import { Problem, Problems } from '../core/validation';
+import { PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
+import { AKS_WORKLOAD_IDENTITY_POD_LABEL } from '../core/workload-identity';
 import { CHECKPOINT_ENV, TrainingCheckpoint } from './checkpoint';
 import {
   COMPLETION_INDEX_FIELD, indexedJobTopology, jobSetTopology, MAX_ENV_STRING_BYTES, TASK_INDEX_ENV, tfClusterSpec,
@@ -117,8 +120,9 @@ interface ResolvedRole {
  * default success policy ends the job on the chief. The indexed-job backend has no such link
  * between Jobs, so it rejects parameter servers and evaluators.
  */
-export class TfTrainingJob extends Construct {
+export class TfTrainingJob extends Construct implements PlatformWorkload {
   public readonly name: string;
+  public readonly clusterName: string;
   public readonly namespace: string;
   public readonly backend: TrainingBackend;
   /** The objects emitted, by kind: Service, NetworkPolicy, Job, JobSet or TFJob. */
@@ -133,11 +137,13 @@ export class TfTrainingJob extends Construct {
     this.props = props;
     this.name = props.name ?? id;
     this.namespace = props.namespace;
+    this.clusterName = props.cluster.name;
     this.backend = props.backend ?? TrainingBackend.INDEXED_JOB;
     this.port = props.port ?? 2222;
     this.problems = Problems.of(this);
     this.roles = this.resolveRoles();
     this.validate();
+    this.problems.addCheck(() => undefinedReferenceProblems(this));
 
     switch (this.backend) {
       case TrainingBackend.INDEXED_JOB:
@@ -162,6 +168,20 @@ export class TfTrainingJob extends Construct {
       }
     }
     return demand;
+  }
+
+  public fixedGpuDemand(): number {
+    return [...this.gpuDemand().values()].reduce((sum, n) => sum + n, 0);
+  }
+
+  public references(): WorkloadReferences {
+    const { props } = this;
+    return {
+      serviceAccounts: props.serviceAccountName ? [props.serviceAccountName] : [],
+      persistentVolumeClaims: props.checkpoint?.claimName ? [props.checkpoint.claimName] : [],
+      secrets: [],
+      priorityClasses: props.priorityClassName ? [props.priorityClassName] : [],
+    };
   }
 
   private resolveRoles(): ResolvedRole[] {
@@ -365,8 +385,9 @@ export class TfTrainingJob extends Construct {
     const portName = this.backend === TrainingBackend.KUBEFLOW_TFJOB ? TFJOB_PORT_NAME : TF_PORT_NAME;
     const command = spec.command ?? props.command;
     const args = spec.args ?? props.args;
+    const identityLabel = props.serviceAccountName && props.cluster.cloud === Cloud.AKS ? AKS_WORKLOAD_IDENTITY_POD_LABEL : {};
     return {
-      metadata: { labels: this.labels(role) },
+      metadata: { labels: { ...this.labels(role), ...identityLabel } },
       spec: {
         restartPolicy: 'Never',
         ...(withTfConfig ? { subdomain: this.topology().subdomain } : {}),

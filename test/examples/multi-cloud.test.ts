@@ -49,7 +49,7 @@ describe('multi-cloud example', () => {
   });
 
   test('writes one Kubernetes file per cluster, whose manifests pass the schemas', () => {
-    expect(fs.readdirSync(k8sOutdir).sort()).toEqual(['ml-aks-workloads.k8s.yaml', 'ml-eks-workloads.k8s.yaml', 'ml-gke-workloads.k8s.yaml']);
+    expect(fs.readdirSync(k8sOutdir).sort()).toEqual(['ml-aks-platform.k8s.yaml', 'ml-eks-platform.k8s.yaml', 'ml-gke-platform.k8s.yaml']);
     const all = fs.readdirSync(k8sOutdir).flatMap(manifests);
     expect(schemaErrors(all)).toEqual([]);
   });
@@ -57,10 +57,10 @@ describe('multi-cloud example', () => {
   test('each cluster\'s training job and serving stack are placed on that cluster\'s GPU pool', () => {
     const worker = (file: string) => manifests(file).find((d) => d.kind === 'Job').spec.template.spec;
     const serving = (file: string) => manifests(file).find((d) => d.kind === 'Deployment').spec.template.spec;
-    expect(serving('ml-eks-workloads.k8s.yaml').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-l4' });
-    expect(worker('ml-gke-workloads.k8s.yaml').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-l4' });
-    expect(worker('ml-aks-workloads.k8s.yaml').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-t4' });
+    expect(serving('ml-eks-platform.k8s.yaml').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-l4' });
+    expect(worker('ml-gke-platform.k8s.yaml').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-l4' });
+    expect(worker('ml-aks-platform.k8s.yaml').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-t4' });
     // AKS has no ExtendedResourceToleration: the GPU toleration must be explicit.
-    expect(worker('ml-aks-workloads.k8s.yaml').tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' });
+    expect(worker('ml-aks-platform.k8s.yaml').tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' });
   });
 });

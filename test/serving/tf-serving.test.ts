@@ -1,4 +1,4 @@
-import { Accelerator, ClusterProfile, collectWarnings, ModelVersionPolicy, NodeLabels, ServingExposure, TfServing, TfServingProps } from '../../lib';
+import { Accelerator, ClusterProfile, collectWarnings, declareExternalObject, ModelVersionPolicy, NodeLabels, ServingExposure, TfServing, TfServingProps } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
 import { byKind, synthManifests, synthManifestsError } from '../k8s-helpers';
 import { schemaErrors } from '../k8s/schema';
@@ -12,7 +12,10 @@ const BASE: TfServingProps = {
   cloudIdentity: 'arn:aws:iam::111122223333:role/resnet-serving',
 };
 
-const synth = (props: Props = {}) => synthManifests((chart) => new TfServing(chart, 'resnet', { ...BASE, ...props }));
+const synth = (props: Props = {}) => synthManifests((chart) => {
+  for (const secret of ['models-tls', 't']) declareExternalObject(chart, 'Secret', 'team-a', secret);
+  return new TfServing(chart, 'resnet', { ...BASE, ...props });
+});
 const fail = (props: Props) => synthManifestsError((chart) => new TfServing(chart, 'resnet', { ...BASE, ...props }));
 const deployment = (docs: any[], name = 'resnet') => byKind(docs, 'Deployment').find((d) => d.metadata.name === name);
 const container = (d: any) => d.spec.template.spec.containers[0];
@@ -229,6 +232,11 @@ describe('TfServing', () => {
       const message = fail(props);
       expect(message).toContain(`[test/resnet] ${code}:`);
       expect(message).toMatch(/Received: .+\. Fix: .+/);
+    });
+
+    test('the TLS Secret is defined nowhere', () => {
+      const message = synthManifestsError((chart) => new TfServing(chart, 'resnet', { ...BASE, expose: ServingExposure.ingress({ host: 'm.acme.dev', tlsSecretName: 'missing-tls' }) }));
+      expect(message).toContain('[test/resnet] REFERENCE_UNDEFINED: "resnet" uses Secret "missing-tls" in namespace team-a, which this program never defines');
     });
 
     test('GPU demand names the stack and the pools with their figures', () => {

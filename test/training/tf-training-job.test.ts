@@ -1,4 +1,4 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
 import { stringify } from 'yaml';
 import { Accelerator, NodeLabels, TfStrategy, TfTrainingJob, TfTrainingJobProps, TrainingBackend, TrainingCheckpoint } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
@@ -158,7 +158,10 @@ describe('TfTrainingJob', () => {
   });
 
   describe('Kubeflow TFJob backend', () => {
-    const docs = synthJob({ backend: TrainingBackend.KUBEFLOW_TFJOB, strategy: TfStrategy.PARAMETER_SERVER, chief: {}, parameterServers: { replicas: 1 }, priorityClassName: 'training-high' });
+    const docs = synthManifests((chart) => {
+      new ApiObject(chart, 'priority', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'training-high' }, value: 10000 });
+      new TfTrainingJob(chart, 'mnist', { ...BASE, backend: TrainingBackend.KUBEFLOW_TFJOB, strategy: TfStrategy.PARAMETER_SERVER, chief: {}, parameterServers: { replicas: 1 }, priorityClassName: 'training-high' });
+    });
     const [tfJob] = byKind(docs, 'TFJob');
 
     test('replica specs with the operator\'s container and port names, and no TF_CONFIG of ours', () => {
@@ -248,6 +251,14 @@ describe('TfTrainingJob', () => {
       const message = failJob({ name: 'j', namespace: `n${'s'.repeat(62)}`, workers: { replicas: 1600 } });
       expect(message).toContain('TF_CONFIG_TOO_LARGE');
       expect(message).toContain('131072');
+    });
+
+    test.each<[string, Props, string]>([
+      ['a ServiceAccount', { serviceAccountName: 'trainer' }, 'uses ServiceAccount "trainer" in namespace team-a'],
+      ['a checkpoint PVC', { checkpoint: TrainingCheckpoint.volume('ckpt') }, 'uses PersistentVolumeClaim "ckpt" in namespace team-a'],
+      ['a priority class', { priorityClassName: 'urgent' }, 'uses PriorityClass "urgent", which this program never defines'],
+    ])('%s it references is defined nowhere', (_, props, text) => {
+      expect(failJob(props)).toContain(`REFERENCE_UNDEFINED: "mnist" ${text}`);
     });
 
     test('every problem is listed at once', () => {

@@ -1,0 +1,62 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { Problem } from './validation';
+
+/** Objects a workload expects to exist in its namespace (or, for priority classes, in the cluster). */
+export interface WorkloadReferences {
+  readonly serviceAccounts: readonly string[];
+  readonly persistentVolumeClaims: readonly string[];
+  readonly secrets: readonly string[];
+  readonly priorityClasses: readonly string[];
+}
+
+/** What the platform needs to know of a training job or serving stack to cross-check it. */
+export interface PlatformWorkload extends IConstruct {
+  readonly name: string;
+  readonly namespace: string;
+  /** The `ClusterProfile` name of the cluster it runs on. */
+  readonly clusterName: string;
+  /** GPUs held whatever the load: training replicas × GPUs, serving minimum replicas × GPUs. */
+  fixedGpuDemand(): number;
+  references(): WorkloadReferences;
+}
+
+export function isPlatformWorkload(construct: IConstruct): construct is PlatformWorkload {
+  const candidate = construct as Partial<PlatformWorkload>;
+  return typeof candidate.fixedGpuDemand === 'function' && typeof candidate.references === 'function';
+}
+
+const EXTERNAL = new WeakMap<IConstruct, Set<string>>();
+const key = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
+const BUILT_IN_PRIORITY_CLASSES = ['system-cluster-critical', 'system-node-critical'];
+
+/** Records that an object is created outside this program (by cert-manager, an operator, by hand). */
+export function declareExternalObject(scope: IConstruct, kind: string, namespace: string, name: string): void {
+  const root = scope.node.root;
+  if (!EXTERNAL.has(root)) EXTERNAL.set(root, new Set());
+  EXTERNAL.get(root)!.add(key(kind, namespace, name));
+}
+
+/** References of `workload` to objects that neither the program nor a declaration defines. */
+export function undefinedReferenceProblems(workload: PlatformWorkload): Problem[] {
+  const root = workload.node.root;
+  const defined = new Set(EXTERNAL.get(root));
+  for (const object of root.node.findAll()) {
+    if (object instanceof ApiObject) defined.add(key(object.kind, object.metadata.namespace ?? '', object.name));
+  }
+  const refs = workload.references();
+  const missing: Array<[string, string, string]> = [
+    ...refs.serviceAccounts.filter((n) => n !== 'default').map((n): [string, string, string] => ['ServiceAccount', workload.namespace, n]),
+    ...refs.persistentVolumeClaims.map((n): [string, string, string] => ['PersistentVolumeClaim', workload.namespace, n]),
+    ...refs.secrets.map((n): [string, string, string] => ['Secret', workload.namespace, n]),
+    ...refs.priorityClasses.filter((n) => !BUILT_IN_PRIORITY_CLASSES.includes(n)).map((n): [string, string, string] => ['PriorityClass', '', n]),
+  ].filter(([kind, namespace, name]) => !defined.has(key(kind, namespace, name)));
+  return missing.map(([kind, namespace, name]) => ({
+    code: 'REFERENCE_UNDEFINED',
+    message: `"${workload.name}" uses ${kind} "${name}"${namespace ? ` in namespace ${namespace}` : ''}, which this program never defines; its pods would not start.`,
+    received: name,
+    fix: kind === 'PriorityClass'
+      ? 'add an MlPlatform for the cluster (it defines the ml-* priority classes) or define the class.'
+      : `define it (Tenant.addServiceAccount, Tenant.addVolumeClaim, an ApiObject), or declare it with Tenant.declareExternal${kind === 'Secret' ? 'Secret' : ''} if it is created elsewhere.`,
+  }));
+}
