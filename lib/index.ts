@@ -1,4 +1,6 @@
+export * from './clusters/addon-charts';
 export * from './clusters/aks-cluster';
+export * from './clusters/cluster-addons';
 export * from './clusters/eks-cluster';
 export * from './clusters/eks-vpc';
 export * from './clusters/gke-cluster';

@@ -11,8 +11,8 @@ import { App as K8sApp, Chart } from 'cdk8s';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import {
-  Accelerator, AksCluster, EksCluster, EksVpc, GkeCluster, ManagedCluster, MlPlatform, ModelVersionPolicy, PriorityClasses, ServingExposure,
-  synthPlatformOrExit, Tenant, TfServing, TfStrategy, TfTrainingJob, TrainingCheckpoint,
+  Accelerator, AksCluster, ClusterAddons, EksCluster, EksVpc, GkeCluster, ManagedCluster, MlPlatform, ModelVersionPolicy, PriorityClasses,
+  ServingExposure, synthPlatformOrExit, Tenant, TfServing, TfStrategy, TfTrainingJob, TrainingBackend, TrainingCheckpoint, usesTrainingBackend,
 } from '../../lib';
 
 /** The pools every cluster of the platform gets; only the accelerator differs per cloud. */
@@ -136,17 +136,30 @@ function addWorkloads(k8s: K8sApp, cluster: ManagedCluster<unknown>, accelerator
   return chart;
 }
 
-/** Builds the whole reference platform: clusters into `app`, their workloads into `k8s`. */
+/** Cluster software, in a stack of its own so the cluster stack plans without the helm provider. */
+export class AddonsStack extends TerraformStack {
+  public readonly addons: ClusterAddons;
+  constructor(scope: Construct, id: string, cluster: ManagedCluster<unknown>, k8s?: K8sApp) {
+    super(scope, id);
+    this.addons = new ClusterAddons(this, 'addons', {
+      cluster,
+      monitoring: { retention: '30d', storageGiB: 100 },
+      jobset: k8s !== undefined && usesTrainingBackend(k8s, TrainingBackend.JOBSET, cluster.clusterName),
+    });
+  }
+}
+
+/** Builds the whole reference platform: clusters and their add-ons into `app`, what runs on them into `k8s`. */
 export function buildMultiCloud(app: App, k8s?: K8sApp) {
   const stacks = {
     gke: new GkeStack(app, 'ml-gke'),
     eks: new EksStack(app, 'ml-eks'),
     aks: new AksStack(app, 'ml-aks'),
   };
-  if (k8s) {
-    addWorkloads(k8s, stacks.gke.cluster, Accelerator.NVIDIA_L4);
-    addWorkloads(k8s, stacks.eks.cluster, Accelerator.NVIDIA_L4);
-    addWorkloads(k8s, stacks.aks.cluster, Accelerator.NVIDIA_T4);
+  const accelerators = { gke: Accelerator.NVIDIA_L4, eks: Accelerator.NVIDIA_L4, aks: Accelerator.NVIDIA_T4 };
+  for (const [cloud, stack] of Object.entries(stacks) as Array<[keyof typeof stacks, GkeStack | EksStack | AksStack]>) {
+    if (k8s) addWorkloads(k8s, stack.cluster, accelerators[cloud]);
+    new AddonsStack(app, `${stack.cluster.clusterName}-addons`, stack.cluster, k8s);
   }
   return stacks;
 }

@@ -1,12 +1,13 @@
 import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
 import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkAuthorizedCidrs, checkDisjointCidrs, parseIpv4Cidr } from '../core/cidr';
 import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
 import { ClusterCapabilities, NodePoolProfile } from '../core/cluster-profile';
 import { AKS_CLUSTER_NAME, AKS_DNS_PREFIX, AKS_POOL_NAME, checkName } from '../core/names';
 import { formatTaint, Taint } from '../core/scheduling';
-import { ManagedCluster } from './managed-cluster';
+import { EXEC_CREDENTIAL_API, KubernetesConnection, ManagedCluster } from './managed-cluster';
 import { GpuPoolOptions, NodePoolOptions, poolProfile, PoolRules, ResolvedPool } from './node-pool';
 
 /** AKS automatic upgrade channels. */
@@ -76,6 +77,9 @@ export interface AksGpuPoolOptions extends GpuPoolOptions {
    */
   readonly driver?: AksGpuDriver;
 }
+
+/** The application id of the AKS Entra ID server, the audience of every AKS user token. */
+const AKS_ENTRA_SERVER_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
 
 const AKS_SPOT_TAINT: Taint = { key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' };
 
@@ -171,6 +175,16 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
   public credentialsCommand(): string {
     // Local accounts are off, so the kubeconfig must authenticate through Entra ID.
     return `az aks get-credentials --resource-group ${this.props.resourceGroupName} --name ${this.clusterName} && kubelogin convert-kubeconfig -l azurecli`;
+  }
+
+  public kubernetesConnection(): KubernetesConnection {
+    const config = this.resource.kubeConfig.get(0);
+    return {
+      host: config.host,
+      clusterCaCertificate: Fn.base64decode(config.clusterCaCertificate),
+      // Local accounts are off: tokens come from Entra ID, for the AKS server application.
+      exec: { apiVersion: EXEC_CREDENTIAL_API, command: 'kubelogin', args: ['get-token', '--login', 'azurecli', '--server-id', AKS_ENTRA_SERVER_ID] },
+    };
   }
 
   /** Adds a GPU pool with an explicit driver setting, tainted `nvidia.com/gpu=present:NoSchedule`. */

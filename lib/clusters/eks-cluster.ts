@@ -8,12 +8,13 @@ import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkAuthorizedCidrs, checkDisjointCidrs } from '../core/cidr';
 import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
 import { ClusterCapabilities, NodePoolProfile } from '../core/cluster-profile';
 import { checkName, EKS_NAME, IAM_ROLE_NAME } from '../core/names';
-import { ManagedCluster } from './managed-cluster';
+import { EXEC_CREDENTIAL_API, KubernetesConnection, ManagedCluster } from './managed-cluster';
 import { GpuPoolOptions, NodePoolOptions, poolProfile, PoolRules, ResolvedPool, terraformTaint } from './node-pool';
 
 /** The EKS-optimized AMI families with NVIDIA drivers. */
@@ -172,6 +173,14 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
 
   public credentialsCommand(): string {
     return `aws eks update-kubeconfig --name ${this.clusterName} --region ${this.props.region}`;
+  }
+
+  public kubernetesConnection(): KubernetesConnection {
+    return {
+      host: this.resource.endpoint,
+      clusterCaCertificate: Fn.base64decode(this.resource.certificateAuthority.get(0).data),
+      exec: { apiVersion: EXEC_CREDENTIAL_API, command: 'aws', args: ['eks', 'get-token', '--cluster-name', this.clusterName, '--region', this.props.region] },
+    };
   }
 
   /** Adds a GPU node group on an NVIDIA AMI, tainted `nvidia.com/gpu=present:NoSchedule`. */

@@ -2,7 +2,7 @@ import { ContainerCluster } from '@cdktf/provider-google/lib/container-cluster';
 import { ContainerNodePool } from '@cdktf/provider-google/lib/container-node-pool';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
-import { Annotations } from 'cdktf';
+import { Annotations, Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'crypto';
 import { checkAuthorizedCidrs, checkDisjointCidrs } from '../core/cidr';
@@ -10,7 +10,7 @@ import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
 import { ClusterCapabilities, NodePoolProfile } from '../core/cluster-profile';
 import { checkName, GKE_NAME } from '../core/names';
 import { GPU_TAINT } from '../core/scheduling';
-import { ManagedCluster } from './managed-cluster';
+import { EXEC_CREDENTIAL_API, KubernetesConnection, ManagedCluster } from './managed-cluster';
 import { GpuPoolOptions, NodePoolOptions, poolProfile, PoolRules, ResolvedPool, terraformTaint } from './node-pool';
 
 /** GKE release channels. */
@@ -221,6 +221,14 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
   public credentialsCommand(): string {
     const internal = this.props.publicEndpoint ? '' : ' --internal-ip';
     return `gcloud container clusters get-credentials ${this.clusterName} --location ${this.props.location} --project ${this.props.project}${internal}`;
+  }
+
+  public kubernetesConnection(): KubernetesConnection {
+    return {
+      host: `https://${this.resource.endpoint}`,
+      clusterCaCertificate: Fn.base64decode(this.resource.masterAuth.clusterCaCertificate),
+      exec: { apiVersion: EXEC_CREDENTIAL_API, command: 'gke-gcloud-auth-plugin', args: [] },
+    };
   }
 
   /** Adds a GPU pool; GKE installs the driver and the device plugin and taints the nodes itself. */

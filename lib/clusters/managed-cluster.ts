@@ -48,6 +48,9 @@ export abstract class ManagedCluster<TPool> extends Construct {
   /** The shell command that writes this cluster's kubeconfig entry. */
   public abstract credentialsCommand(): string;
 
+  /** How Terraform's Kubernetes and Helm providers reach the API server: endpoint, CA and exec credentials. */
+  public abstract kubernetesConnection(): KubernetesConnection;
+
   protected abstract readonly poolRules: PoolRules;
   protected abstract createPool(id: string, pool: ResolvedPool, options: NodePoolOptions | GpuPoolOptions): TPool;
   protected abstract poolProfile(pool: ResolvedPool): NodePoolProfile;
@@ -71,6 +74,16 @@ export abstract class ManagedCluster<TPool> extends Construct {
     });
   }
 }
+
+/** The connection block the helm and kubernetes Terraform providers take. */
+export interface KubernetesConnection {
+  readonly host: string;
+  readonly clusterCaCertificate: string;
+  readonly exec: { readonly apiVersion: string; readonly command: string; readonly args: string[] };
+}
+
+/** The API version of the exec credential plugins the clouds ship. */
+export const EXEC_CREDENTIAL_API = 'client.authentication.k8s.io/v1beta1';
 
 const GATED = new WeakSet<TerraformStack>();
 

@@ -550,3 +550,8 @@ function offered(cluster: ClusterProfile): string {
   const ids = [...new Set(cluster.pools.map((p) => p.accelerator).filter((a): a is string => a !== undefined))];
   return ids.length > 0 ? ids.join(', ') : 'none: add a GPU pool';
 }
+
+/** Whether any training job in the app of `scope` runs on `cluster` with `backend` (e.g. to install the JobSet controller). */
+export function usesTrainingBackend(scope: Construct, backend: TrainingBackend, clusterName: string): boolean {
+  return scope.node.root.node.findAll().some((c) => c instanceof TfTrainingJob && c.backend === backend && c.clusterName === clusterName);
+}

@@ -20,8 +20,8 @@ describe('multi-cloud example', () => {
   const manifests = (file: string) => parseAllDocuments(fs.readFileSync(path.join(k8sOutdir, file), 'utf8')).map((d) => d.toJS());
   const stackJson = (name: string) => JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
 
-  test('writes one stack per cloud, each with only its own provider', () => {
-    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(['ml-aks', 'ml-eks', 'ml-gke']);
+  test('writes one cluster stack and one add-ons stack per cloud, each cluster stack with only its own provider', () => {
+    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(['ml-aks', 'ml-aks-addons', 'ml-eks', 'ml-eks-addons', 'ml-gke', 'ml-gke-addons']);
     expect(Object.keys(stackJson('ml-gke').provider)).toEqual(['google']);
     expect(Object.keys(stackJson('ml-eks').provider)).toEqual(['aws']);
     expect(Object.keys(stackJson('ml-aks').provider)).toEqual(['azurerm']);

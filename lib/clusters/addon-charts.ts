@@ -1,0 +1,14 @@
+/** Every Helm chart the add-ons stack installs, pinned, in one place. */
+export interface HelmChart {
+  readonly repository: string;
+  readonly chart: string;
+  readonly version: string;
+}
+
+export const ADDON_CHARTS = {
+  ingressNginx: { repository: 'https://kubernetes.github.io/ingress-nginx', chart: 'ingress-nginx', version: '4.12.1' },
+  kubePrometheusStack: { repository: 'https://prometheus-community.github.io/helm-charts', chart: 'kube-prometheus-stack', version: '70.4.2' },
+  dcgmExporter: { repository: 'https://nvidia.github.io/dcgm-exporter/helm-charts', chart: 'dcgm-exporter', version: '4.1.1' },
+  jobset: { repository: 'oci://registry.k8s.io/jobset/charts', chart: 'jobset', version: '0.8.1' },
+  kueue: { repository: 'oci://registry.k8s.io/kueue/charts', chart: 'kueue', version: '0.11.4' },
+} as const satisfies Record<string, HelmChart>;

@@ -1,0 +1,148 @@
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { Cloud } from '../core/cloud';
+import { NodeLabels, tolerationFor } from '../core/scheduling';
+import { Problems } from '../core/validation';
+import { ADDON_CHARTS, HelmChart } from './addon-charts';
+import { ManagedCluster } from './managed-cluster';
+
+export interface IngressControllerOptions {
+  /** @default 2 */
+  readonly replicas?: number;
+  /** Put the controller's load balancer inside the VPC. @default true */
+  readonly internal?: boolean;
+}
+
+export interface MonitoringOptions {
+  /** How long Prometheus keeps samples. @default '15d' */
+  readonly retention?: string;
+  /** Prometheus volume size. @default 50 */
+  readonly storageGiB?: number;
+  /** Existing Secret with Grafana's `admin-user` and `admin-password`. @default 'grafana-admin' */
+  readonly grafanaAdminSecret?: string;
+}
+
+export interface ClusterAddonsProps {
+  readonly cluster: ManagedCluster<unknown>;
+  /** ingress-nginx; `false` to leave it out. @default - on, with the defaults of IngressControllerOptions */
+  readonly ingress?: IngressControllerOptions | false;
+  /** kube-prometheus-stack (Prometheus, Alertmanager, Grafana); `false` to leave it out. @default - on */
+  readonly monitoring?: MonitoringOptions | false;
+  /** The NVIDIA DCGM exporter on GPU nodes. @default - on when the cluster has GPU pools */
+  readonly dcgmExporter?: boolean;
+  /** The JobSet controller, needed by training jobs on the JobSet backend. @default false */
+  readonly jobset?: boolean;
+  /** Kueue, for queueing batch work against quotas. @default false */
+  readonly kueue?: boolean;
+}
+
+/** Namespaces the add-ons run in; the platform's objects point at them. */
+export const AddonNamespaces = {
+  INGRESS: 'ingress-nginx',
+  MONITORING: 'monitoring',
+  GPU_MONITORING: 'gpu-monitoring',
+  JOBSET: 'jobset-system',
+  KUEUE: 'kueue-system',
+} as const;
+
+const INTERNAL_LB_ANNOTATIONS: Record<Cloud, Record<string, string>> = {
+  [Cloud.GKE]: { 'networking.gke.io/load-balancer-type': 'Internal' },
+  [Cloud.EKS]: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal', 'service.beta.kubernetes.io/aws-load-balancer-type': 'external', 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip' },
+  [Cloud.AKS]: { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' },
+};
+
+/**
+ * Cluster software installed as pinned Helm releases by Terraform. Put it in its own stack: it
+ * needs the cluster to exist, and the helm provider, which the cluster stack must not depend on.
+ */
+export class ClusterAddons extends Construct {
+  /** The releases, by add-on. */
+  public readonly releases: Record<string, Release> = {};
+  private readonly provider: HelmProvider;
+
+  constructor(scope: Construct, id: string, props: ClusterAddonsProps) {
+    super(scope, id);
+    const { cluster } = props;
+    this.provider = new HelmProvider(this, 'helm', { kubernetes: cluster.kubernetesConnection() });
+    const monitoring = props.monitoring === false ? undefined : props.monitoring ?? {};
+    const ingress = props.ingress === false ? undefined : props.ingress ?? {};
+    const hasGpus = cluster.profile.pools.some((p) => p.gpusPerNode > 0);
+
+    if (monitoring) this.addKubePrometheusStack(monitoring);
+    if (ingress) this.addIngressController(cluster.cloud, ingress, monitoring !== undefined);
+    if (props.dcgmExporter ?? hasGpus) this.addDcgmExporter(cluster);
+    if (props.jobset) this.release('jobset', ADDON_CHARTS.jobset, AddonNamespaces.JOBSET, {});
+    if (props.kueue) this.release('kueue', ADDON_CHARTS.kueue, AddonNamespaces.KUEUE, {});
+  }
+
+  private release(name: string, chart: HelmChart, namespace: string, values: Record<string, unknown>): Release {
+    const release = new Release(this, name, {
+      provider: this.provider,
+      name,
+      namespace,
+      createNamespace: true,
+      repository: chart.repository,
+      chart: chart.chart,
+      version: chart.version,
+      // A failed upgrade rolls back instead of leaving a half-installed release.
+      atomic: true,
+      cleanupOnFail: true,
+      timeout: 900,
+      values: [stringify(values)],
+    });
+    this.releases[name] = release;
+    return release;
+  }
+
+  private addKubePrometheusStack(options: MonitoringOptions): void {
+    const retention = options.retention ?? '15d';
+    if (!/^\d+(ms|s|m|h|d|w|y)$/.test(retention)) {
+      Problems.of(this).add({ code: 'RETENTION_INVALID', message: 'Prometheus retention is not a duration.', received: retention, fix: 'write it like 15d or 720h.' });
+    }
+    this.release('kube-prometheus-stack', ADDON_CHARTS.kubePrometheusStack, AddonNamespaces.MONITORING, {
+      prometheus: {
+        prometheusSpec: {
+          retention,
+          // Pick up the ServiceMonitors, PodMonitors and rules of every namespace, not only the chart's.
+          serviceMonitorSelectorNilUsesHelmValues: false,
+          podMonitorSelectorNilUsesHelmValues: false,
+          ruleSelectorNilUsesHelmValues: false,
+          storageSpec: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: `${options.storageGiB ?? 50}Gi` } } } } },
+        },
+      },
+      grafana: {
+        admin: { existingSecret: options.grafanaAdminSecret ?? 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' },
+        sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' } },
+      },
+    });
+  }
+
+  private addIngressController(cloud: Cloud, options: IngressControllerOptions, withMonitoring: boolean): void {
+    const replicas = options.replicas ?? 2;
+    if (!Number.isInteger(replicas) || replicas < 1) {
+      Problems.of(this).add({ code: 'REPLICAS_INVALID', message: 'The ingress controller needs at least one replica.', received: replicas, fix: 'set replicas to 2 or more.' });
+    }
+    this.release('ingress-nginx', ADDON_CHARTS.ingressNginx, AddonNamespaces.INGRESS, {
+      controller: {
+        replicaCount: replicas,
+        service: { annotations: options.internal === false ? {} : INTERNAL_LB_ANNOTATIONS[cloud] },
+        metrics: { enabled: withMonitoring, serviceMonitor: { enabled: withMonitoring } },
+        // Serving routes use plain Prefix paths; snippets would let tenants inject configuration.
+        allowSnippetAnnotations: false,
+      },
+    });
+  }
+
+  private addDcgmExporter(cluster: ManagedCluster<unknown>): void {
+    const gpuTaints = cluster.profile.pools.filter((p) => p.gpusPerNode > 0).flatMap((p) => p.taints);
+    const tolerations = new Map(gpuTaints.map((t) => [JSON.stringify(t), tolerationFor(t)]));
+    this.release('dcgm-exporter', ADDON_CHARTS.dcgmExporter, AddonNamespaces.GPU_MONITORING, {
+      // Scraped through the platform's PodMonitor.
+      serviceMonitor: { enabled: false },
+      tolerations: [...tolerations.values()],
+      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: NodeLabels.ACCELERATOR, operator: 'Exists' }] }] } } },
+    });
+  }
+}
