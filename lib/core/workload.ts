@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { Problem } from './validation';
+import { Problem, Problems } from './validation';
 
 /** Objects a workload expects to exist in its namespace (or, for priority classes, in the cluster). */
 export interface WorkloadReferences {
@@ -30,6 +30,41 @@ const EXTERNAL = new WeakMap<IConstruct, Set<string>>();
 const key = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
 const BUILT_IN_PRIORITY_CLASSES = ['system-cluster-critical', 'system-node-critical'];
 
+/** What cross-object checks need from the whole app, gathered in one walk. */
+export interface AppIndex {
+  /** `Kind/namespace/name` of every object the program defines or declares. */
+  readonly defined: ReadonlySet<string>;
+  readonly workloads: readonly PlatformWorkload[];
+}
+
+const INDEXES = new WeakMap<IConstruct, AppIndex>();
+const INDEXED_ROOTS = new WeakSet<IConstruct>();
+
+function buildIndex(root: IConstruct): AppIndex {
+  const defined = new Set(EXTERNAL.get(root));
+  const workloads: PlatformWorkload[] = [];
+  for (const construct of root.node.findAll()) {
+    if (construct instanceof ApiObject) defined.add(key(construct.kind, construct.metadata.namespace ?? '', construct.name));
+    if (isPlatformWorkload(construct)) workloads.push(construct);
+  }
+  return { defined, workloads };
+}
+
+/**
+ * The index of the app `scope` belongs to. Checks that ran once per workload over the whole tree
+ * made synth quadratic; instead, every validation pass (cdk8s and ours visit the root first)
+ * rebuilds the index once, and the checks below the root share it.
+ */
+export function appIndex(scope: IConstruct): AppIndex {
+  const root = scope.node.root;
+  let index = INDEXES.get(root);
+  if (!index) {
+    index = buildIndex(root);
+    INDEXES.set(root, index);
+  }
+  return index;
+}
+
 /** Records that an object is created outside this program (by cert-manager, an operator, by hand). */
 export function declareExternalObject(scope: IConstruct, kind: string, namespace: string, name: string): void {
   const root = scope.node.root;
@@ -37,13 +72,19 @@ export function declareExternalObject(scope: IConstruct, kind: string, namespace
   EXTERNAL.get(root)!.add(key(kind, namespace, name));
 }
 
+/** Registers a check that reads the app index; the index is rebuilt at the start of each validation pass. */
+export function addCrossCheck(scope: IConstruct, check: () => Problem[]): void {
+  const root = scope.node.root;
+  if (!INDEXED_ROOTS.has(root)) {
+    INDEXED_ROOTS.add(root);
+    root.node.addValidation({ validate: () => { INDEXES.set(root, buildIndex(root)); return []; } });
+  }
+  Problems.of(scope).addCheck(check);
+}
+
 /** References of `workload` to objects that neither the program nor a declaration defines. */
 export function undefinedReferenceProblems(workload: PlatformWorkload): Problem[] {
-  const root = workload.node.root;
-  const defined = new Set(EXTERNAL.get(root));
-  for (const object of root.node.findAll()) {
-    if (object instanceof ApiObject) defined.add(key(object.kind, object.metadata.namespace ?? '', object.name));
-  }
+  const { defined } = appIndex(workload);
   const refs = workload.references();
   const missing: Array<[string, string, string]> = [
     ...refs.serviceAccounts.filter((n) => n !== 'default').map((n): [string, string, string] => ['ServiceAccount', workload.namespace, n]),

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { ClusterProfile } from '../core/cluster-profile';
 import { Problem } from '../core/validation';
-import { isPlatformWorkload } from '../core/workload';
+import { appIndex } from '../core/workload';
 
 interface TenantLike extends IConstruct {
   readonly name: string;
@@ -11,8 +11,7 @@ interface TenantLike extends IConstruct {
 
 /** Training jobs and serving stacks in the tenant's namespace whose fixed GPU demand exceeds its quota. */
 export function tenantGpuProblems(tenant: TenantLike): Problem[] {
-  const workloads = tenant.node.root.node.findAll()
-    .filter(isPlatformWorkload)
+  const workloads = appIndex(tenant).workloads
     .filter((w) => w.namespace === tenant.name && w.clusterName === tenant.cluster.name && w.fixedGpuDemand() > 0);
   const demand = workloads.reduce((sum, w) => sum + w.fixedGpuDemand(), 0);
   if (demand <= tenant.gpuQuota) return [];

@@ -6,7 +6,7 @@ import { ClusterProfile } from '../core/cluster-profile';
 import { checkName, DNS_LABEL } from '../core/names';
 import { quantityProblems } from '../core/quantities';
 import { Problem, Problems } from '../core/validation';
-import { declareExternalObject } from '../core/workload';
+import { addCrossCheck, declareExternalObject } from '../core/workload';
 import { WORKLOAD_IDENTITY_ANNOTATION } from '../core/workload-identity';
 import { tenantGpuProblems } from './capacity';
 
@@ -115,7 +115,7 @@ export class Tenant extends Construct {
     this.gpuQuota = props.quota?.gpus ?? 0;
     this.problems = Problems.of(this);
     checkName(props.name, DNS_LABEL, 'TENANT_NAME_INVALID').forEach((p) => this.problems.add(p));
-    this.problems.addCheck(() => tenantGpuProblems(this));
+    addCrossCheck(this, () => tenantGpuProblems(this));
 
     this.emitNamespace();
     this.emitQuota();

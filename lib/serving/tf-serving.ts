@@ -13,7 +13,7 @@ import {
 import { cpuQuantity, memoryQuantity } from '../core/quantities';
 import { LABEL_PREFIX } from '../core/scheduling';
 import { Problem, Problems } from '../core/validation';
-import { PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
+import { addCrossCheck, PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
 import { AKS_WORKLOAD_IDENTITY_POD_LABEL, WORKLOAD_IDENTITY_ANNOTATION } from '../core/workload-identity';
 import { ServingExposure } from './exposure';
 import {
@@ -150,7 +150,7 @@ export class TfServing extends Construct implements PlatformWorkload {
     this.namespace = props.namespace;
     this.clusterName = props.cluster.name;
     this.problems = Problems.of(this);
-    this.problems.addCheck(() => undefinedReferenceProblems(this));
+    addCrossCheck(this, () => undefinedReferenceProblems(this));
     this.placement = props.accelerator ? props.cluster.placementFor(props.accelerator) : undefined;
     this.validate();
 

@@ -10,7 +10,7 @@ import {
 import { cpuQuantity, memoryQuantity } from '../core/quantities';
 import { LABEL_PREFIX } from '../core/scheduling';
 import { Problem, Problems } from '../core/validation';
-import { PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
+import { addCrossCheck, PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
 import { AKS_WORKLOAD_IDENTITY_POD_LABEL } from '../core/workload-identity';
 import { CHECKPOINT_ENV, TrainingCheckpoint } from './checkpoint';
 import {
@@ -143,7 +143,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
     this.problems = Problems.of(this);
     this.roles = this.resolveRoles();
     this.validate();
-    this.problems.addCheck(() => undefinedReferenceProblems(this));
+    addCrossCheck(this, () => undefinedReferenceProblems(this));
 
     switch (this.backend) {
       case TrainingBackend.INDEXED_JOB:
