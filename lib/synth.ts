@@ -1,6 +1,10 @@
 import type { App as K8sApp } from 'cdk8s';
 import type { App as TfApp } from 'cdktf';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ManagedCluster, PROFILES_DIR } from './clusters/managed-cluster';
 import { collectValidationErrors, collectWarnings, ValidationError } from './core/validation';
+import { inventory, platformMarkdown, summaryText } from './report';
 
 /** The two apps of one program: Terraform for the clusters, Kubernetes manifests for what runs on them. */
 export interface PlatformApps {
@@ -10,8 +14,9 @@ export interface PlatformApps {
 
 /**
  * Validates both apps together and writes them only when neither has a problem, so a mistake on
- * the Kubernetes side never leaves fresh Terraform behind (or the other way round). Returns the
- * warnings found, for the caller to show.
+ * the Kubernetes side never leaves fresh Terraform behind (or the other way round). Also writes
+ * each cluster's profile to `<terraform outdir>/profiles/<cluster>.json`. Returns the warnings
+ * found, for the caller to show.
  */
 export function synthPlatform(apps: PlatformApps): { warnings: string[] } {
   const roots = [apps.terraform, apps.kubernetes].filter((app) => app !== undefined);
@@ -19,19 +24,34 @@ export function synthPlatform(apps: PlatformApps): { warnings: string[] } {
   if (errors.length > 0) throw new ValidationError(errors);
   apps.terraform?.synth();
   apps.kubernetes?.synth();
+  if (apps.terraform) writeProfiles(apps.terraform);
   return { warnings: roots.flatMap((app) => collectWarnings(app)) };
 }
 
+/** Each cluster's profile as JSON, for Kubernetes-only CI jobs (`ClusterProfile.fromFile`). */
+function writeProfiles(terraform: TfApp): void {
+  const dir = path.join(terraform.outdir, PROFILES_DIR);
+  for (const cluster of terraform.node.findAll().filter((c): c is ManagedCluster<unknown> => c instanceof ManagedCluster)) {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${cluster.clusterName}.json`), `${JSON.stringify(cluster.profile.toJson(), null, 2)}\n`);
+  }
+}
+
 /**
- * For a program's main: synthesizes, prints warnings, and on problems prints their list (no stack
- * trace) and exits with status 1.
+ * For a program's main: synthesizes, prints a summary per cluster (pools and GPU capacity,
+ * tenants and quotas, training jobs, serving endpoints, warnings), writes `PLATFORM.md` next to
+ * the manifests, and on problems prints their list (no stack trace) and exits with status 1.
  */
 export function synthPlatformOrExit(apps: PlatformApps): void {
+  let warnings: string[];
   try {
-    synthPlatform(apps).warnings.forEach((warning) => console.warn(`warning: ${warning}`));
+    warnings = synthPlatform(apps).warnings;
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     console.error(error.message);
     process.exit(1);
   }
+  const built = inventory(apps);
+  console.log(summaryText(built, warnings));
+  if (apps.kubernetes) fs.writeFileSync(path.join(apps.kubernetes.outdir, 'PLATFORM.md'), platformMarkdown(built, warnings));
 }

@@ -7,12 +7,15 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
-import { App as K8sApp, Chart } from 'cdk8s';
+import { App as K8sApp } from 'cdk8s';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import * as fs from 'fs';
+import * as path from 'path';
 import {
-  Accelerator, AksCluster, ClusterAddons, EksCluster, EksVpc, GkeCluster, ManagedCluster, MlPlatform, ModelVersionPolicy, PriorityClasses,
-  ServingExposure, synthPlatformOrExit, Tenant, TfServing, TfStrategy, TfTrainingJob, TrainingBackend, TrainingCheckpoint, usesTrainingBackend,
+  Accelerator, AksCluster, Cloud, ClusterAddons, ClusterCharts, ClusterProfile, EksCluster, EksVpc, GkeCluster, ManagedCluster, MlPlatform,
+  ModelVersionPolicy, PriorityClasses, ServingExposure, synthPlatformOrExit, Tenant, TfServing, TfStrategy, TfTrainingJob, TrainingBackend,
+  TrainingCheckpoint, usesTrainingBackend,
 } from '../../lib';
 
 /** The pools every cluster of the platform gets; only the accelerator differs per cloud. */
@@ -86,32 +89,31 @@ export class AksStack extends TerraformStack {
 }
 
 /** The cloud identity each cloud's serving pods read models with. */
-const SERVING_IDENTITY: Record<string, string> = {
-  gke: 'resnet-serving@ml-platform-prod.iam.gserviceaccount.com',
-  eks: 'arn:aws:iam::111122223333:role/resnet-serving',
-  aks: '00000000-0000-0000-0000-000000000004',
+const SERVING_IDENTITY: Record<Cloud, string> = {
+  [Cloud.GKE]: 'resnet-serving@ml-platform-prod.iam.gserviceaccount.com',
+  [Cloud.EKS]: 'arn:aws:iam::111122223333:role/resnet-serving',
+  [Cloud.AKS]: '00000000-0000-0000-0000-000000000004',
 };
 
-/** The workloads every cluster runs; only the accelerator differs per cloud. */
-function addWorkloads(k8s: K8sApp, cluster: ManagedCluster<unknown>, accelerator: Accelerator): Chart {
-  const chart = new Chart(k8s, `${cluster.clusterName}-platform`);
-  const profile = cluster.profile;
-  new MlPlatform(chart, 'platform', { cluster: profile });
-  new Tenant(chart, 'team-vision', {
-    name: 'team-vision',
-    cluster: profile,
-    quota: { cpu: '64', memory: '256Gi', gpus: 8 },
-    editorGroups: ['team-vision-engineers'],
-    viewerGroups: ['ml-platform-readers'],
-  });
-  new Tenant(chart, 'team-nlp', {
-    name: 'team-nlp',
-    cluster: profile,
-    quota: { cpu: '32', memory: '128Gi', gpus: 4 },
-    editorGroups: ['team-nlp-engineers'],
-    viewerGroups: ['ml-platform-readers'],
-  });
-  new TfTrainingJob(chart, 'resnet', {
+/**
+ * The platform every cluster runs, from its profile alone: the same definition on GKE, EKS and
+ * AKS. One YAML file for the cluster's platform objects and one per tenant.
+ */
+export function definePlatform(k8s: K8sApp, profile: ClusterProfile): ClusterCharts {
+  const charts = new ClusterCharts(k8s, profile);
+  const accelerator = Accelerator.fromId(profile.pools.find((p) => p.accelerator !== undefined)!.accelerator!)!;
+  new MlPlatform(charts.platform, 'platform', { cluster: profile });
+  for (const [team, gpus] of [['team-vision', 8], ['team-nlp', 4]] as const) {
+    new Tenant(charts.tenant(team), 'tenant', {
+      name: team,
+      cluster: profile,
+      quota: { cpu: '64', memory: '256Gi', gpus },
+      editorGroups: [`${team}-engineers`],
+      viewerGroups: ['ml-platform-readers'],
+    });
+  }
+  const vision = charts.tenant('team-vision');
+  new TfTrainingJob(vision, 'resnet', {
     namespace: 'team-vision',
     image: 'tensorflow/tensorflow:2.21.0-gpu',
     command: ['python', '/app/train.py'],
@@ -119,21 +121,22 @@ function addWorkloads(k8s: K8sApp, cluster: ManagedCluster<unknown>, accelerator
     workers: { replicas: 4, cpu: 4, memoryGiB: 16, gpus: 1, accelerator },
     cluster: profile,
     priorityClassName: PriorityClasses.TRAINING_HIGH,
-    checkpoint: TrainingCheckpoint.bucket(`gs://acme-ml-${cluster.cloud}/checkpoints/resnet`),
+    checkpoint: TrainingCheckpoint.bucket(`gs://acme-ml-${profile.cloud}/checkpoints/resnet`),
   });
-  new TfServing(chart, 'resnet-serving', {
+  new TfServing(vision, 'resnet-serving', {
     namespace: 'team-vision',
-    models: [{ name: 'resnet', basePath: `gs://acme-ml-${cluster.cloud}/models/resnet`, versions: ModelVersionPolicy.specific(1, 2), labels: { stable: 1, canary: 2 } }],
+    models: [{ name: 'resnet', basePath: `gs://acme-ml-${profile.cloud}/models/resnet`, versions: ModelVersionPolicy.specific(1, 2), labels: { stable: 1, canary: 2 } }],
     cluster: profile,
     gpus: 1,
     accelerator,
     priorityClassName: PriorityClasses.SERVING_CRITICAL,
-    cloudIdentity: SERVING_IDENTITY[cluster.cloud],
+    cloudIdentity: SERVING_IDENTITY[profile.cloud],
     autoscaling: { minReplicas: 2, maxReplicas: 3 },
     canary: { weight: 50, version: 2 },
     expose: ServingExposure.loadBalancer(),
+    prometheusOperator: true,
   });
-  return chart;
+  return charts;
 }
 
 /** Cluster software, in a stack of its own so the cluster stack plans without the helm provider. */
@@ -156,17 +159,32 @@ export function buildMultiCloud(app: App, k8s?: K8sApp) {
     eks: new EksStack(app, 'ml-eks'),
     aks: new AksStack(app, 'ml-aks'),
   };
-  const accelerators = { gke: Accelerator.NVIDIA_L4, eks: Accelerator.NVIDIA_L4, aks: Accelerator.NVIDIA_T4 };
-  for (const [cloud, stack] of Object.entries(stacks) as Array<[keyof typeof stacks, GkeStack | EksStack | AksStack]>) {
-    if (k8s) addWorkloads(k8s, stack.cluster, accelerators[cloud]);
-    new AddonsStack(app, `${stack.cluster.clusterName}-addons`, stack.cluster, k8s);
+  for (const { cluster } of Object.values(stacks)) {
+    if (k8s) definePlatform(k8s, cluster.profile);
+    new AddonsStack(app, `${cluster.clusterName}-addons`, cluster, k8s);
   }
   return stacks;
 }
 
+/**
+ * The Kubernetes side alone, for CI jobs that run only `cdk8s synth`: the profiles come from the
+ * JSON files `cdktf synth` wrote (or that the repository keeps), not from the cluster constructs.
+ */
+export function buildFromProfiles(k8s: K8sApp, profilesDir: string): void {
+  for (const file of fs.readdirSync(profilesDir).filter((f) => f.endsWith('.json')).sort()) {
+    definePlatform(k8s, ClusterProfile.fromFile(path.join(profilesDir, file)));
+  }
+}
+
 if (require.main === module) {
-  const terraform = new App();
   const kubernetes = new K8sApp();
-  buildMultiCloud(terraform, kubernetes);
-  synthPlatformOrExit({ terraform, kubernetes });
+  const profiles = process.env.ML_PLATFORM_PROFILES;
+  if (profiles) {
+    buildFromProfiles(kubernetes, profiles);
+    synthPlatformOrExit({ kubernetes });
+  } else {
+    const terraform = new App();
+    buildMultiCloud(terraform, kubernetes);
+    synthPlatformOrExit({ terraform, kubernetes });
+  }
 }

@@ -75,6 +75,9 @@ export abstract class ManagedCluster<TPool> extends Construct {
   }
 }
 
+/** Where `synthPlatform` writes each cluster's profile, below the Terraform output directory. */
+export const PROFILES_DIR = 'profiles';
+
 /** The connection block the helm and kubernetes Terraform providers take. */
 export interface KubernetesConnection {
   readonly host: string;

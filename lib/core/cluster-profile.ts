@@ -1,3 +1,4 @@
+import { readFileSync } from 'fs';
 import { Accelerator } from './accelerator';
 import { ALL_CLOUDS, Cloud } from './cloud';
 import { NodeLabels, SPOT_TAINT, Taint, Toleration, tolerationFor } from './scheduling';
@@ -72,6 +73,17 @@ export class ClusterProfile {
       throw new ValidationError(problems.map((p) => `PROFILE_INVALID: ${p}`));
     }
     return new ClusterProfile(json as ClusterProfileData);
+  }
+
+  /** Reads a profile file written by `cdktf synth` (`cdktf.out/profiles/<cluster>.json`) or by hand. */
+  public static fromFile(file: string): ClusterProfile {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new ValidationError([`PROFILE_UNREADABLE: ${file}: ${(error as Error).message}. Fix: run cdktf synth first, or point at the profile JSON of the cluster.`]);
+    }
+    return ClusterProfile.fromJson(json);
   }
 
   constructor(private readonly data: ClusterProfileData) {}

@@ -104,6 +104,8 @@ export class Tenant extends Construct {
   public readonly cluster: ClusterProfile;
   /** The GPUs the tenant may request at once. */
   public readonly gpuQuota: number;
+  /** The quota as written to the ResourceQuota: `requests.cpu`, `requests.memory` and the rest. */
+  public readonly quota: Readonly<Record<string, string>>;
   private readonly props: TenantProps;
   private readonly problems: Problems;
 
@@ -118,7 +120,7 @@ export class Tenant extends Construct {
     addCrossCheck(this, () => tenantGpuProblems(this));
 
     this.emitNamespace();
-    this.emitQuota();
+    this.quota = this.emitQuota();
     this.emitLimitRange();
     this.emitNetworkPolicies();
     this.emitRoles();
@@ -179,7 +181,7 @@ export class Tenant extends Construct {
     });
   }
 
-  private emitQuota(): void {
+  private emitQuota(): Record<string, string> {
     const quota = this.props.quota ?? {};
     const text = { cpu: quota.cpu ?? '32', memory: quota.memory ?? '128Gi', storage: quota.storage ?? '1Ti' };
     for (const [resource, value] of Object.entries(text)) this.checkQuantity(`quota ${resource}`, value);
@@ -193,19 +195,16 @@ export class Tenant extends Construct {
     for (const [field, value] of Object.entries(counts)) {
       if (!Number.isInteger(value) || value < 0) this.problems.add({ code: 'QUOTA_COUNT_INVALID', message: `Quota ${field} must be a whole number.`, received: value, fix: `set ${field} to 0 or more.` });
     }
-    this.object('quota', 'v1', 'ResourceQuota', 'tenant-quota', {
-      spec: {
-        hard: {
-          'requests.cpu': text.cpu,
-          'requests.memory': text.memory,
-          'requests.nvidia.com/gpu': String(this.gpuQuota),
-          pods: String(quota.pods ?? 200),
-          persistentvolumeclaims: String(quota.persistentVolumeClaims ?? 20),
-          'requests.storage': text.storage,
-          'services.loadbalancers': String(quota.loadBalancers ?? 2),
-        },
-      },
-    });
+    const hard = {
+      'requests.cpu': text.cpu,
+      'requests.memory': text.memory,
+      'requests.nvidia.com/gpu': String(this.gpuQuota),
+      pods: String(quota.pods ?? 200),
+      persistentvolumeclaims: String(quota.persistentVolumeClaims ?? 20),
+      'requests.storage': text.storage,
+      'services.loadbalancers': String(quota.loadBalancers ?? 2),
+    };
+    this.object('quota', 'v1', 'ResourceQuota', 'tenant-quota', { spec: { hard } });
     for (const [priorityClass, gpus] of Object.entries(quota.gpusByPriorityClass ?? {})) {
       this.object(`quota-${priorityClass}`, 'v1', 'ResourceQuota', `gpus-${priorityClass}`, {
         spec: {
@@ -214,6 +213,7 @@ export class Tenant extends Construct {
         },
       });
     }
+    return hard;
   }
 
   private emitLimitRange(): void {

@@ -5,6 +5,17 @@ export interface ServingPath {
   readonly canary?: boolean;
 }
 
+/**
+ * A versioned API route: `<prefix>:predict` (and `<prefix>/metadata`) reach one version of one
+ * model, e.g. `{ prefix: '/v2/resnet', model: 'resnet', version: 2 }`. Needs ingress-nginx, which
+ * rewrites the path to TF Serving's `/v1/models/<model>/versions/<version>`.
+ */
+export interface VersionRoute {
+  readonly prefix: string;
+  readonly model: string;
+  readonly version: number;
+}
+
 export interface LoadBalancerOptions {
   /** A load balancer reachable only inside the VPC. @default true */
   readonly internal?: boolean;
@@ -20,6 +31,8 @@ export interface IngressOptions {
   readonly tlsSecretName?: string;
   /** Paths beyond the per-model and per-label ones. @default - none */
   readonly extraPaths?: readonly ServingPath[];
+  /** Routes that pin a model version, one Ingress each (nginx rewrites). @default - none */
+  readonly versionRoutes?: readonly VersionRoute[];
 }
 
 /** How clients reach a serving stack. */

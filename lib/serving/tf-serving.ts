@@ -15,7 +15,7 @@ import { LABEL_PREFIX } from '../core/scheduling';
 import { Problem, Problems } from '../core/validation';
 import { addCrossCheck, PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
 import { AKS_WORKLOAD_IDENTITY_POD_LABEL, WORKLOAD_IDENTITY_ANNOTATION } from '../core/workload-identity';
-import { ServingExposure } from './exposure';
+import { ServingExposure, VersionRoute } from './exposure';
 import {
   batchingParametersText, ModelVersionPolicy, modelServerConfigText, monitoringConfigText, PROMETHEUS_METRICS_PATH, ServedModel, ServingBatching,
 } from './model-config';
@@ -104,6 +104,24 @@ export interface TfServingProps {
   readonly priorityClassName?: string;
 }
 
+/** A serving stack at a glance. */
+export interface ServingSummary {
+  readonly name: string;
+  readonly namespace: string;
+  readonly cluster: string;
+  readonly models: readonly string[];
+  readonly ports: { readonly grpc: number; readonly http: number };
+  /** How clients reach it. */
+  readonly endpoint: string;
+  /** Ingress paths, when exposed through an Ingress. */
+  readonly paths: readonly string[];
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly gpusPerPod: number;
+  /** Percent of traffic on the canary, while one runs. */
+  readonly canaryWeight?: number;
+}
+
 /** Labels that select a serving stack's pods. */
 export const ServingLabels = {
   STACK: `${LABEL_PREFIX}/serving`,
@@ -161,6 +179,7 @@ export class TfServing extends Construct implements PlatformWorkload {
     this.emitService(this.name, 'stable');
     if (plans.some((p) => p.track === 'canary')) this.emitService(`${this.name}-canary`, 'canary');
     this.emitExposure(plans.some((p) => p.track === 'canary'));
+    this.emitVersionRoutes();
     this.emitMonitoring();
   }
 
@@ -169,6 +188,31 @@ export class TfServing extends Construct implements PlatformWorkload {
     const gpus = this.props.gpus ?? 0;
     if (!this.props.accelerator || gpus === 0) return new Map();
     return new Map([[this.props.accelerator, this.plan().reduce((sum, p) => sum + p.maxReplicas * gpus, 0)]]);
+  }
+
+  /** What the stack serves and where, for reports. */
+  public describe(): ServingSummary {
+    const plans = this.plan();
+    const expose = this.props.expose ?? ServingExposure.clusterInternal();
+    const endpoint = expose.kind === 'ingress' ? `ingress ${expose.ingress!.host}`
+      : expose.kind === 'load-balancer' ? `${expose.loadBalancer.internal === false ? 'external' : 'internal'} load balancer`
+      : 'cluster-internal';
+    return {
+      name: this.name,
+      namespace: this.namespace,
+      cluster: this.clusterName,
+      models: this.props.models.map((m) => m.name),
+      ports: { grpc: GRPC_PORT, http: REST_PORT },
+      endpoint,
+      paths: [
+        ...this.ingressPaths(plans.some((p) => p.track === 'canary')).map((p) => p.path),
+        ...(expose.ingress?.versionRoutes ?? []).map((r) => r.prefix),
+      ],
+      minReplicas: plans.reduce((sum, p) => sum + p.minReplicas, 0),
+      maxReplicas: plans.reduce((sum, p) => sum + p.maxReplicas, 0),
+      gpusPerPod: this.props.gpus ?? 0,
+      canaryWeight: this.props.canary && this.props.canary.weight < 100 ? this.props.canary.weight : undefined,
+    };
   }
 
   public fixedGpuDemand(): number {
@@ -380,13 +424,29 @@ export class TfServing extends Construct implements PlatformWorkload {
         this.problems.warn({ code: 'INGRESS_WITHOUT_TLS', message: `Requests to ${ingress.host} travel unencrypted.`, received: ingress.host, fix: 'set tlsSecretName to a Secret holding the certificate.' });
       }
       const counts = new Map<string, number>();
-      for (const { path } of this.ingressPaths(true)) counts.set(path, (counts.get(path) ?? 0) + 1);
+      for (const path of [...this.ingressPaths(true).map((p) => p.path), ...(ingress.versionRoutes ?? []).map((r) => r.prefix)]) counts.set(path, (counts.get(path) ?? 0) + 1);
       for (const [path, count] of counts) {
         if (count > 1) add({ code: 'INGRESS_PATH_COLLISION', message: `Path ${path} is routed ${count} times on host ${ingress.host}.`, received: path, fix: 'remove or rename the duplicate path.' });
       }
+      for (const route of ingress.versionRoutes ?? []) this.validateVersionRoute(route, ingress.className ?? 'nginx', add);
       for (const extra of ingress.extraPaths ?? []) {
         if (!/^\/[A-Za-z0-9._~/-]*$/.test(extra.path)) add({ code: 'INGRESS_PATH_INVALID', message: 'An Ingress path must be an absolute URL path.', received: extra.path, fix: 'start it with "/" and use URL-safe characters.' });
       }
+    }
+  }
+
+  private validateVersionRoute(route: VersionRoute, className: string, add: (p: Problem) => void): void {
+    const model = this.props.models.find((m) => m.name === route.model);
+    if (className !== 'nginx') {
+      add({ code: 'VERSION_ROUTE_NEEDS_NGINX', message: 'Versioned routes rewrite paths with ingress-nginx annotations.', received: className, fix: 'use className "nginx", or route /v1/models/<model>/versions/<n> directly.' });
+    }
+    if (!/^\/[A-Za-z0-9._~/-]*[A-Za-z0-9]$/.test(route.prefix)) {
+      add({ code: 'INGRESS_PATH_INVALID', message: 'A version route prefix must be an absolute URL path not ending in "/".', received: route.prefix, fix: 'use a prefix such as /v2/resnet.' });
+    }
+    if (!model) {
+      add({ code: 'VERSION_ROUTE_MODEL_UNKNOWN', message: `Route ${route.prefix} names a model the stack does not serve.`, received: route.model, fix: `use one of ${this.props.models.map((m) => m.name).join(', ')}.` });
+    } else if ((model.versions ?? ModelVersionPolicy.latest(1)).loads(route.version) !== true) {
+      add({ code: 'VERSION_ROUTE_NOT_LOADED', message: `Route ${route.prefix} points at version ${route.version} of "${model.name}", which its policy does not pin as loaded.`, received: route.version, fix: `serve it with ModelVersionPolicy.specific(…, ${route.version}).` });
     }
   }
 
@@ -603,6 +663,39 @@ export class TfServing extends Construct implements PlatformWorkload {
         }],
       },
     });
+  }
+
+  /** A version canary splits versions across tracks: a route to the canary version goes to the canary pods. */
+  private routeService(route: VersionRoute): string {
+    const target = this.canaryTarget();
+    const canaryRunning = this.plan().some((p) => p.track === 'canary');
+    return canaryRunning && target && target.model.name === route.model && target.canaryVersion === route.version ? `${this.name}-canary` : this.name;
+  }
+
+  private emitVersionRoutes(): void {
+    const ingress = this.props.expose?.ingress;
+    for (const route of ingress?.versionRoutes ?? []) {
+      const slug = route.prefix.replace(/^\/|\/$/g, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+      this.add(`route-${slug}`, {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: this.metadata(`${this.name}-${slug}`, {
+          annotations: {
+            'nginx.ingress.kubernetes.io/use-regex': 'true',
+            // `/v2/resnet:predict` becomes `/v1/models/resnet/versions/2:predict`.
+            'nginx.ingress.kubernetes.io/rewrite-target': `/v1/models/${route.model}/versions/${route.version}$1`,
+          },
+        }),
+        spec: {
+          ingressClassName: ingress!.className ?? 'nginx',
+          ...(ingress!.tlsSecretName ? { tls: [{ hosts: [ingress!.host], secretName: ingress!.tlsSecretName }] } : {}),
+          rules: [{
+            host: ingress!.host,
+            http: { paths: [{ path: `${route.prefix}(:.*|/.*)?$`, pathType: 'ImplementationSpecific', backend: { service: { name: this.routeService(route), port: { name: 'http' } } } }] },
+          }],
+        },
+      });
+    }
   }
 
   private emitMonitoring(): void {

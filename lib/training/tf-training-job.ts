@@ -89,6 +89,19 @@ export interface TfTrainingJobProps {
   readonly allowSpot?: boolean;
 }
 
+/** A training job at a glance. */
+export interface TrainingJobSummary {
+  readonly name: string;
+  readonly namespace: string;
+  readonly cluster: string;
+  readonly backend: TrainingBackend;
+  readonly strategy: TfStrategy;
+  /** Replicas by role. */
+  readonly replicas: Readonly<Record<string, number>>;
+  /** GPUs held while running, by accelerator id. */
+  readonly gpus: Readonly<Record<string, number>>;
+}
+
 /** Labels every object and pod of a training job carries. */
 export const TrainingLabels = {
   JOB: `${LABEL_PREFIX}/training-job`,
@@ -168,6 +181,19 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
       }
     }
     return demand;
+  }
+
+  /** What the job runs, for reports. */
+  public describe(): TrainingJobSummary {
+    return {
+      name: this.name,
+      namespace: this.namespace,
+      cluster: this.clusterName,
+      backend: this.backend,
+      strategy: this.props.strategy,
+      replicas: Object.fromEntries(this.roles.map((r) => [r.role, r.replicas])),
+      gpus: Object.fromEntries([...this.gpuDemand()].map(([accelerator, count]) => [accelerator.id, count])),
+    };
   }
 
   public fixedGpuDemand(): number {

@@ -3,21 +3,30 @@ import { App } from 'cdktf';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildMultiCloud } from '../../examples/multi-cloud/main';
-import { Accelerator, ClusterProfile } from '../../lib';
 import { parseAllDocuments } from 'yaml';
+import { buildFromProfiles, buildMultiCloud } from '../../examples/multi-cloud/main';
+import { Accelerator, ClusterProfile, inventory, platformMarkdown, summaryText, synthPlatform } from '../../lib';
 import { schemaErrors } from '../k8s/schema';
 import { resources } from '../tf-helpers';
 
-describe('multi-cloud example', () => {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-example-'));
-  const k8sOutdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-example-k8s-'));
-  const app = new App({ outdir });
-  const k8s = new K8sApp({ outdir: k8sOutdir });
-  const stacks = buildMultiCloud(app, k8s);
-  app.synth();
-  k8s.synth();
+const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+const readDir = (dir: string) => Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+
+/** The default example, synthesized as `npm run synth` does. */
+function synthExample() {
+  const outdir = tmp('mlpc-example-');
+  const k8sOutdir = tmp('mlpc-example-k8s-');
+  const terraform = new App({ outdir });
+  const kubernetes = new K8sApp({ outdir: k8sOutdir });
+  const stacks = buildMultiCloud(terraform, kubernetes);
+  const { warnings } = synthPlatform({ terraform, kubernetes });
+  return { outdir, k8sOutdir, stacks, warnings, terraform, kubernetes };
+}
+
+describe('multi-cloud example (the default)', () => {
+  const { outdir, k8sOutdir, stacks, warnings, terraform, kubernetes } = synthExample();
   const manifests = (file: string) => parseAllDocuments(fs.readFileSync(path.join(k8sOutdir, file), 'utf8')).map((d) => d.toJS());
+  const clusterDocs = (cluster: string) => fs.readdirSync(k8sOutdir).filter((f) => f.startsWith(`${cluster}-`)).flatMap(manifests);
   const stackJson = (name: string) => JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
 
   test('writes one cluster stack and one add-ons stack per cloud, each cluster stack with only its own provider', () => {
@@ -36,11 +45,11 @@ describe('multi-cloud example', () => {
     expect(resources(stackJson('ml-aks'), 'azurerm_kubernetes_cluster_node_pool')).toHaveLength(3);
   });
 
-  test('profiles survive JSON and give GPU capacity per accelerator', () => {
-    const gke = ClusterProfile.fromJson(JSON.parse(JSON.stringify(stacks.gke.cluster.profile.toJson())));
+  test('profiles are written as JSON and give GPU capacity per accelerator', () => {
+    const gke = ClusterProfile.fromFile(path.join(outdir, 'profiles', 'ml-gke.json'));
+    expect(gke.toJson()).toEqual(stacks.gke.cluster.profile.toJson());
     expect(gke.gpuCapacity(Accelerator.NVIDIA_L4)).toBe(8 + 8);
     expect(stacks.aks.cluster.profile.gpuCapacity(Accelerator.NVIDIA_T4)).toBe(16);
-    expect(stacks.eks.cluster.profile.capabilities.devicePluginRequired).toBe(true);
   });
 
   test('each stack outputs the command that fetches its kubeconfig', () => {
@@ -48,19 +57,51 @@ describe('multi-cloud example', () => {
     expect(stackJson('ml-aks').output['credentials-command'].value).toContain('az aks get-credentials');
   });
 
-  test('writes one Kubernetes file per cluster, whose manifests pass the schemas', () => {
-    expect(fs.readdirSync(k8sOutdir).sort()).toEqual(['ml-aks-platform.k8s.yaml', 'ml-eks-platform.k8s.yaml', 'ml-gke-platform.k8s.yaml']);
-    const all = fs.readdirSync(k8sOutdir).flatMap(manifests);
-    expect(schemaErrors(all)).toEqual([]);
+  test('one Kubernetes file per cluster and tenant, with the cloud in the name, all passing the schemas', () => {
+    expect(fs.readdirSync(k8sOutdir).sort()).toEqual(['aks', 'eks', 'gke'].flatMap((c) => [`ml-${c}-platform.k8s.yaml`, `ml-${c}-team-nlp.k8s.yaml`, `ml-${c}-team-vision.k8s.yaml`]));
+    expect(schemaErrors(fs.readdirSync(k8sOutdir).flatMap(manifests))).toEqual([]);
+    expect(manifests('ml-eks-team-nlp.k8s.yaml').every((d) => d.metadata.namespace === 'team-nlp' || d.kind === 'Namespace')).toBe(true);
   });
 
   test('each cluster\'s training job and serving stack are placed on that cluster\'s GPU pool', () => {
-    const worker = (file: string) => manifests(file).find((d) => d.kind === 'Job').spec.template.spec;
-    const serving = (file: string) => manifests(file).find((d) => d.kind === 'Deployment').spec.template.spec;
-    expect(serving('ml-eks-platform.k8s.yaml').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-l4' });
-    expect(worker('ml-gke-platform.k8s.yaml').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-l4' });
-    expect(worker('ml-aks-platform.k8s.yaml').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-t4' });
+    const pod = (cluster: string, kind: string) => clusterDocs(cluster).find((d) => d.kind === kind).spec.template.spec;
+    expect(pod('ml-eks', 'Deployment').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-l4' });
+    expect(pod('ml-gke', 'Job').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-l4' });
+    expect(pod('ml-aks', 'Job').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-t4' });
     // AKS has no ExtendedResourceToleration: the GPU toleration must be explicit.
-    expect(worker('ml-aks-platform.k8s.yaml').tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' });
+    expect(pod('ml-aks', 'Job').tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' });
+  });
+
+  test('a re-synth of unchanged input is byte-identical', () => {
+    const again = synthExample();
+    expect(readDir(again.k8sOutdir)).toEqual(readDir(k8sOutdir));
+    for (const stack of fs.readdirSync(path.join(outdir, 'stacks'))) {
+      const file = (dir: string) => fs.readFileSync(path.join(dir, 'stacks', stack, 'cdk.tf.json'), 'utf8').replaceAll(dir, '<outdir>');
+      expect(file(again.outdir)).toEqual(file(outdir));
+    }
+  });
+
+  test('a Kubernetes-only run from the profile files writes the same manifests', () => {
+    const k8sOnly = tmp('mlpc-k8s-only-');
+    const app = new K8sApp({ outdir: k8sOnly });
+    buildFromProfiles(app, path.join(outdir, 'profiles'));
+    synthPlatform({ kubernetes: app });
+    expect(readDir(k8sOnly)).toEqual(readDir(k8sOutdir));
+  });
+
+  test('the summary and PLATFORM.md show pools, GPU capacity, tenants, jobs, endpoints and warnings', () => {
+    const built = inventory({ terraform, kubernetes });
+    const text = summaryText(built, warnings);
+    expect(text).toContain('Cluster ml-eks (eks, Kubernetes 1.33)');
+    expect(text).toMatch(/gpu\s+g6\.xlarge\s+nvidia-l4\s+0-8\s+1\s+8\s+no/);
+    expect(text).toMatch(/team-vision\s+64\s+256Gi\s+8/);
+    expect(text).toMatch(/resnet\s+team-vision\s+indexed-job\s+MultiWorkerMirroredStrategy\s+worker 4\s+4 × nvidia-l4/);
+    expect(text).toMatch(/resnet-serving\s+team-vision\s+resnet\s+grpc 8500, http 8501\s+internal load balancer/);
+    expect(text).toContain('Warnings: none');
+    const markdown = platformMarkdown(built, warnings);
+    expect(markdown).toContain('```mermaid\ngraph LR');
+    expect(markdown).toContain('c_ml_gke --> p_ml_gke_gpuspot["gpuspot: 8 × 1 nvidia-l4, spot"]');
+    expect(markdown).toContain('t_ml_aks_team_vision --> j_ml_aks_team_vision_resnet[/"train resnet"/]');
+    expect(markdown).toContain('| gpu | g6.xlarge | nvidia-l4 | 0-8 | 1 | 8 | no |');
   });
 });

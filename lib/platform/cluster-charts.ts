@@ -1,0 +1,29 @@
+import { App, Chart } from 'cdk8s';
+import { ClusterProfile } from '../core/cluster-profile';
+
+/**
+ * The output layout: one chart, hence one YAML file, for a cluster's platform objects and one per
+ * tenant, named `<cluster>-platform` and `<cluster>-<tenant>` with the cloud in the name. A few
+ * charts per cluster keep cdk8s synth linear (its cost grows with the square of the chart count).
+ */
+export class ClusterCharts {
+  /** Cluster-wide objects: MlPlatform, priority classes, device plugin, dashboards. */
+  public readonly platform: Chart;
+  private readonly prefix: string;
+  private readonly tenants = new Map<string, Chart>();
+
+  constructor(private readonly app: App, public readonly cluster: ClusterProfile) {
+    this.prefix = cluster.name.includes(cluster.cloud) ? cluster.name : `${cluster.cloud}-${cluster.name}`;
+    this.platform = new Chart(app, `${this.prefix}-platform`);
+  }
+
+  /** The chart of tenant `name`: its namespace objects and its workloads. */
+  public tenant(name: string): Chart {
+    let chart = this.tenants.get(name);
+    if (!chart) {
+      chart = new Chart(this.app, `${this.prefix}-${name}`);
+      this.tenants.set(name, chart);
+    }
+    return chart;
+  }
+}

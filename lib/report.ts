@@ -1,0 +1,135 @@
+import { IConstruct } from 'constructs';
+import { ManagedCluster } from './clusters/managed-cluster';
+import { ClusterProfile } from './core/cluster-profile';
+import { Tenant } from './platform/tenant';
+import { TfServing } from './serving/tf-serving';
+import type { PlatformApps } from './synth';
+import { TfTrainingJob } from './training/tf-training-job';
+
+/** What one program built, gathered from its apps. */
+export interface PlatformInventory {
+  readonly clusters: readonly ClusterProfile[];
+  readonly tenants: readonly Tenant[];
+  readonly trainingJobs: readonly TfTrainingJob[];
+  readonly servingStacks: readonly TfServing[];
+}
+
+const all = <T>(root: IConstruct | undefined, type: abstract new (...args: any[]) => T): T[] =>
+  (root ? root.node.findAll().filter((c): c is T & IConstruct => c instanceof type) : []);
+
+export function inventory(apps: PlatformApps): PlatformInventory {
+  const tenants = all(apps.kubernetes, Tenant);
+  const trainingJobs = all(apps.kubernetes, TfTrainingJob);
+  const servingStacks = all(apps.kubernetes, TfServing);
+  // Clusters built in this program, else the profiles the Kubernetes side was given.
+  const profiles = new Map<string, ClusterProfile>();
+  for (const cluster of all(apps.terraform, ManagedCluster)) profiles.set(cluster.clusterName, cluster.profile);
+  for (const tenant of tenants) if (!profiles.has(tenant.cluster.name)) profiles.set(tenant.cluster.name, tenant.cluster);
+  return { clusters: [...profiles.values()], tenants, trainingJobs, servingStacks };
+}
+
+function table(header: readonly string[], rows: ReadonlyArray<readonly (string | number)[]>): string[] {
+  const cells = [header, ...rows].map((row) => row.map(String));
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
+  return cells.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+}
+
+function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly (string | number)[]>): string[] {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
+}
+
+interface Section {
+  readonly title: string;
+  readonly header: readonly string[];
+  readonly rows: Array<Array<string | number>>;
+}
+
+function sections(inv: PlatformInventory, cluster: ClusterProfile): Section[] {
+  const onCluster = <T extends { describe(): { cluster: string } }>(items: readonly T[]) => items.filter((i) => i.describe().cluster === cluster.name);
+  return [
+    {
+      title: 'Pools',
+      header: ['pool', 'machine', 'accelerator', 'nodes', 'GPUs/node', 'GPU capacity', 'spot'],
+      rows: cluster.pools.map((p) => [p.name, p.machineType, p.accelerator ?? '-', `${p.minNodes}-${p.maxNodes}`, p.gpusPerNode, p.maxNodes * p.gpusPerNode, p.spot ? 'yes' : 'no']),
+    },
+    {
+      title: 'Tenants',
+      header: ['tenant', 'CPU', 'memory', 'GPUs', 'storage', 'load balancers'],
+      rows: inv.tenants.filter((t) => t.cluster.name === cluster.name).map((t) => [t.name, t.quota['requests.cpu'], t.quota['requests.memory'], t.quota['requests.nvidia.com/gpu'], t.quota['requests.storage'], t.quota['services.loadbalancers']]),
+    },
+    {
+      title: 'Training jobs',
+      header: ['job', 'namespace', 'backend', 'strategy', 'replicas', 'GPUs'],
+      rows: onCluster(inv.trainingJobs).map((j) => j.describe()).map((j) => [
+        j.name, j.namespace, j.backend, j.strategy,
+        Object.entries(j.replicas).map(([role, n]) => `${role} ${n}`).join(', '),
+        Object.entries(j.gpus).map(([a, n]) => `${n} × ${a}`).join(', ') || '0',
+      ]),
+    },
+    {
+      title: 'Serving',
+      header: ['stack', 'namespace', 'models', 'ports', 'endpoint', 'paths', 'replicas', 'GPUs/pod', 'canary'],
+      rows: onCluster(inv.servingStacks).map((s) => s.describe()).map((s) => [
+        s.name, s.namespace, s.models.join(', '), `grpc ${s.ports.grpc}, http ${s.ports.http}`, s.endpoint, s.paths.join(' ') || '-',
+        s.minReplicas === s.maxReplicas ? String(s.minReplicas) : `${s.minReplicas}-${s.maxReplicas}`, s.gpusPerPod, s.canaryWeight === undefined ? '-' : `${s.canaryWeight}%`,
+      ]),
+    },
+  ];
+}
+
+/** A short text summary per cluster, for the end of a synth run. */
+export function summaryText(inv: PlatformInventory, warnings: readonly string[]): string {
+  const lines: string[] = [];
+  for (const cluster of inv.clusters) {
+    lines.push(`Cluster ${cluster.name} (${cluster.cloud}, Kubernetes ${cluster.kubernetesVersion})`);
+    for (const section of sections(inv, cluster)) {
+      if (section.rows.length === 0) continue;
+      lines.push(`  ${section.title}`, ...table(section.header, section.rows).map((l) => `    ${l}`));
+    }
+    lines.push('');
+  }
+  lines.push(warnings.length === 0 ? 'Warnings: none' : `Warnings (${warnings.length}):`, ...warnings.map((w) => `  ${w}`));
+  return lines.join('\n');
+}
+
+const id = (text: string) => text.replace(/[^A-Za-z0-9_]/g, '_');
+
+/** PLATFORM.md: a Mermaid diagram of clusters → pools → tenants → workloads, and the same tables. */
+export function platformMarkdown(inv: PlatformInventory, warnings: readonly string[]): string {
+  const graph = ['```mermaid', 'graph LR'];
+  for (const cluster of inv.clusters) {
+    const c = id(`c_${cluster.name}`);
+    graph.push(`  ${c}["${cluster.name} (${cluster.cloud})"]`);
+    for (const pool of cluster.pools) {
+      const label = pool.accelerator ? `${pool.name}: ${pool.maxNodes} × ${pool.gpusPerNode} ${pool.accelerator}${pool.spot ? ', spot' : ''}` : `${pool.name}: ${pool.machineType}`;
+      graph.push(`  ${c} --> ${id(`p_${cluster.name}_${pool.name}`)}["${label}"]`);
+    }
+    for (const tenant of inv.tenants.filter((t) => t.cluster.name === cluster.name)) {
+      const t = id(`t_${cluster.name}_${tenant.name}`);
+      graph.push(`  ${c} --> ${t}(["${tenant.name}: ${tenant.gpuQuota} GPUs"])`);
+      for (const job of inv.trainingJobs.filter((j) => j.clusterName === cluster.name && j.namespace === tenant.name)) {
+        graph.push(`  ${t} --> ${id(`j_${cluster.name}_${tenant.name}_${job.name}`)}[/"train ${job.name}"/]`);
+      }
+      for (const stack of inv.servingStacks.filter((s) => s.clusterName === cluster.name && s.namespace === tenant.name)) {
+        graph.push(`  ${t} --> ${id(`s_${cluster.name}_${tenant.name}_${stack.name}`)}[["serve ${stack.describe().models.join(', ')}"]]`);
+      }
+    }
+  }
+  graph.push('```');
+  const body = inv.clusters.flatMap((cluster) => [
+    `## ${cluster.name} (${cluster.cloud}, Kubernetes ${cluster.kubernetesVersion})`,
+    '',
+    ...sections(inv, cluster).filter((s) => s.rows.length > 0).flatMap((s) => [`### ${s.title}`, '', ...markdownTable(s.header, s.rows), '']),
+  ]);
+  return [
+    '# Platform',
+    '',
+    ...graph,
+    '',
+    ...body,
+    '## Warnings',
+    '',
+    ...(warnings.length === 0 ? ['None.'] : warnings.map((w) => `- ${w}`)),
+    '',
+  ].join('\n');
+}
