@@ -1,0 +1,66 @@
+/**
+ * An AKS platform with versioned model APIs: Prometheus, Alertmanager and Grafana installed as
+ * add-ons; `/v1/<model>` and `/v2/<model>` routed to two loaded versions; a new TF Serving image
+ * rolled out as a 10% canary.
+ */
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { App as K8sApp } from 'cdk8s';
+import { App, TerraformStack } from 'cdktf';
+import {
+  Accelerator, AksCluster, ClusterAddons, ClusterCharts, MlPlatform, ModelVersionPolicy, PriorityClasses, ServingExposure, synthPlatformOrExit,
+  Tenant, TfServing,
+} from '../../lib';
+
+const TEAM = 'fraud';
+const HOST = 'models.contoso.example';
+const MODEL = 'fraud-score';
+
+export function buildAksVersionedApis(terraform: App, kubernetes: K8sApp) {
+  const stack = new TerraformStack(terraform, 'apis-aks');
+  new AzurermProvider(stack, 'azurerm', { features: [{}] });
+  const cluster = new AksCluster(stack, 'cluster', {
+    name: 'apis',
+    location: 'westeurope',
+    resourceGroupName: 'ml-apis',
+    vnetSubnetId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-apis/providers/Microsoft.Network/virtualNetworks/apis/subnets/nodes',
+    nodeCidr: '10.30.0.0/20',
+    tenantId: '00000000-0000-0000-0000-000000000001',
+    adminGroupObjectIds: ['00000000-0000-0000-0000-000000000002'],
+  });
+  cluster.addNodePool('cpu', { machineType: 'Standard_D8ds_v5', minNodes: 2, maxNodes: 12 });
+  cluster.addGpuPool('t4', { accelerator: Accelerator.NVIDIA_T4, maxNodes: 12 });
+  new ClusterAddons(new TerraformStack(terraform, 'apis-aks-addons'), 'addons', {
+    cluster,
+    monitoring: { retention: '30d', storageGiB: 200, grafanaAdminSecret: 'grafana-admin' },
+  });
+
+  const charts = new ClusterCharts(kubernetes, cluster.profile);
+  new MlPlatform(charts.platform, 'platform', { cluster: cluster.profile });
+  const tenant = new Tenant(charts.tenant(TEAM), 'tenant', { name: TEAM, cluster: cluster.profile, quota: { gpus: 12 }, editorGroups: ['00000000-0000-0000-0000-00000000000f'] });
+  tenant.declareExternalSecret('models-tls');
+  const serving = new TfServing(charts.tenant(TEAM), MODEL, {
+    namespace: TEAM,
+    models: [{ name: MODEL, basePath: `az://models/${MODEL}`, versions: ModelVersionPolicy.specific(1, 2), labels: { stable: 1, next: 2 } }],
+    cluster: cluster.profile,
+    gpus: 1,
+    accelerator: Accelerator.NVIDIA_T4,
+    cloudIdentity: '00000000-0000-0000-0000-00000000000a',
+    replicas: 10,
+    canary: { weight: 10, image: 'tensorflow/serving:2.19.0-gpu' },
+    expose: ServingExposure.ingress({
+      host: HOST,
+      tlsSecretName: 'models-tls',
+      versionRoutes: [{ prefix: `/v1/${MODEL}`, model: MODEL, version: 1 }, { prefix: `/v2/${MODEL}`, model: MODEL, version: 2 }],
+    }),
+    priorityClassName: PriorityClasses.SERVING_CRITICAL,
+    prometheusOperator: true,
+  });
+  return { cluster, serving };
+}
+
+if (require.main === module) {
+  const terraform = new App();
+  const kubernetes = new K8sApp();
+  buildAksVersionedApis(terraform, kubernetes);
+  synthPlatformOrExit({ terraform, kubernetes });
+}
