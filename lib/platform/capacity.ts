@@ -3,7 +3,8 @@ import { ClusterProfile } from '../core/cluster-profile';
 import { Problem } from '../core/validation';
 import { appIndex } from '../core/workload';
 
-interface TenantLike extends IConstruct {
+/** What the capacity checks read of a tenant. */
+export interface TenantLike extends IConstruct {
   readonly name: string;
   readonly cluster: ClusterProfile;
   readonly gpuQuota: number;
