@@ -92,7 +92,7 @@ export interface TfServingProps {
   readonly expose?: ServingExposure;
   /** @default - no canary */
   readonly canary?: ServingCanary;
-  /** Cloud identity for bucket access: GCP service account email, IAM role ARN or Entra client id. @default - no cloud identity */
+  /** Cloud identity for bucket access: GCP service account email, IAM role ARN or Entra client id, set on the stack's own ServiceAccount. @default - a ServiceAccount without cloud identity */
   readonly cloudIdentity?: string;
   /** A PVC holding model directories, for base paths that are not bucket URIs. @default - none */
   readonly modelVolume?: { readonly claimName: string; readonly mountPath?: string };
@@ -466,19 +466,19 @@ export class TfServing extends Construct implements PlatformWorkload {
     return { name, namespace: this.namespace, labels: { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': this.name, ...this.labels() }, ...extra };
   }
 
-  private emitServiceAccount(): string | undefined {
+  /** Every stack runs as its own ServiceAccount, never `default`; with a cloud identity when given. */
+  private emitServiceAccount(): string {
     const identity = this.props.cloudIdentity;
-    if (!identity) return undefined;
     this.add('service-account', {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
-      metadata: this.metadata(this.name, { annotations: { [WORKLOAD_IDENTITY_ANNOTATION[this.props.cluster.cloud]]: identity } }),
+      metadata: this.metadata(this.name, identity ? { annotations: { [WORKLOAD_IDENTITY_ANNOTATION[this.props.cluster.cloud]]: identity } } : {}),
       automountServiceAccountToken: false,
     });
     return this.name;
   }
 
-  private emitTrack(plan: TrackPlan, serviceAccount: string | undefined): void {
+  private emitTrack(plan: TrackPlan, serviceAccount: string): void {
     const { props } = this;
     const name = plan.track === 'stable' ? this.name : `${this.name}-canary`;
     const cpu = props.cpu ?? 2;
@@ -496,7 +496,7 @@ export class TfServing extends Construct implements PlatformWorkload {
     const readiness = { httpGet: { path: `/v1/models/${plan.models[0]?.name}/metadata`, port: 'http' } };
     const podLabels = {
       ...this.labels(plan.track),
-      ...(serviceAccount && props.cluster.cloud === Cloud.AKS ? AKS_WORKLOAD_IDENTITY_POD_LABEL : {}),
+      ...(props.cloudIdentity && props.cluster.cloud === Cloud.AKS ? AKS_WORKLOAD_IDENTITY_POD_LABEL : {}),
     };
     const volume = props.modelVolume;
     const spread = (topologyKey: string) => ({ maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.labels(plan.track) } });
@@ -520,7 +520,7 @@ export class TfServing extends Construct implements PlatformWorkload {
             },
           },
           spec: {
-            ...(serviceAccount ? { serviceAccountName: serviceAccount } : {}),
+            serviceAccountName: serviceAccount,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             ...(props.priorityClassName ? { priorityClassName: props.priorityClassName } : {}),

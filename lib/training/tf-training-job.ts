@@ -81,7 +81,7 @@ export interface TfTrainingJobProps {
   readonly ttlAfterFinished?: Duration;
   /** @default - the cluster default */
   readonly priorityClassName?: string;
-  /** @default - the namespace's `default` ServiceAccount */
+  /** An existing ServiceAccount, e.g. one with a cloud identity from `Tenant.identities`. @default - a dedicated ServiceAccount named after the job, without token or cloud identity */
   readonly serviceAccountName?: string;
   /** Passed as CHECKPOINT_DIR; a volume is also mounted. @default - none */
   readonly checkpoint?: TrainingCheckpoint;
@@ -170,6 +170,9 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
         break;
     }
     this.emitNetworkPolicy();
+    if (!props.serviceAccountName) {
+      this.add('service-account', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: this.metadata(this.name), automountServiceAccountToken: false });
+    }
   }
 
   /** Total GPUs of each accelerator the job holds while it runs. */
@@ -417,7 +420,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
       spec: {
         restartPolicy: 'Never',
         ...(withTfConfig ? { subdomain: this.topology().subdomain } : {}),
-        ...(props.serviceAccountName ? { serviceAccountName: props.serviceAccountName } : {}),
+        serviceAccountName: props.serviceAccountName ?? this.name,
         automountServiceAccountToken: false,
         enableServiceLinks: false,
         ...(props.priorityClassName ? { priorityClassName: props.priorityClassName } : {}),
