@@ -72,7 +72,7 @@ function measureClusters() {
   const eks = new lib.EksCluster(eksStack, 'c', { name: 'bench-eks', region: 'us-east-1', subnetIds: ['a', 'b'], admins: ['arn:aws:iam::1:role/a'] });
   const aksStack = new TerraformStack(app, 'aks');
   new AzurermProvider(aksStack, 'azurerm', { features: [{}] });
-  const aks = new lib.AksCluster(aksStack, 'c', { name: 'bench-aks', location: 'westeurope', resourceGroupName: 'rg', vnetSubnetId: 's', tenantId: 't', adminGroupObjectIds: ['g'] });
+  const aks = new lib.AksCluster(aksStack, 'c', { name: 'bench-aks', location: 'westeurope', resourceGroupName: 'rg', vnetSubnetId: 's', tenantId: 't', adminGroupObjectIds: ['g'], logAnalyticsWorkspaceId: 'w' });
   const pools: Array<[InstanceType<typeof lib.GkeCluster> | InstanceType<typeof lib.EksCluster> | InstanceType<typeof lib.AksCluster>, string, typeof lib.Accelerator.NVIDIA_L4]> = [
     [gke, 'e2-standard-8', lib.Accelerator.NVIDIA_L4], [eks, 'm6i.2xlarge', lib.Accelerator.NVIDIA_L4], [aks, 'Standard_D8ds_v5', lib.Accelerator.NVIDIA_T4],
   ];

@@ -26,6 +26,8 @@ export function buildAksVersionedApis(terraform: App, kubernetes: K8sApp) {
     nodeCidr: '10.30.0.0/20',
     tenantId: '00000000-0000-0000-0000-000000000001',
     adminGroupObjectIds: ['00000000-0000-0000-0000-000000000002'],
+    secretsEncryptionKeyId: 'https://apis-kv.vault.azure.net/keys/aks-secrets/0123456789abcdef0123456789abcdef',
+    logAnalyticsWorkspaceId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-apis/providers/Microsoft.OperationalInsights/workspaces/apis-logs',
   });
   cluster.addNodePool('cpu', { machineType: 'Standard_D8ds_v5', minNodes: 2, maxNodes: 12 });
   cluster.addGpuPool('t4', { accelerator: Accelerator.NVIDIA_T4, maxNodes: 12 });

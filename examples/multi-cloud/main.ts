@@ -81,6 +81,8 @@ export class AksStack extends TerraformStack {
       nodeCidr: '10.20.0.0/20',
       tenantId: '00000000-0000-0000-0000-000000000001',
       adminGroupObjectIds: ['00000000-0000-0000-0000-000000000002'],
+      secretsEncryptionKeyId: 'https://ml-platform-kv.vault.azure.net/keys/aks-secrets/0123456789abcdef0123456789abcdef',
+      logAnalyticsWorkspaceId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-platform/providers/Microsoft.OperationalInsights/workspaces/ml-logs',
     });
     // Azure sells no L4; the T4 is its closest inference GPU.
     addReferencePools(this.cluster, 'Standard_D8ds_v5', Accelerator.NVIDIA_T4);

@@ -1,5 +1,6 @@
 import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
 import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
+import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkAuthorizedCidrs, checkDisjointCidrs, parseIpv4Cidr } from '../core/cidr';
@@ -67,6 +68,17 @@ export interface AksClusterProps {
   readonly upgradeChannel?: AksUpgradeChannel;
   /** The pool that runs only critical add-ons. */
   readonly systemPool?: AksSystemPoolOptions;
+  /**
+   * Log Analytics workspace that receives the control-plane logs (API server, audit, controller
+   * manager, scheduler, Entra ID guard).
+   * @default - none: the policy gate reports CLUSTER_CONTROL_PLANE_LOGS until one is set or waived
+   */
+  readonly logAnalyticsWorkspaceId?: string;
+  /**
+   * Key Vault key (its versioned id) that encrypts Secrets in etcd.
+   * @default - platform-managed keys only; the policy gate warns
+   */
+  readonly secretsEncryptionKeyId?: string;
 }
 
 /** AKS-only options of a GPU pool. */
@@ -77,6 +89,8 @@ export interface AksGpuPoolOptions extends GpuPoolOptions {
    */
   readonly driver?: AksGpuDriver;
 }
+
+const CONTROL_PLANE_LOG_CATEGORIES = ['kube-apiserver', 'kube-audit-admin', 'kube-controller-manager', 'kube-scheduler', 'guard'];
 
 /** The application id of the AKS Entra ID server, the audience of every AKS user token. */
 const AKS_ENTRA_SERVER_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
@@ -147,6 +161,7 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
       workloadIdentityEnabled: true,
       azurePolicyEnabled: true,
       identity: { type: 'SystemAssigned' },
+      keyManagementService: props.secretsEncryptionKeyId ? { keyVaultKeyId: props.secretsEncryptionKeyId, keyVaultNetworkAccess: 'Public' } : undefined,
       networkProfile: {
         networkPlugin: 'azure',
         networkPluginMode: 'overlay',
@@ -170,6 +185,15 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
         upgradeSettings: { maxSurge: '33%' },
       },
     });
+
+    if (props.logAnalyticsWorkspaceId) {
+      new MonitorDiagnosticSetting(this, 'control-plane-logs', {
+        name: `${props.name}-control-plane`,
+        targetResourceId: this.resource.id,
+        logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId,
+        enabledLog: CONTROL_PLANE_LOG_CATEGORIES.map((category) => ({ category })),
+      });
+    }
   }
 
   public credentialsCommand(): string {

@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Cloud } from '../core/cloud';
 import { ClusterCapabilities, ClusterProfile, NodePoolProfile } from '../core/cluster-profile';
 import { assertValid, isCollectingValidationErrors, Problems } from '../core/validation';
+import { installTerraformGate } from '../policy/gate';
 import { GpuPoolOptions, NodePoolOptions, PoolRules, resolvePool, ResolvedPool } from './node-pool';
 
 /**
@@ -22,6 +23,7 @@ export abstract class ManagedCluster<TPool> extends Construct {
     this.problems = Problems.of(this);
     this.problems.addCheck(() => this.duplicatePoolNames());
     installSynthGate(this);
+    installTerraformGate(TerraformStack.of(this));
   }
 
   /** Adds a pool of CPU nodes. */

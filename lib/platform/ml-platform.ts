@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { installKubernetesGate } from '../policy/gate';
 import { Construct } from 'constructs';
 import { ClusterProfile } from '../core/cluster-profile';
 import { isPinnedImage } from '../core/pod-security';
@@ -43,6 +44,7 @@ export class MlPlatform extends Construct {
   constructor(scope: Construct, id: string, props: MlPlatformProps) {
     super(scope, id);
     this.cluster = props.cluster;
+    installKubernetesGate(this);
     this.devicePlugin = props.cluster.capabilities.devicePluginRequired;
     this.emitPriorityClasses();
     if (this.devicePlugin) this.emitDevicePlugin(props.devicePluginImage ?? NVIDIA_DEVICE_PLUGIN_IMAGE);

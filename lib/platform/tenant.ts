@@ -1,11 +1,12 @@
 import { ApiObject } from 'cdk8s';
+import { installKubernetesGate } from '../policy/gate';
 import { Construct } from 'constructs';
 import { checkAuthorizedCidrs } from '../core/cidr';
 import { Cloud } from '../core/cloud';
 import { ClusterProfile } from '../core/cluster-profile';
 import { checkName, DNS_LABEL } from '../core/names';
 import { quantityProblems } from '../core/quantities';
-import { Problem, Problems } from '../core/validation';
+import { Problems } from '../core/validation';
 import { addCrossCheck, declareExternalObject } from '../core/workload';
 import { WORKLOAD_IDENTITY_ANNOTATION } from '../core/workload-identity';
 import { tenantGpuProblems } from './capacity';
@@ -63,10 +64,8 @@ export interface TenantProps {
   readonly viewerGroups?: readonly string[];
   /** Opt-in: let editors get, list and watch Secrets (they can always write them). @default false */
   readonly allowSecretsRead?: boolean;
-  /** Extra rules for the editor role. @default - none */
+  /** Extra rules for the editor role; the policy gate refuses wildcards unless `waivePolicy(tenant, 'RBAC_WILDCARD', reason)`. @default - none */
   readonly extraRules?: readonly TenantRule[];
-  /** Opt-out of the no-wildcard rule for `extraRules`. @default false */
-  readonly allowWildcardRules?: boolean;
   /** Workload identities: ServiceAccount name → cloud identity (GCP SA email, IAM role ARN, Entra client id). @default - none */
   readonly identities?: Readonly<Record<string, string>>;
   /** Where the ingress controller runs; its pods may reach serving ports. @default 'ingress-nginx' */
@@ -116,6 +115,7 @@ export class Tenant extends Construct {
     this.cluster = props.cluster;
     this.gpuQuota = props.quota?.gpus ?? 0;
     this.problems = Problems.of(this);
+    installKubernetesGate(this);
     checkName(props.name, DNS_LABEL, 'TENANT_NAME_INVALID').forEach((p) => this.problems.add(p));
     addCrossCheck(this, () => tenantGpuProblems(this));
 
@@ -294,13 +294,6 @@ export class Tenant extends Construct {
       ...EDITOR_RESOURCES.map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: READ })),
       { apiGroups: [''], resources: ['pods/log', 'events', 'serviceaccounts'], verbs: READ },
     ];
-    if (!props.allowWildcardRules) {
-      for (const rule of props.extraRules ?? []) {
-        if ([...rule.apiGroups, ...rule.resources, ...rule.verbs].includes('*')) {
-          this.problems.add(wildcardProblem(rule));
-        }
-      }
-    }
     for (const [role, rules, groups] of [['editor', editorRules, props.editorGroups], ['viewer', viewerRules, props.viewerGroups]] as const) {
       this.object(`role-${role}`, 'rbac.authorization.k8s.io/v1', 'Role', `tenant-${role}`, { rules });
       if (!groups || groups.length === 0) continue;
@@ -310,13 +303,4 @@ export class Tenant extends Construct {
       });
     }
   }
-}
-
-function wildcardProblem(rule: TenantRule): Problem {
-  return {
-    code: 'RBAC_WILDCARD',
-    message: 'An extra RBAC rule uses "*", which also grants every resource and verb added to the API later.',
-    received: rule,
-    fix: 'list the API groups, resources and verbs explicitly, or set allowWildcardRules with a reason in review.',
-  };
 }

@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { installKubernetesGate } from '../policy/gate';
 import { Construct } from 'constructs';
 import { createHash } from 'crypto';
 import { stringify } from 'yaml';
@@ -168,6 +169,7 @@ export class TfServing extends Construct implements PlatformWorkload {
     this.namespace = props.namespace;
     this.clusterName = props.cluster.name;
     this.problems = Problems.of(this);
+    installKubernetesGate(this);
     addCrossCheck(this, () => undefinedReferenceProblems(this));
     this.placement = props.accelerator ? props.cluster.placementFor(props.accelerator) : undefined;
     this.validate();

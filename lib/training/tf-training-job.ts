@@ -1,4 +1,5 @@
 import { ApiObject, Duration } from 'cdk8s';
+import { installKubernetesGate } from '../policy/gate';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { Cloud } from '../core/cloud';
@@ -154,6 +155,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
     this.backend = props.backend ?? TrainingBackend.INDEXED_JOB;
     this.port = props.port ?? 2222;
     this.problems = Problems.of(this);
+    installKubernetesGate(this);
     this.roles = this.resolveRoles();
     this.validate();
     addCrossCheck(this, () => undefinedReferenceProblems(this));

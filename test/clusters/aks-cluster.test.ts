@@ -11,6 +11,7 @@ const BASE: AksClusterProps = {
   nodeCidr: '10.20.0.0/20',
   tenantId: 'tenant',
   adminGroupObjectIds: ['admins'],
+  logAnalyticsWorkspaceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/logs',
 };
 
 function aks(stack: TerraformStack, props: Partial<AksClusterProps> = {}): AksCluster {

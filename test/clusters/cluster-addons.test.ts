@@ -17,7 +17,7 @@ function build(addons: Partial<ClusterAddonsProps> = {}, cloud: 'eks' | 'aks' = 
   const clusterStack = new TerraformStack(app, 'cluster');
   const cluster = cloud === 'eks'
     ? (new AwsProvider(clusterStack, 'aws', { region: 'us-east-1' }), new EksCluster(clusterStack, 'eks', { name: 'c', region: 'us-east-1', subnetIds: ['a', 'b'], admins: ['arn:aws:iam::1:role/a'] }))
-    : (new AzurermProvider(clusterStack, 'azurerm', { features: [{}] }), new AksCluster(clusterStack, 'aks', { name: 'c', location: 'westeurope', resourceGroupName: 'rg', vnetSubnetId: 's', tenantId: 't', adminGroupObjectIds: ['g'] }));
+    : (new AzurermProvider(clusterStack, 'azurerm', { features: [{}] }), new AksCluster(clusterStack, 'aks', { name: 'c', location: 'westeurope', resourceGroupName: 'rg', vnetSubnetId: 's', tenantId: 't', adminGroupObjectIds: ['g'], logAnalyticsWorkspaceId: 'w' }));
   cluster.addGpuPool('gpu', { accelerator: Accelerator.NVIDIA_T4, maxNodes: 2, spot: cloud === 'aks' });
   new ClusterAddons(new TerraformStack(app, 'addons'), 'addons', { cluster, ...addons });
   app.synth();

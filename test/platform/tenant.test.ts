@@ -1,4 +1,4 @@
-import { Accelerator, ClusterProfile, collectWarnings, Tenant, TenantProps, TfServing, TfStrategy, TfTrainingJob, TrainingCheckpoint } from '../../lib';
+import { Accelerator, ClusterProfile, collectWarnings, Tenant, TenantProps, TfServing, TfStrategy, TfTrainingJob, TrainingCheckpoint, waivePolicy } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
 import { byKind, synthManifests, synthManifestsError } from '../k8s-helpers';
 import { schemaErrors } from '../k8s/schema';
@@ -99,7 +99,6 @@ describe('Tenant', () => {
       ['the name is not a DNS label', { name: 'Team_A' }, 'TENANT_NAME_INVALID'],
       ['a quota quantity is malformed', { quota: { memory: '1GB' } }, 'QUANTITY_INVALID'],
       ['a GPU quota is fractional', { quota: { gpus: 1.5 } }, 'QUOTA_COUNT_INVALID'],
-      ['an extra rule uses a wildcard', { extraRules: [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }] }, 'RBAC_WILDCARD'],
       ['serving is opened to the world', { servingClientCidrs: ['0.0.0.0/0'] }, 'NETPOL_OPEN_TO_WORLD'],
     ])('%s', (_, props, code) => {
       const message = fail(props);
@@ -107,8 +106,11 @@ describe('Tenant', () => {
       expect(message).toMatch(/Received: .+\. Fix: .+/);
     });
 
-    test('a wildcard is allowed only by explicit opt-out', () => {
-      expect(() => synth({ extraRules: [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }], allowWildcardRules: true })).not.toThrow();
+    test('an extra rule uses a wildcard: the policy gate refuses it unless waived with a reason', () => {
+      const wildcard = { extraRules: [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }] };
+      const message = fail(wildcard);
+      expect(message).toContain('[test] POLICY_RBAC_WILDCARD: Role team-a/tenant-editor (test/tenant/role-editor): a rule uses "*".');
+      expect(() => synthManifests((chart) => waivePolicy(new Tenant(chart, 'tenant', { ...BASE, ...wildcard }), 'RBAC_WILDCARD', 'read access to every core resource is audited by the platform team'))).not.toThrow();
     });
 
     test('its workloads hold more GPUs than its quota, naming them', () => {

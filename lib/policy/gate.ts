@@ -1,0 +1,128 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { TerraformStack } from 'cdktf';
+import { IConstruct } from 'constructs';
+import { Problem, Problems } from '../core/validation';
+import { Finding, kubernetesFindings } from './kubernetes-checks';
+import { POLICY_RULES, PolicyRuleId } from './rules';
+import { terraformFindings } from './terraform-checks';
+
+/**
+ * The policy gate: at synth it checks the final output (after every JSON patch and override)
+ * against POLICY_RULES. A finding is a synth error, unless its rule is a warning or the finding
+ * sits below a construct that waives the rule with a written reason.
+ */
+
+const WAIVERS = new WeakMap<IConstruct, Map<PolicyRuleId, string>>();
+
+/** Waives `rule` for everything at and below `scope`. The reason is shown in every synth summary. */
+export function waivePolicy(scope: IConstruct, rule: PolicyRuleId, reason: string): void {
+  if (!(rule in POLICY_RULES)) {
+    Problems.of(scope).add({ code: 'WAIVER_RULE_UNKNOWN', message: 'A waiver names a rule the gate does not have.', received: rule, fix: `use one of ${Object.keys(POLICY_RULES).join(', ')}.` });
+  }
+  if (reason.trim().length < 10) {
+    Problems.of(scope).add({ code: 'WAIVER_REASON_MISSING', message: `The waiver of ${rule} gives no real reason.`, received: reason, fix: 'say in a sentence why this exception is safe.' });
+  }
+  if (!WAIVERS.has(scope)) WAIVERS.set(scope, new Map());
+  WAIVERS.get(scope)!.set(rule, reason);
+}
+
+function waiverFor(construct: IConstruct, rule: PolicyRuleId): { scope: IConstruct; reason: string } | undefined {
+  for (const scope of [...construct.node.scopes].reverse()) {
+    const reason = WAIVERS.get(scope)?.get(rule);
+    if (reason !== undefined) return { scope, reason };
+  }
+  return undefined;
+}
+
+function toProblem(f: Finding): Problem {
+  const rule: { title: string; rationale: string; fix: string } = POLICY_RULES[f.rule];
+  return {
+    code: `POLICY_${f.rule}`,
+    message: `${f.subject} (${f.path}): ${f.detail}. ${rule.title}: ${rule.rationale}`,
+    received: f.received,
+    fix: `${f.fix ?? rule.fix} If this exception is intended, waivePolicy(scope, '${f.rule}', '<reason>').`,
+  };
+}
+
+/** What one evaluation found, sorted by the construct that reports it. */
+interface Outcome {
+  readonly errors: Map<IConstruct, Problem[]>;
+  readonly warnings: Map<IConstruct, Problem[]>;
+  /** `RULE at path: reason` for each waiver that took effect. */
+  readonly waived: string[];
+}
+
+function sortFindings(findings: ReadonlyArray<{ finding: Finding; source: IConstruct; owner: IConstruct }>): Outcome {
+  const outcome: Outcome = { errors: new Map(), warnings: new Map(), waived: [] };
+  for (const { finding, source, owner } of findings) {
+    const waiver = waiverFor(source, finding.rule);
+    if (waiver) {
+      outcome.waived.push(`${finding.rule} at ${finding.path}: ${waiver.reason}`);
+      continue;
+    }
+    const bucket = POLICY_RULES[finding.rule].severity === 'error' ? outcome.errors : outcome.warnings;
+    bucket.set(owner, [...(bucket.get(owner) ?? []), toProblem(finding)]);
+  }
+  outcome.waived.sort();
+  return outcome;
+}
+
+// One evaluation per validation pass: the root's hook, visited first, drops the previous one.
+const OUTCOMES = new WeakMap<IConstruct, Outcome>();
+const GATED = new WeakSet<IConstruct>();
+
+function kubernetesOutcome(root: IConstruct): Outcome {
+  let outcome = OUTCOMES.get(root);
+  if (!outcome) {
+    const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    const byPath = new Map(objects.map((o) => [o.node.path, o]));
+    const findings = kubernetesFindings(objects.map((o) => ({ doc: o.toJson(), path: o.node.path })));
+    outcome = sortFindings(findings.map((finding) => {
+      const source = byPath.get(finding.path)!;
+      return { finding, source, owner: Chart.of(source) };
+    }));
+    OUTCOMES.set(root, outcome);
+  }
+  return outcome;
+}
+
+function errorsOf(outcome: Outcome, owner: IConstruct): string[] {
+  return (outcome.errors.get(owner) ?? []).map((p) => `${p.code}: ${p.message} Received: ${JSON.stringify(p.received)}. Fix: ${p.fix}`);
+}
+
+/** Puts every chart of the app of `scope` under the gate; library constructs call it, so it is on by default. */
+export function installKubernetesGate(scope: IConstruct): void {
+  const root = scope.node.root;
+  if (!GATED.has(root)) {
+    GATED.add(root);
+    // Validation visits the root first: a new pass starts a new evaluation.
+    root.node.addValidation({ validate: () => { OUTCOMES.delete(root); return []; } });
+  }
+  for (const chart of root.node.findAll().filter((c): c is Chart => Chart.isChart(c))) {
+    if (GATED.has(chart)) continue;
+    GATED.add(chart);
+    chart.node.addValidation({ validate: () => errorsOf(kubernetesOutcome(root), chart) });
+    Problems.of(chart).addWarningCheck(() => kubernetesOutcome(root).warnings.get(chart) ?? []);
+  }
+}
+
+/** Puts a Terraform stack under the gate; the cluster constructs call it. */
+export function installTerraformGate(stack: TerraformStack): void {
+  if (GATED.has(stack)) return;
+  GATED.add(stack);
+  const evaluate = () => {
+    const paths = new Map(stack.node.findAll().map((c) => [c.node.path, c]));
+    const outcome = sortFindings(terraformFindings(stack.toTerraform()).map((finding) => ({ finding, source: paths.get(finding.path) ?? stack, owner: stack })));
+    OUTCOMES.set(stack, outcome);
+    return outcome;
+  };
+  stack.node.addValidation({ validate: () => errorsOf(evaluate(), stack) });
+  Problems.of(stack).addWarningCheck(() => (OUTCOMES.get(stack) ?? evaluate()).warnings.get(stack) ?? []);
+}
+
+/** The waivers that took effect in the last validation of the app of `scope`. */
+export function collectWaivers(scope: IConstruct): string[] {
+  const root = scope.node.root;
+  const stacks = root.node.findAll().filter((c) => TerraformStack.isStack(c));
+  return [...new Set([...(OUTCOMES.get(root)?.waived ?? []), ...stacks.flatMap((s) => OUTCOMES.get(s)?.waived ?? [])])].sort();
+}

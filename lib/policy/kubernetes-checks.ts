@@ -1,0 +1,148 @@
+import { PolicyRuleId } from './rules';
+
+/** A synthesized Kubernetes object and the construct path it came from. */
+export interface Manifest {
+  readonly doc: any;
+  readonly path: string;
+}
+
+/** A rule broken by one object. */
+export interface Finding {
+  readonly rule: PolicyRuleId;
+  /** The construct path of the object or resource. */
+  readonly path: string;
+  /** `Kind namespace/name` or `resource_type.name`. */
+  readonly subject: string;
+  readonly detail: string;
+  readonly received: unknown;
+  /** A fix more specific than the rule's, when the check knows one. */
+  readonly fix?: string;
+}
+
+const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+const POD_CONTROLLERS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'];
+
+/** Every pod template in a manifest: workload controllers, JobSet replicated jobs, TFJob replicas. */
+export function podTemplatesOf(doc: any): Array<{ where: string; template: any }> {
+  if (POD_CONTROLLERS.includes(doc.kind)) return [{ where: '', template: doc.spec?.template }];
+  if (doc.kind === 'CronJob') return [{ where: '', template: doc.spec?.jobTemplate?.spec?.template }];
+  if (doc.kind === 'JobSet') return (doc.spec?.replicatedJobs ?? []).map((r: any) => ({ where: ` replicatedJob ${r.name}`, template: r.template?.spec?.template }));
+  if (doc.kind === 'TFJob') return Object.entries<any>(doc.spec?.tfReplicaSpecs ?? {}).map(([type, r]) => ({ where: ` ${type}`, template: r.template }));
+  if (doc.kind === 'Pod') return [{ where: '', template: { metadata: doc.metadata, spec: doc.spec } }];
+  return [];
+}
+
+/** The Pod Security "restricted" profile, field by field, as the PodSecurity admission plugin checks it. */
+export function podSecurityFindings(pod: any): Array<{ rule: PolicyRuleId; detail: string; received: unknown }> {
+  const out: Array<{ rule: PolicyRuleId; detail: string; received: unknown }> = [];
+  const add = (rule: PolicyRuleId, detail: string, received: unknown) => out.push({ rule, detail, received });
+  const podSc = pod?.securityContext ?? {};
+  for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) if (pod?.[field]) add('POD_HOST_NAMESPACES', `${field} is true`, true);
+  for (const volume of pod?.volumes ?? []) {
+    const type = Object.keys(volume).find((k) => k !== 'name');
+    if (type === 'hostPath') add('POD_HOST_PATH', `volume ${volume.name} is a hostPath`, volume.hostPath);
+    else if (type && !RESTRICTED_VOLUME_TYPES.includes(type)) add('POD_VOLUME_TYPES', `volume ${volume.name} has type ${type}`, type);
+  }
+  if (podSc.runAsUser === 0) add('POD_RUN_AS_NON_ROOT', 'the pod runs as user 0', 0);
+  const containers = [...(pod?.initContainers ?? []), ...(pod?.containers ?? []), ...(pod?.ephemeralContainers ?? [])];
+  for (const c of containers) {
+    const sc = c.securityContext ?? {};
+    const at = `container ${c.name}`;
+    if (sc.privileged) add('POD_PRIVILEGED', `${at} is privileged`, true);
+    for (const port of c.ports ?? []) if (port.hostPort) add('POD_HOST_PATH', `${at} uses host port ${port.hostPort}`, port.hostPort);
+    if (sc.allowPrivilegeEscalation !== false) add('POD_PRIVILEGE_ESCALATION', `${at} does not set allowPrivilegeEscalation: false`, sc.allowPrivilegeEscalation);
+    const nonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
+    if (nonRoot !== true || sc.runAsUser === 0) add('POD_RUN_AS_NON_ROOT', `${at} may run as root`, { runAsNonRoot: nonRoot, runAsUser: sc.runAsUser ?? podSc.runAsUser });
+    const seccomp = sc.seccompProfile?.type ?? podSc.seccompProfile?.type;
+    if (!['RuntimeDefault', 'Localhost'].includes(seccomp)) add('POD_SECCOMP', `${at} has no RuntimeDefault or Localhost seccomp profile`, seccomp);
+    const caps = sc.capabilities ?? {};
+    if (!(caps.drop ?? []).includes('ALL')) add('POD_CAPABILITIES', `${at} does not drop ALL capabilities`, caps.drop);
+    for (const cap of caps.add ?? []) if (cap !== 'NET_BIND_SERVICE') add('POD_CAPABILITIES', `${at} adds capability ${cap}`, cap);
+  }
+  return out;
+}
+
+function isPinned(image: string): boolean {
+  if (/@sha256:[a-f0-9]{64}$/.test(image)) return true;
+  const last = image.slice(image.lastIndexOf('/') + 1);
+  const colon = last.indexOf(':');
+  return colon > 0 && last.slice(colon + 1) !== 'latest';
+}
+
+function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  return selector !== undefined && Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** Every policy finding over the final manifests of an app. */
+export function kubernetesFindings(manifests: readonly Manifest[]): Finding[] {
+  const findings: Finding[] = [];
+  const docs = manifests.map((m) => m.doc);
+  const namespaces = docs.filter((d) => d.kind === 'Namespace');
+  const privileged = new Set(['kube-system', ...namespaces.filter((n) => n.metadata?.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged').map((n) => n.metadata.name)]);
+  const serviceAccounts = new Map(docs.filter((d) => d.kind === 'ServiceAccount').map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d]));
+
+  for (const { doc, path } of manifests) {
+    const namespace = doc.metadata?.namespace ?? 'default';
+    const subject = `${doc.kind} ${doc.metadata?.namespace ? `${namespace}/` : ''}${doc.metadata?.name}`;
+    const add = (rule: PolicyRuleId, detail: string, received: unknown) => findings.push({ rule, path, subject, detail, received });
+
+    if (!privileged.has(namespace)) {
+      for (const { where, template } of podTemplatesOf(doc)) {
+        const pod = template?.spec ?? {};
+        for (const f of podSecurityFindings(pod)) add(f.rule, `${f.detail}${where}`, f.received);
+        for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
+          const requests = c.resources?.requests ?? {};
+          const limits = c.resources?.limits ?? {};
+          const missing = ['cpu', 'memory'].flatMap((r) => [...(requests[r] ? [] : [`requests.${r}`]), ...(limits[r] ? [] : [`limits.${r}`])]);
+          if (missing.length > 0) add('POD_RESOURCES', `container ${c.name}${where} has no ${missing.join(', ')}`, c.resources);
+          if ((requests['nvidia.com/gpu'] ?? limits['nvidia.com/gpu']) !== undefined && String(requests['nvidia.com/gpu']) !== String(limits['nvidia.com/gpu'])) {
+            add('POD_GPU_REQUEST_EQUALS_LIMIT', `container ${c.name}${where} requests ${requests['nvidia.com/gpu']} GPUs but limits ${limits['nvidia.com/gpu']}`, c.resources);
+          }
+          if (!isPinned(String(c.image ?? ''))) add('POD_IMAGE_PINNED', `container ${c.name}${where} uses ${c.image}`, c.image);
+        }
+        const account = pod.serviceAccountName ?? 'default';
+        if (account === 'default') add('POD_SERVICE_ACCOUNT', `pods${where} run as the default ServiceAccount`, pod.serviceAccountName);
+        const automount = pod.automountServiceAccountToken ?? serviceAccounts.get(`${namespace}/${account}`)?.automountServiceAccountToken;
+        if (automount !== false) add('POD_TOKEN_AUTOMOUNT', `pods${where} get an API token mounted`, automount);
+      }
+    }
+
+    if (doc.kind === 'Deployment') {
+      const labels = doc.spec?.template?.metadata?.labels ?? {};
+      for (const c of doc.spec?.template?.spec?.containers ?? []) {
+        if (!c.readinessProbe || !c.livenessProbe) add('DEPLOYMENT_PROBES', `container ${c.name} lacks a ${!c.readinessProbe ? 'readiness' : 'liveness'} probe`, { readinessProbe: c.readinessProbe, livenessProbe: c.livenessProbe });
+        else if (JSON.stringify(c.readinessProbe) === JSON.stringify(c.livenessProbe)) add('DEPLOYMENT_PROBES', `container ${c.name} has identical readiness and liveness probes`, c.livenessProbe);
+      }
+      const hpa = docs.find((d) => d.kind === 'HorizontalPodAutoscaler' && d.metadata?.namespace === doc.metadata?.namespace && d.spec?.scaleTargetRef?.name === doc.metadata?.name);
+      const replicas = hpa?.spec?.minReplicas ?? doc.spec?.replicas ?? 1;
+      if (replicas >= 2) {
+        const pdb = docs.some((d) => d.kind === 'PodDisruptionBudget' && d.metadata?.namespace === doc.metadata?.namespace && selects(d.spec?.selector?.matchLabels, labels));
+        if (!pdb) add('DEPLOYMENT_PDB', `${replicas} replicas and no PodDisruptionBudget selects them`, replicas);
+        const pod = doc.spec?.template?.spec ?? {};
+        const spread = (pod.topologySpreadConstraints ?? []).some((c: any) => c.topologyKey === 'kubernetes.io/hostname')
+          || (pod.affinity?.podAntiAffinity !== undefined);
+        if (!spread) add('DEPLOYMENT_SPREAD', `${replicas} replicas with nothing spreading them over nodes`, pod.topologySpreadConstraints);
+      }
+    }
+
+    if (doc.kind === 'Namespace' && !privileged.has(doc.metadata?.name)) {
+      const inside = docs.filter((d) => d.metadata?.namespace === doc.metadata.name);
+      const denyAll = inside.some((d) => d.kind === 'NetworkPolicy'
+        && Object.keys(d.spec?.podSelector ?? {}).length === 0
+        && ['Ingress', 'Egress'].every((t) => (d.spec?.policyTypes ?? []).includes(t))
+        && !(d.spec?.ingress?.length) && !(d.spec?.egress?.length));
+      if (!denyAll) add('NAMESPACE_DEFAULT_DENY', 'the namespace has no default-deny NetworkPolicy', doc.metadata.name);
+      if (!inside.some((d) => d.kind === 'ResourceQuota')) add('NAMESPACE_QUOTA', 'the namespace has no ResourceQuota', doc.metadata.name);
+    }
+
+    if (doc.kind === 'Role' || doc.kind === 'ClusterRole') {
+      for (const r of doc.rules ?? []) {
+        if ([...(r.apiGroups ?? []), ...(r.resources ?? []), ...(r.verbs ?? [])].includes('*')) add('RBAC_WILDCARD', 'a rule uses "*"', r);
+      }
+    }
+    if ((doc.kind === 'RoleBinding' || doc.kind === 'ClusterRoleBinding') && doc.roleRef?.name === 'cluster-admin') {
+      add('RBAC_CLUSTER_ADMIN', `binds cluster-admin to ${(doc.subjects ?? []).map((s: any) => `${s.kind} ${s.name}`).join(', ')}`, doc.roleRef);
+    }
+  }
+  return findings;
+}
