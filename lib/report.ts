@@ -78,7 +78,7 @@ function sections(inv: PlatformInventory, cluster: ClusterProfile): Section[] {
 }
 
 /** A short text summary per cluster, for the end of a synth run. */
-export function summaryText(inv: PlatformInventory, warnings: readonly string[]): string {
+export function summaryText(inv: PlatformInventory, warnings: readonly string[], waivers: readonly string[] = []): string {
   const lines: string[] = [];
   for (const cluster of inv.clusters) {
     lines.push(`Cluster ${cluster.name} (${cluster.cloud}, Kubernetes ${cluster.kubernetesVersion})`);
@@ -89,13 +89,14 @@ export function summaryText(inv: PlatformInventory, warnings: readonly string[])
     lines.push('');
   }
   lines.push(warnings.length === 0 ? 'Warnings: none' : `Warnings (${warnings.length}):`, ...warnings.map((w) => `  ${w}`));
+  lines.push(waivers.length === 0 ? 'Policy waivers: none' : `Waivers (${waivers.length}):`, ...waivers.map((w) => `  ${w}`));
   return lines.join('\n');
 }
 
 const id = (text: string) => text.replace(/[^A-Za-z0-9_]/g, '_');
 
 /** PLATFORM.md: a Mermaid diagram of clusters → pools → tenants → workloads, and the same tables. */
-export function platformMarkdown(inv: PlatformInventory, warnings: readonly string[]): string {
+export function platformMarkdown(inv: PlatformInventory, warnings: readonly string[], waivers: readonly string[] = []): string {
   const graph = ['```mermaid', 'graph LR'];
   for (const cluster of inv.clusters) {
     const c = id(`c_${cluster.name}`);
@@ -130,6 +131,10 @@ export function platformMarkdown(inv: PlatformInventory, warnings: readonly stri
     '## Warnings',
     '',
     ...(warnings.length === 0 ? ['None.'] : warnings.map((w) => `- ${w}`)),
+    '',
+    '## Policy waivers',
+    '',
+    ...(waivers.length === 0 ? ['None.'] : waivers.map((w) => `- ${w}`)),
     '',
   ].join('\n');
 }

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ManagedCluster, PROFILES_DIR } from './clusters/managed-cluster';
 import { collectValidationErrors, collectWarnings, ValidationError } from './core/validation';
+import { collectWaivers } from './policy/gate';
 import { inventory, platformMarkdown, summaryText } from './report';
 
 /** The two apps of one program: Terraform for the clusters, Kubernetes manifests for what runs on them. */
@@ -13,19 +14,19 @@ export interface PlatformApps {
 }
 
 /**
- * Validates both apps together and writes them only when neither has a problem, so a mistake on
+ * Validates both apps together (the policy gate included) and writes them only when neither has a problem, so a mistake on
  * the Kubernetes side never leaves fresh Terraform behind (or the other way round). Also writes
  * each cluster's profile to `<terraform outdir>/profiles/<cluster>.json`. Returns the warnings
- * found, for the caller to show.
+ * found and the policy waivers that took effect, for the caller to show.
  */
-export function synthPlatform(apps: PlatformApps): { warnings: string[] } {
+export function synthPlatform(apps: PlatformApps): { warnings: string[]; waivers: string[] } {
   const roots = [apps.terraform, apps.kubernetes].filter((app) => app !== undefined);
   const errors = roots.flatMap((app) => collectValidationErrors(app));
   if (errors.length > 0) throw new ValidationError(errors);
   apps.terraform?.synth();
   apps.kubernetes?.synth();
   if (apps.terraform) writeProfiles(apps.terraform);
-  return { warnings: roots.flatMap((app) => collectWarnings(app)) };
+  return { warnings: roots.flatMap((app) => collectWarnings(app)), waivers: roots.flatMap((app) => collectWaivers(app)) };
 }
 
 /** Each cluster's profile as JSON, for Kubernetes-only CI jobs (`ClusterProfile.fromFile`). */
@@ -43,15 +44,15 @@ function writeProfiles(terraform: TfApp): void {
  * the manifests, and on problems prints their list (no stack trace) and exits with status 1.
  */
 export function synthPlatformOrExit(apps: PlatformApps): void {
-  let warnings: string[];
+  let result: { warnings: string[]; waivers: string[] };
   try {
-    warnings = synthPlatform(apps).warnings;
+    result = synthPlatform(apps);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     console.error(error.message);
     process.exit(1);
   }
   const built = inventory(apps);
-  console.log(summaryText(built, warnings));
-  if (apps.kubernetes) fs.writeFileSync(path.join(apps.kubernetes.outdir, 'PLATFORM.md'), platformMarkdown(built, warnings));
+  console.log(summaryText(built, result.warnings, result.waivers));
+  if (apps.kubernetes) fs.writeFileSync(path.join(apps.kubernetes.outdir, 'PLATFORM.md'), platformMarkdown(built, result.warnings, result.waivers));
 }

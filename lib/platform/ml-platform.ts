@@ -44,7 +44,7 @@ export class MlPlatform extends Construct {
   constructor(scope: Construct, id: string, props: MlPlatformProps) {
     super(scope, id);
     this.cluster = props.cluster;
-    installKubernetesGate(this);
+    installKubernetesGate(this, props.cluster.name);
     this.devicePlugin = props.cluster.capabilities.devicePluginRequired;
     this.emitPriorityClasses();
     if (this.devicePlugin) this.emitDevicePlugin(props.devicePluginImage ?? NVIDIA_DEVICE_PLUGIN_IMAGE);

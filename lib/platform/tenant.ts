@@ -115,7 +115,7 @@ export class Tenant extends Construct {
     this.cluster = props.cluster;
     this.gpuQuota = props.quota?.gpus ?? 0;
     this.problems = Problems.of(this);
-    installKubernetesGate(this);
+    installKubernetesGate(this, props.cluster.name);
     checkName(props.name, DNS_LABEL, 'TENANT_NAME_INVALID').forEach((p) => this.problems.add(p));
     addCrossCheck(this, () => tenantGpuProblems(this));
 

@@ -71,12 +71,20 @@ function sortFindings(findings: ReadonlyArray<{ finding: Finding; source: IConst
 const OUTCOMES = new WeakMap<IConstruct, Outcome>();
 const GATED = new WeakSet<IConstruct>();
 
+// Objects of different clusters share an app: namespaces, budgets and accounts are matched per cluster.
+const CHART_CLUSTER = new WeakMap<Chart, string>();
+
 function kubernetesOutcome(root: IConstruct): Outcome {
   let outcome = OUTCOMES.get(root);
   if (!outcome) {
     const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
     const byPath = new Map(objects.map((o) => [o.node.path, o]));
-    const findings = kubernetesFindings(objects.map((o) => ({ doc: o.toJson(), path: o.node.path })));
+    const byCluster = new Map<string, ApiObject[]>();
+    for (const o of objects) {
+      const cluster = CHART_CLUSTER.get(Chart.of(o)) ?? '';
+      byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), o]);
+    }
+    const findings = [...byCluster.values()].flatMap((group) => kubernetesFindings(group.map((o) => ({ doc: o.toJson(), path: o.node.path }))));
     outcome = sortFindings(findings.map((finding) => {
       const source = byPath.get(finding.path)!;
       return { finding, source, owner: Chart.of(source) };
@@ -90,8 +98,17 @@ function errorsOf(outcome: Outcome, owner: IConstruct): string[] {
   return (outcome.errors.get(owner) ?? []).map((p) => `${p.code}: ${p.message} Received: ${JSON.stringify(p.received)}. Fix: ${p.fix}`);
 }
 
-/** Puts every chart of the app of `scope` under the gate; library constructs call it, so it is on by default. */
-export function installKubernetesGate(scope: IConstruct): void {
+/**
+ * Puts every chart of the app of `scope` under the gate, and records that the chart of `scope`
+ * describes `clusterName`. Library constructs call it, so the gate is on by default.
+ */
+export function installKubernetesGate(scope: IConstruct, clusterName: string): void {
+  const chart = Chart.of(scope);
+  const assigned = CHART_CLUSTER.get(chart);
+  if (assigned === undefined) CHART_CLUSTER.set(chart, clusterName);
+  else if (assigned !== clusterName) {
+    Problems.of(scope).add({ code: 'CHART_SPANS_CLUSTERS', message: `Chart ${chart.node.path} holds objects for clusters "${assigned}" and "${clusterName}", which would land in one file.`, received: clusterName, fix: 'use one chart per cluster, e.g. with ClusterCharts.' });
+  }
   const root = scope.node.root;
   if (!GATED.has(root)) {
     GATED.add(root);

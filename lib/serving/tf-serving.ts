@@ -169,7 +169,7 @@ export class TfServing extends Construct implements PlatformWorkload {
     this.namespace = props.namespace;
     this.clusterName = props.cluster.name;
     this.problems = Problems.of(this);
-    installKubernetesGate(this);
+    installKubernetesGate(this, props.cluster.name);
     addCrossCheck(this, () => undefinedReferenceProblems(this));
     this.placement = props.accelerator ? props.cluster.placementFor(props.accelerator) : undefined;
     this.validate();

@@ -155,7 +155,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
     this.backend = props.backend ?? TrainingBackend.INDEXED_JOB;
     this.port = props.port ?? 2222;
     this.problems = Problems.of(this);
-    installKubernetesGate(this);
+    installKubernetesGate(this, props.cluster.name);
     this.roles = this.resolveRoles();
     this.validate();
     addCrossCheck(this, () => undefinedReferenceProblems(this));
