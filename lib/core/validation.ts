@@ -41,6 +41,11 @@ export class Problems {
 
   private constructor() {}
 
+  /** Whether `scope` or a construct above it recorded a problem while constructing. */
+  public static recordedAbove(scope: IConstruct): boolean {
+    return scope.node.scopes.some((s) => (PROBLEMS.get(s)?.found.length ?? 0) > 0);
+  }
+
   /** Records a problem found while constructing. */
   public add(problem: Problem): void {
     this.found.push(problem);

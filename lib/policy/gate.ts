@@ -55,6 +55,8 @@ interface Outcome {
 function sortFindings(findings: ReadonlyArray<{ finding: Finding; source: IConstruct; owner: IConstruct }>): Outcome {
   const outcome: Outcome = { errors: new Map(), warnings: new Map(), waived: [] };
   for (const { finding, source, owner } of findings) {
+    // A construct that already refused its input has said what is wrong; the gate would repeat it.
+    if (Problems.recordedAbove(source)) continue;
     const waiver = waiverFor(source, finding.rule);
     if (waiver) {
       outcome.waived.push(`${finding.rule} at ${finding.path}: ${waiver.reason}`);
