@@ -173,6 +173,8 @@ function report(): string {
     '## History',
     '',
     '- Before the app index (same machine, N = 400): 6.0 s synth, 3.2 s of it in `undefinedReferenceProblems`, which walked the whole tree once per workload (quadratic). The index is now built once per validation pass and shared by every cross-check; at N = 400 synth takes 1.2 s, and the profile is dominated by YAML serialization.',
+    '- Before the policy gate: synth / floor was 1.57, 1.37, 1.36, 1.36 at N = 100 … 2000. The gate checks the final objects (JSON patches included), so it renders the objects its rules read a second time, during validation: 1.4 s of 4.5 s at N = 1000 when it rendered every object. It now renders only the kinds some rule reads (pod controllers, namespaces, policies, quotas, autoscalers, budgets, accounts, RBAC), and indexes objects by namespace for the cross-object rules.',
+    '- The first version of the gate walked the whole tree for every library construct to find charts: construct time at N = 2000 grew from 0.4 s to 19 s. It now looks only at the app\'s children and the construct\'s own chart.',
     '',
   ].join('\n');
 }

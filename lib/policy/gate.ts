@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { Problem, Problems } from '../core/validation';
-import { Finding, kubernetesFindings } from './kubernetes-checks';
+import { Finding, kubernetesFindings, POLICY_KINDS } from './kubernetes-checks';
 import { POLICY_RULES, PolicyRuleId } from './rules';
 import { terraformFindings } from './terraform-checks';
 
@@ -79,12 +79,13 @@ const CHART_CLUSTER = new WeakMap<Chart, string>();
 function kubernetesOutcome(root: IConstruct): Outcome {
   let outcome = OUTCOMES.get(root);
   if (!outcome) {
-    const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && POLICY_KINDS.has(c.kind));
     const byPath = new Map(objects.map((o) => [o.node.path, o]));
     const byCluster = new Map<string, ApiObject[]>();
     for (const o of objects) {
       const cluster = CHART_CLUSTER.get(Chart.of(o)) ?? '';
-      byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), o]);
+      if (!byCluster.has(cluster)) byCluster.set(cluster, []);
+      byCluster.get(cluster)!.push(o);
     }
     const findings = [...byCluster.values()].flatMap((group) => kubernetesFindings(group.map((o) => ({ doc: o.toJson(), path: o.node.path }))));
     outcome = sortFindings(findings.map((finding) => {
@@ -117,11 +118,12 @@ export function installKubernetesGate(scope: IConstruct, clusterName: string): v
     // Validation visits the root first: a new pass starts a new evaluation.
     root.node.addValidation({ validate: () => { OUTCOMES.delete(root); return []; } });
   }
-  for (const chart of root.node.findAll().filter((c): c is Chart => Chart.isChart(c))) {
-    if (GATED.has(chart)) continue;
-    GATED.add(chart);
-    chart.node.addValidation({ validate: () => errorsOf(kubernetesOutcome(root), chart) });
-    Problems.of(chart).addWarningCheck(() => kubernetesOutcome(root).warnings.get(chart) ?? []);
+  // Charts are the app's children (and the scope's own chart); walking the whole tree per construct made construction quadratic.
+  for (const each of new Set([chart, ...root.node.children.filter((c): c is Chart => Chart.isChart(c))])) {
+    if (GATED.has(each)) continue;
+    GATED.add(each);
+    each.node.addValidation({ validate: () => errorsOf(kubernetesOutcome(root), each) });
+    Problems.of(each).addWarningCheck(() => kubernetesOutcome(root).warnings.get(each) ?? []);
   }
 }
 

@@ -22,6 +22,12 @@ export interface Finding {
 const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
 const POD_CONTROLLERS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'];
 
+/** The kinds any rule reads; other objects (ConfigMaps, Services, monitors, rules) need no rendering. */
+export const POLICY_KINDS = new Set([
+  ...POD_CONTROLLERS, 'CronJob', 'JobSet', 'TFJob', 'Pod', 'Namespace', 'NetworkPolicy', 'ResourceQuota', 'HorizontalPodAutoscaler',
+  'PodDisruptionBudget', 'ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
+]);
+
 /** Every pod template in a manifest: workload controllers, JobSet replicated jobs, TFJob replicas. */
 export function podTemplatesOf(doc: any): Array<{ where: string; template: any }> {
   if (POD_CONTROLLERS.includes(doc.kind)) return [{ where: '', template: doc.spec?.template }];
@@ -80,6 +86,15 @@ export function kubernetesFindings(manifests: readonly Manifest[]): Finding[] {
   const namespaces = docs.filter((d) => d.kind === 'Namespace');
   const privileged = new Set(['kube-system', ...namespaces.filter((n) => n.metadata?.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged').map((n) => n.metadata.name)]);
   const serviceAccounts = new Map(docs.filter((d) => d.kind === 'ServiceAccount').map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d]));
+  // Indexes by namespace keep the cross-object rules linear in the number of objects.
+  const inNamespace = new Map<string, any[]>();
+  for (const d of docs) {
+    const ns = d.metadata?.namespace;
+    if (ns === undefined) continue;
+    if (!inNamespace.has(ns)) inNamespace.set(ns, []);
+    inNamespace.get(ns)!.push(d);
+  }
+  const of = (ns: string | undefined, kind: string) => (inNamespace.get(ns ?? '') ?? []).filter((d) => d.kind === kind);
 
   for (const { doc, path } of manifests) {
     const namespace = doc.metadata?.namespace ?? 'default';
@@ -113,10 +128,10 @@ export function kubernetesFindings(manifests: readonly Manifest[]): Finding[] {
         if (!c.readinessProbe || !c.livenessProbe) add('DEPLOYMENT_PROBES', `container ${c.name} lacks a ${!c.readinessProbe ? 'readiness' : 'liveness'} probe`, { readinessProbe: c.readinessProbe, livenessProbe: c.livenessProbe });
         else if (JSON.stringify(c.readinessProbe) === JSON.stringify(c.livenessProbe)) add('DEPLOYMENT_PROBES', `container ${c.name} has identical readiness and liveness probes`, c.livenessProbe);
       }
-      const hpa = docs.find((d) => d.kind === 'HorizontalPodAutoscaler' && d.metadata?.namespace === doc.metadata?.namespace && d.spec?.scaleTargetRef?.name === doc.metadata?.name);
+      const hpa = of(doc.metadata?.namespace, 'HorizontalPodAutoscaler').find((d) => d.spec?.scaleTargetRef?.name === doc.metadata?.name);
       const replicas = hpa?.spec?.minReplicas ?? doc.spec?.replicas ?? 1;
       if (replicas >= 2) {
-        const pdb = docs.some((d) => d.kind === 'PodDisruptionBudget' && d.metadata?.namespace === doc.metadata?.namespace && selects(d.spec?.selector?.matchLabels, labels));
+        const pdb = of(doc.metadata?.namespace, 'PodDisruptionBudget').some((d) => selects(d.spec?.selector?.matchLabels, labels));
         if (!pdb) add('DEPLOYMENT_PDB', `${replicas} replicas and no PodDisruptionBudget selects them`, replicas);
         const pod = doc.spec?.template?.spec ?? {};
         const spread = (pod.topologySpreadConstraints ?? []).some((c: any) => c.topologyKey === 'kubernetes.io/hostname')
@@ -126,7 +141,7 @@ export function kubernetesFindings(manifests: readonly Manifest[]): Finding[] {
     }
 
     if (doc.kind === 'Namespace' && !privileged.has(doc.metadata?.name)) {
-      const inside = docs.filter((d) => d.metadata?.namespace === doc.metadata.name);
+      const inside = inNamespace.get(doc.metadata.name) ?? [];
       const denyAll = inside.some((d) => d.kind === 'NetworkPolicy'
         && Object.keys(d.spec?.podSelector ?? {}).length === 0
         && ['Ingress', 'Egress'].every((t) => (d.spec?.policyTypes ?? []).includes(t))
