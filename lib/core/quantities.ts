@@ -12,7 +12,7 @@ export function memoryQuantity(gib: number): string {
 
 // The grammar of k8s.io/apimachinery resource.Quantity: a signed decimal number, then a binary
 // suffix (Ki…Ei), a decimal suffix (n, u, m, "", k, M, G, T, P, E) or a decimal exponent.
-const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
+const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?(?:\d+(?:\.\d*)?|\.\d+))?$/;
 const FACTORS: Record<string, number> = {
   Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
   n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
