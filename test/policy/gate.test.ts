@@ -116,3 +116,11 @@ describe('policy gate', () => {
     expect(errors).toContain('WAIVER_RULE_UNKNOWN');
   });
 });
+
+describe('policy documentation', () => {
+  test('the README lists every rule of the gate', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const missing = Object.keys(POLICY_RULES).filter((id) => !readme.includes(`| \`${id}\` |`));
+    expect(missing).toEqual([]);
+  });
+});
