@@ -3,26 +3,30 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 const ENTRY = path.join(__dirname, '..', 'build', 'lib', 'index.js');
+const BARREL = /[\\/]@cdktf[\\/]provider-[^\\/]+[\\/]lib[\\/]index\.js$/;
 
-/** Loads the compiled entry in a fresh process and returns every module it pulled in. */
-function modulesLoadedBy(entry: string): string[] {
-  if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run "npm run build" (npm test does) first.`);
-  const script = `require(${JSON.stringify(entry)}); process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
-  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+/** Runs `code` after loading the compiled entry in a fresh process; returns every module loaded. */
+function modulesLoaded(code = ''): string[] {
+  if (!fs.existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run "npm run build" (npm test does) first.`);
+  const script = `const lib = require(${JSON.stringify(ENTRY)}); ${code}; process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: path.join(__dirname, '..') }));
 }
 
-describe('loading ml-platform-constructs', () => {
-  const loaded = modulesLoadedBy(ENTRY);
+const fromProvider = (loaded: string[], provider: string) => loaded.filter((m) => m.includes(`${path.sep}@cdktf${path.sep}${provider}${path.sep}`));
 
-  test('loads no provider root barrel', () => {
-    const barrels = loaded.filter((m) => /[\\/]@cdktf[\\/]provider-[^\\/]+[\\/]lib[\\/]index\.js$/.test(m));
-    expect(barrels).toEqual([]);
+describe('loading ml-platform-constructs', () => {
+  test('loads no provider binding at all until a cluster is built', () => {
+    const loaded = modulesLoaded();
+    for (const provider of ['provider-google', 'provider-aws', 'provider-azurerm', 'provider-helm']) expect(fromProvider(loaded, provider)).toEqual([]);
   });
 
-  test('loads the provider resources it uses by deep import', () => {
-    const deep = (provider: string, resource: string) => loaded.some((m) => m.includes(path.join('@cdktf', provider, 'lib', resource, 'index.js')));
-    expect(deep('provider-google', 'container-cluster')).toBe(true);
-    expect(deep('provider-aws', 'eks-cluster')).toBe(true);
-    expect(deep('provider-azurerm', 'kubernetes-cluster')).toBe(true);
+  test('building a GKE cluster loads only the Google resources it uses, by deep import, and no barrel', () => {
+    const loaded = modulesLoaded(`
+      const { App, TerraformStack } = require('cdktf');
+      new lib.GkeCluster(new TerraformStack(new App(), 's'), 'c', { name: 'c', project: 'p', location: 'l', network: 'n', subnetwork: 's' });`);
+    expect(loaded.filter((m) => BARREL.test(m))).toEqual([]);
+    expect(fromProvider(loaded, 'provider-google').some((m) => m.endsWith(path.join('lib', 'container-cluster', 'index.js')))).toBe(true);
+    expect(fromProvider(loaded, 'provider-aws')).toEqual([]);
+    expect(fromProvider(loaded, 'provider-azurerm')).toEqual([]);
   });
 });

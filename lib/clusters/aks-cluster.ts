@@ -1,6 +1,5 @@
-import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
-import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
-import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
+import type { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
+import type { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkAuthorizedCidrs, checkDisjointCidrs, parseIpv4Cidr } from '../core/cidr';
@@ -10,6 +9,7 @@ import { AKS_CLUSTER_NAME, AKS_DNS_PREFIX, AKS_POOL_NAME, checkName } from '../c
 import { formatTaint, Taint } from '../core/scheduling';
 import { EXEC_CREDENTIAL_API, KubernetesConnection, ManagedCluster } from './managed-cluster';
 import { GpuPoolOptions, NodePoolOptions, poolProfile, PoolRules, ResolvedPool } from './node-pool';
+import { azurerm } from './bindings';
 
 /** AKS automatic upgrade channels. */
 export enum AksUpgradeChannel {
@@ -120,6 +120,7 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
 
   constructor(scope: Construct, id: string, props: AksClusterProps) {
     super(scope, id);
+    const { KubernetesCluster, MonitorDiagnosticSetting } = azurerm();
     this.props = props;
     this.clusterName = props.name;
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
@@ -217,6 +218,7 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
   }
 
   protected createPool(id: string, pool: ResolvedPool, options: NodePoolOptions | AksGpuPoolOptions): KubernetesClusterNodePool {
+    const { KubernetesClusterNodePool } = azurerm();
     const driver = pool.accelerator ? ((options as AksGpuPoolOptions).driver ?? AksGpuDriver.INSTALL) : undefined;
     if (driver) this.driverByPool.set(pool.name, driver);
     // Azure puts this taint on every spot node; declaring it keeps the config equal to what Azure reports.

@@ -1,5 +1,5 @@
-import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
-import { Release } from '@cdktf/provider-helm/lib/release';
+import type { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import type { Release } from '@cdktf/provider-helm/lib/release';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { Cloud } from '../core/cloud';
@@ -7,6 +7,7 @@ import { NodeLabels, tolerationFor } from '../core/scheduling';
 import { Problems } from '../core/validation';
 import { ADDON_CHARTS, HelmChart } from './addon-charts';
 import { ManagedCluster } from './managed-cluster';
+import { helm } from './bindings';
 
 export interface IngressControllerOptions {
   /** @default 2 */
@@ -64,6 +65,7 @@ export class ClusterAddons extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterAddonsProps) {
     super(scope, id);
+    const { HelmProvider } = helm();
     const { cluster } = props;
     this.provider = new HelmProvider(this, 'helm', { kubernetes: cluster.kubernetesConnection() });
     const monitoring = props.monitoring === false ? undefined : props.monitoring ?? {};
@@ -78,6 +80,7 @@ export class ClusterAddons extends Construct {
   }
 
   private release(name: string, chart: HelmChart, namespace: string, values: Record<string, unknown>): Release {
+    const { Release } = helm();
     const release = new Release(this, name, {
       provider: this.provider,
       name,

@@ -1,13 +1,8 @@
-import { AutoscalingGroupTagA as AutoscalingGroupTag } from '@cdktf/provider-aws/lib/autoscaling-group-tag';
-import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
-import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
-import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
-import { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
-import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
-import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
+import type { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
+import type { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import type { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkAuthorizedCidrs, checkDisjointCidrs } from '../core/cidr';
@@ -16,6 +11,7 @@ import { ClusterCapabilities, NodePoolProfile } from '../core/cluster-profile';
 import { checkName, EKS_NAME, IAM_ROLE_NAME } from '../core/names';
 import { EXEC_CREDENTIAL_API, KubernetesConnection, ManagedCluster } from './managed-cluster';
 import { GpuPoolOptions, NodePoolOptions, poolProfile, PoolRules, ResolvedPool, terraformTaint } from './node-pool';
+import { aws } from './bindings';
 
 /** The EKS-optimized AMI families with NVIDIA drivers. */
 export enum EksGpuAmi {
@@ -101,6 +97,7 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
+    const { EksAccessEntry, EksAccessPolicyAssociation, EksAddon, EksClusterResource, IamOpenidConnectProvider, IamRole, IamRolePolicyAttachment, KmsKey } = aws();
     this.props = props;
     this.clusterName = props.name;
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
@@ -189,6 +186,7 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
   }
 
   protected createPool(id: string, pool: ResolvedPool, options: NodePoolOptions | EksGpuPoolOptions): EksNodeGroup {
+    const { EksNodeGroup } = aws();
     const arch = GRAVITON.test(pool.machineType) ? 'ARM_64' : 'x86_64';
     const amiType = pool.accelerator ? ((options as EksGpuPoolOptions).ami ?? EksGpuAmi.AL2023_NVIDIA) : `AL2023_${arch}_STANDARD`;
     this.amiByPool.set(pool.name, amiType);
@@ -218,6 +216,7 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
    * them from these tags on the Auto Scaling group instead.
    */
   private tagForScaleFromZero(id: string, group: EksNodeGroup, pool: ResolvedPool): void {
+    const { AutoscalingGroupTag } = aws();
     const tags: Record<string, string> = {};
     for (const [key, value] of Object.entries(pool.labels)) tags[`${AUTOSCALER_TEMPLATE}/label/${key}`] = value;
     for (const taint of pool.taints) tags[`${AUTOSCALER_TEMPLATE}/taint/${taint.key}`] = `${taint.value ?? ''}:${taint.effect}`;

@@ -1,14 +1,8 @@
-import { Eip } from '@cdktf/provider-aws/lib/eip';
-import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
-import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
-import { Route } from '@cdktf/provider-aws/lib/route';
-import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
-import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
-import { Subnet } from '@cdktf/provider-aws/lib/subnet';
-import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import type { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Construct } from 'constructs';
 import { parseIpv4Cidr } from '../core/cidr';
 import { Problems } from '../core/validation';
+import { aws } from './bindings';
 
 export interface EksVpcProps {
   /** Name prefix for the resources and the cluster the subnets are tagged for. */
@@ -32,6 +26,7 @@ export class EksVpc extends Construct {
 
   constructor(scope: Construct, id: string, props: EksVpcProps) {
     super(scope, id);
+    const { Eip, InternetGateway, NatGateway, Route, RouteTable, RouteTableAssociation, Subnet, Vpc } = aws();
     this.cidr = props.cidr ?? '10.0.0.0/16';
     const block = parseIpv4Cidr(this.cidr);
     const zones = props.availabilityZones;

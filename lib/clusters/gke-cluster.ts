@@ -1,7 +1,6 @@
-import { ContainerCluster } from '@cdktf/provider-google/lib/container-cluster';
-import { ContainerNodePool } from '@cdktf/provider-google/lib/container-node-pool';
-import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
-import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
+import type { ContainerCluster } from '@cdktf/provider-google/lib/container-cluster';
+import type { ContainerNodePool } from '@cdktf/provider-google/lib/container-node-pool';
+import type { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { Annotations, Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'crypto';
@@ -12,6 +11,7 @@ import { checkName, GKE_NAME } from '../core/names';
 import { GPU_TAINT } from '../core/scheduling';
 import { EXEC_CREDENTIAL_API, KubernetesConnection, ManagedCluster } from './managed-cluster';
 import { GpuPoolOptions, NodePoolOptions, poolProfile, PoolRules, ResolvedPool, terraformTaint } from './node-pool';
+import { google } from './bindings';
 
 /** GKE release channels. */
 export enum GkeReleaseChannel {
@@ -137,6 +137,7 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
 
   constructor(scope: Construct, id: string, props: GkeClusterProps) {
     super(scope, id);
+    const { ContainerCluster, ProjectIamMember, ServiceAccount } = google();
     this.props = props;
     this.clusterName = props.name;
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
@@ -237,6 +238,7 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
   }
 
   protected createPool(id: string, pool: ResolvedPool, options: NodePoolOptions | GkeGpuPoolOptions): ContainerNodePool {
+    const { ContainerNodePool } = google();
     const gpu = options as GkeGpuPoolOptions;
     const sharing = gpu.sharing;
     if (sharing && (!Number.isInteger(sharing.maxSharedClientsPerGpu) || sharing.maxSharedClientsPerGpu < 2 || sharing.maxSharedClientsPerGpu > 48)) {

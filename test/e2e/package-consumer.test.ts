@@ -25,7 +25,8 @@ describe('the packed library in a consumer project', () => {
     tarball = path.join(work, (packed as any).filename);
     const project = path.join(work, 'infra');
     fs.mkdirSync(project);
-    const deps = ['cdktf', 'cdk8s', 'constructs', '@cdktf/provider-aws', '@cdktf/provider-google', '@cdktf/provider-azurerm', '@cdktf/provider-helm'];
+    // Only the cloud the program uses: the other provider bindings are optional peers, loaded on use.
+    const deps = ['cdktf', 'cdk8s', 'constructs', '@cdktf/provider-aws'];
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({
       name: 'consumer-infra',
       private: true,
@@ -47,6 +48,12 @@ describe('the packed library in a consumer project', () => {
     expect(files).toContain('build/lib/index.js');
     expect(files).toContain('build/lib/index.d.ts');
     expect(files.filter((f) => !/^(package\.json|README\.md|LICENSE|build\/lib\/.+\.(js|d\.ts))$/.test(f))).toEqual([]);
+  });
+
+  test('the other clouds\' provider bindings are not installed, and not needed', () => {
+    for (const provider of ['provider-google', 'provider-azurerm', 'provider-helm']) {
+      expect(fs.existsSync(path.join(project(), 'node_modules', '@cdktf', provider))).toBe(false);
+    }
   });
 
   test('types resolve from the public entry alone', () => {

@@ -1,0 +1,61 @@
+/**
+ * Provider bindings, loaded when a construct of that cloud is first built: a program that builds
+ * only GKE clusters needs only @cdktf/provider-google installed, and loading the library stays
+ * light. One resource module at a time, never a provider root.
+ */
+
+function loader<T>(pkg: string, load: () => T): () => T {
+  let loaded: T | undefined;
+  return () => {
+    if (loaded === undefined) {
+      try {
+        loaded = load();
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && (error as Error).message.includes(pkg)) {
+          throw new Error(`${pkg} is not installed, and this cluster needs it: npm install ${pkg} (see the peer dependencies of ml-platform-constructs).`);
+        }
+        throw error;
+      }
+    }
+    return loaded;
+  };
+}
+
+export const google = loader('@cdktf/provider-google', () => ({
+  ContainerCluster: (require('@cdktf/provider-google/lib/container-cluster') as typeof import('@cdktf/provider-google/lib/container-cluster')).ContainerCluster,
+  ContainerNodePool: (require('@cdktf/provider-google/lib/container-node-pool') as typeof import('@cdktf/provider-google/lib/container-node-pool')).ContainerNodePool,
+  ProjectIamMember: (require('@cdktf/provider-google/lib/project-iam-member') as typeof import('@cdktf/provider-google/lib/project-iam-member')).ProjectIamMember,
+  ServiceAccount: (require('@cdktf/provider-google/lib/service-account') as typeof import('@cdktf/provider-google/lib/service-account')).ServiceAccount,
+}));
+
+export const aws = loader('@cdktf/provider-aws', () => ({
+  AutoscalingGroupTag: (require('@cdktf/provider-aws/lib/autoscaling-group-tag') as typeof import('@cdktf/provider-aws/lib/autoscaling-group-tag')).AutoscalingGroupTagA,
+  EksAccessEntry: (require('@cdktf/provider-aws/lib/eks-access-entry') as typeof import('@cdktf/provider-aws/lib/eks-access-entry')).EksAccessEntry,
+  EksAddon: (require('@cdktf/provider-aws/lib/eks-addon') as typeof import('@cdktf/provider-aws/lib/eks-addon')).EksAddon,
+  EksAccessPolicyAssociation: (require('@cdktf/provider-aws/lib/eks-access-policy-association') as typeof import('@cdktf/provider-aws/lib/eks-access-policy-association')).EksAccessPolicyAssociation,
+  EksClusterResource: (require('@cdktf/provider-aws/lib/eks-cluster') as typeof import('@cdktf/provider-aws/lib/eks-cluster')).EksCluster,
+  EksNodeGroup: (require('@cdktf/provider-aws/lib/eks-node-group') as typeof import('@cdktf/provider-aws/lib/eks-node-group')).EksNodeGroup,
+  IamOpenidConnectProvider: (require('@cdktf/provider-aws/lib/iam-openid-connect-provider') as typeof import('@cdktf/provider-aws/lib/iam-openid-connect-provider')).IamOpenidConnectProvider,
+  IamRole: (require('@cdktf/provider-aws/lib/iam-role') as typeof import('@cdktf/provider-aws/lib/iam-role')).IamRole,
+  IamRolePolicyAttachment: (require('@cdktf/provider-aws/lib/iam-role-policy-attachment') as typeof import('@cdktf/provider-aws/lib/iam-role-policy-attachment')).IamRolePolicyAttachment,
+  KmsKey: (require('@cdktf/provider-aws/lib/kms-key') as typeof import('@cdktf/provider-aws/lib/kms-key')).KmsKey,
+  Eip: (require('@cdktf/provider-aws/lib/eip') as typeof import('@cdktf/provider-aws/lib/eip')).Eip,
+  InternetGateway: (require('@cdktf/provider-aws/lib/internet-gateway') as typeof import('@cdktf/provider-aws/lib/internet-gateway')).InternetGateway,
+  NatGateway: (require('@cdktf/provider-aws/lib/nat-gateway') as typeof import('@cdktf/provider-aws/lib/nat-gateway')).NatGateway,
+  Route: (require('@cdktf/provider-aws/lib/route') as typeof import('@cdktf/provider-aws/lib/route')).Route,
+  RouteTable: (require('@cdktf/provider-aws/lib/route-table') as typeof import('@cdktf/provider-aws/lib/route-table')).RouteTable,
+  RouteTableAssociation: (require('@cdktf/provider-aws/lib/route-table-association') as typeof import('@cdktf/provider-aws/lib/route-table-association')).RouteTableAssociation,
+  Subnet: (require('@cdktf/provider-aws/lib/subnet') as typeof import('@cdktf/provider-aws/lib/subnet')).Subnet,
+  Vpc: (require('@cdktf/provider-aws/lib/vpc') as typeof import('@cdktf/provider-aws/lib/vpc')).Vpc,
+}));
+
+export const azurerm = loader('@cdktf/provider-azurerm', () => ({
+  KubernetesCluster: (require('@cdktf/provider-azurerm/lib/kubernetes-cluster') as typeof import('@cdktf/provider-azurerm/lib/kubernetes-cluster')).KubernetesCluster,
+  KubernetesClusterNodePool: (require('@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool') as typeof import('@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool')).KubernetesClusterNodePool,
+  MonitorDiagnosticSetting: (require('@cdktf/provider-azurerm/lib/monitor-diagnostic-setting') as typeof import('@cdktf/provider-azurerm/lib/monitor-diagnostic-setting')).MonitorDiagnosticSetting,
+}));
+
+export const helm = loader('@cdktf/provider-helm', () => ({
+  HelmProvider: (require('@cdktf/provider-helm/lib/provider') as typeof import('@cdktf/provider-helm/lib/provider')).HelmProvider,
+  Release: (require('@cdktf/provider-helm/lib/release') as typeof import('@cdktf/provider-helm/lib/release')).Release,
+}));
