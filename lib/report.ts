@@ -108,11 +108,20 @@ export function platformMarkdown(inv: PlatformInventory, warnings: readonly stri
     for (const tenant of inv.tenants.filter((t) => t.cluster.name === cluster.name)) {
       const t = id(`t_${cluster.name}_${tenant.name}`);
       graph.push(`  ${c} --> ${t}(["${tenant.name}: ${tenant.gpuQuota} GPUs"])`);
+      // Dotted edges: the on-demand pools a workload's GPUs are placed on.
+      const placedOn = (node: string, accelerators: readonly string[]) => cluster.pools
+        .filter((p) => !p.spot && p.accelerator !== undefined && accelerators.includes(p.accelerator))
+        .forEach((p) => graph.push(`  ${node} -.-> ${id(`p_${cluster.name}_${p.name}`)}`));
       for (const job of inv.trainingJobs.filter((j) => j.clusterName === cluster.name && j.namespace === tenant.name)) {
-        graph.push(`  ${t} --> ${id(`j_${cluster.name}_${tenant.name}_${job.name}`)}[/"train ${job.name}"/]`);
+        const node = id(`j_${cluster.name}_${tenant.name}_${job.name}`);
+        graph.push(`  ${t} --> ${node}[/"train ${job.name}"/]`);
+        placedOn(node, Object.keys(job.describe().gpus));
       }
       for (const stack of inv.servingStacks.filter((s) => s.clusterName === cluster.name && s.namespace === tenant.name)) {
-        graph.push(`  ${t} --> ${id(`s_${cluster.name}_${tenant.name}_${stack.name}`)}[["serve ${stack.describe().models.join(', ')}"]]`);
+        const node = id(`s_${cluster.name}_${tenant.name}_${stack.name}`);
+        const summary = stack.describe();
+        graph.push(`  ${t} --> ${node}[["serve ${summary.models.join(', ')}"]]`);
+        placedOn(node, summary.accelerator ? [summary.accelerator] : []);
       }
     }
   }

@@ -119,6 +119,8 @@ export interface ServingSummary {
   readonly minReplicas: number;
   readonly maxReplicas: number;
   readonly gpusPerPod: number;
+  /** Catalogue id of the accelerator, when the pods use GPUs. */
+  readonly accelerator?: string;
   /** Percent of traffic on the canary, while one runs. */
   readonly canaryWeight?: number;
 }
@@ -213,6 +215,7 @@ export class TfServing extends Construct implements PlatformWorkload {
       minReplicas: plans.reduce((sum, p) => sum + p.minReplicas, 0),
       maxReplicas: plans.reduce((sum, p) => sum + p.maxReplicas, 0),
       gpusPerPod: this.props.gpus ?? 0,
+      accelerator: (this.props.gpus ?? 0) > 0 ? this.props.accelerator?.id : undefined,
       canaryWeight: this.props.canary && this.props.canary.weight < 100 ? this.props.canary.weight : undefined,
     };
   }

@@ -102,6 +102,8 @@ describe('multi-cloud example (the default)', () => {
     expect(markdown).toContain('```mermaid\ngraph LR');
     expect(markdown).toContain('c_ml_gke --> p_ml_gke_gpuspot["gpuspot: 8 × 1 nvidia-l4, spot"]');
     expect(markdown).toContain('t_ml_aks_team_vision --> j_ml_aks_team_vision_resnet[/"train resnet"/]');
+    expect(markdown).toContain('j_ml_aks_team_vision_resnet -.-> p_ml_aks_gpu');
+    expect(markdown).not.toContain('j_ml_aks_team_vision_resnet -.-> p_ml_aks_gpuspot');
     expect(markdown).toContain('| gpu | g6.xlarge | nvidia-l4 | 0-8 | 1 | 8 | no |');
   });
 });
