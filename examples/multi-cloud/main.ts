@@ -112,6 +112,8 @@ export function definePlatform(k8s: K8sApp, profile: ClusterProfile): ClusterCha
       quota: { cpu: '64', memory: '256Gi', gpus },
       editorGroups: [`${team}-engineers`],
       viewerGroups: ['ml-platform-readers'],
+      // Clients of the internal load balancer, inside the private network: default-deny would drop them.
+      servingClientCidrs: ['10.0.0.0/8'],
     });
   }
   const vision = charts.tenant('team-vision');

@@ -81,6 +81,14 @@ describe('NetworkPolicy reachability in the default example', () => {
         expect(can(training, nlpPod, 8080)).toBe(false);
       });
 
+      test('the internal load balancer\'s clients in the private network reach serving ports, and nothing else', () => {
+        const client: Endpoint = { ip: '10.200.4.7' };
+        expect(can(client, serving, 8500)).toBe(true);
+        expect(can(client, serving, 22)).toBe(false);
+        expect(can(client, training, 2222)).toBe(false);
+        expect(can({ ip: '203.0.113.9' }, serving, 8500)).toBe(false);
+      });
+
       test('a serving pod is reachable from the ingress namespace on 8501, not on another port, and training pods are not', () => {
         expect(can(ingressController, serving, 8501)).toBe(true);
         expect(can(ingressController, serving, 9090)).toBe(false);
