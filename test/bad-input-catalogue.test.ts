@@ -75,6 +75,8 @@ const CASES: Case[] = [
   { area: 'cluster', input: '2 H100s per EKS node', build: eks({}, gpuPool({ accelerator: Accelerator.NVIDIA_H100_80GB, gpusPerNode: 2, maxNodes: 1 })), code: 'GPU_COUNT_UNAVAILABLE', received: 2, at: 'test/eks' },
   { area: 'cluster', input: 'a GPU machine as a CPU pool', build: eks({}, pool({ machineType: 'g5.xlarge' })), code: 'GPU_MACHINE_IN_CPU_POOL', received: 'g5.xlarge', at: 'test/eks' },
   { area: 'cluster', input: 'an EC2 type on AKS', build: aks({}, pool({ machineType: 'm6i.large' })), code: 'MACHINE_TYPE_INVALID', received: 'm6i.large', at: 'test/aks' },
+  { area: 'cluster', input: 'AKS zone "4"', build: aks({}, pool({ machineType: 'Standard_D4ds_v5', zones: ['4'] })), code: 'POOL_ZONE_INVALID', received: '4', at: 'test/aks' },
+  { area: 'cluster', input: 'GKE zone in another region', build: gke({}, gpuPool({ accelerator: Accelerator.NVIDIA_L4, maxNodes: 1, zones: ['us-east1-b'] })), code: 'POOL_ZONE_INVALID', received: ['us-east1-b'], at: 'test/gke' },
   // Clusters: CIDRs
   { area: 'cluster', input: 'GKE authorized network 0.0.0.0/0', build: gke({ publicEndpoint: true, authorizedNetworks: [{ cidr: '0.0.0.0/0' }] }), code: 'CIDR_OPEN_TO_WORLD', received: '0.0.0.0/0', at: 'test/gke' },
   { area: 'cluster', input: 'EKS public access 0.0.0.0/0', build: eks({ publicAccessCidrs: ['0.0.0.0/0'] }), code: 'CIDR_OPEN_TO_WORLD', received: '0.0.0.0/0', at: 'test/eks' },

@@ -114,6 +114,8 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
     cloudTaintsGpuNodes: false,
     machineTypePattern: /^Standard_[A-Za-z0-9_]+$/,
     machineTypeExample: 'Standard_D8ds_v5 or Standard_NC4as_T4_v3',
+    zonePattern: /^[123]$/,
+    zoneExample: 'use availability zone numbers "1", "2" or "3".',
   };
   private readonly props: AksClusterProps;
   private readonly driverByPool = new Map<string, AksGpuDriver>();
@@ -231,6 +233,7 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
       osSku: 'Ubuntu',
       osDiskSizeGb: pool.diskSizeGiB,
       vnetSubnetId: this.props.vnetSubnetId,
+      zones: pool.zones ? [...pool.zones] : undefined,
       autoScalingEnabled: true,
       minCount: pool.minNodes,
       maxCount: pool.maxNodes,

@@ -53,6 +53,11 @@ export interface EksClusterProps {
 
 /** EKS-only options of a GPU node group. */
 export interface EksGpuPoolOptions extends GpuPoolOptions {
+  /**
+   * Subnets of the node group, to keep it in the zones that have its accelerator.
+   * @default - the cluster's subnets
+   */
+  readonly subnetIds?: readonly string[];
   /** @default EksGpuAmi.AL2023_NVIDIA */
   readonly ami?: EksGpuAmi;
 }
@@ -90,6 +95,7 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
     cloudTaintsGpuNodes: false,
     machineTypePattern: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
     machineTypeExample: 'm6i.2xlarge or g6.xlarge',
+    zoneExample: 'EKS node groups are placed by subnet: give the pool subnetIds in the zones you want.',
   };
   private readonly props: EksClusterProps;
   private readonly nodePolicies: IamRolePolicyAttachment[];
@@ -194,7 +200,7 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
       clusterName: this.resource.name,
       nodeGroupName: pool.name,
       nodeRoleArn: this.nodeRole.arn,
-      subnetIds: [...this.props.subnetIds],
+      subnetIds: [...((options as EksGpuPoolOptions).subnetIds ?? this.props.subnetIds)],
       instanceTypes: [pool.machineType],
       amiType,
       capacityType: pool.spot ? 'SPOT' : 'ON_DEMAND',

@@ -132,6 +132,8 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
     cloudTaintsGpuNodes: true,
     machineTypePattern: /^[a-z][a-z0-9]*-[a-z0-9-]+$/,
     machineTypeExample: 'e2-standard-8 or g2-standard-8',
+    zonePattern: /^[a-z]+-[a-z]+\d+-[a-z]$/,
+    zoneExample: 'use zones of the cluster\'s region, e.g. europe-west4-a.',
   };
   private readonly props: GkeClusterProps;
 
@@ -240,6 +242,10 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
   protected createPool(id: string, pool: ResolvedPool, options: NodePoolOptions | GkeGpuPoolOptions): ContainerNodePool {
     const { ContainerNodePool } = google();
     const gpu = options as GkeGpuPoolOptions;
+    const outside = (pool.zones ?? []).filter((zone) => !zone.startsWith(`${this.props.location}-`) && zone !== this.props.location);
+    if (outside.length > 0) {
+      this.problems.add({ code: 'POOL_ZONE_INVALID', message: `Pool "${pool.name}" names zones outside the cluster's location ${this.props.location}.`, received: outside, fix: `use zones of ${this.props.location}, e.g. ${this.props.location}-a.` });
+    }
     const sharing = gpu.sharing;
     if (sharing && (!Number.isInteger(sharing.maxSharedClientsPerGpu) || sharing.maxSharedClientsPerGpu < 2 || sharing.maxSharedClientsPerGpu > 48)) {
       this.problems.add({ code: 'GPU_SHARING_INVALID', message: `Pool "${pool.name}" shares each GPU among an unsupported number of clients.`, received: sharing.maxSharedClientsPerGpu, fix: 'set maxSharedClientsPerGpu to a whole number from 2 to 48.' });
@@ -249,6 +255,7 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
       name: pool.name,
       project: this.props.project,
       location: this.props.location,
+      nodeLocations: pool.zones ? [...pool.zones] : undefined,
       cluster: this.resource.name,
       autoscaling: { totalMinNodeCount: pool.minNodes, totalMaxNodeCount: pool.maxNodes, locationPolicy: 'ANY' },
       management: { autoRepair: true, autoUpgrade: true },

@@ -43,6 +43,12 @@ export interface NodePoolOptions {
    * @default 100
    */
   readonly diskSizeGiB?: number;
+  /**
+   * Zones the pool's nodes may run in, for accelerators that only some zones have: GKE zone names
+   * (`europe-west4-a`), AKS zone numbers (`1`, `2`, `3`). On EKS, give the pool `subnetIds` instead.
+   * @default - every zone of the cluster
+   */
+  readonly zones?: readonly string[];
 }
 
 /** Options every cloud's GPU pool accepts. */
@@ -76,6 +82,7 @@ export interface ResolvedPool {
   readonly maxNodes: number;
   readonly spot: boolean;
   readonly diskSizeGiB: number;
+  readonly zones?: readonly string[];
   /** Labels to declare on the nodes: the library's convention plus the user's. */
   readonly labels: Readonly<Record<string, string>>;
   /** Taints to declare on the nodes (on GKE the GPU taint is the cloud's own and is not declared). */
@@ -90,6 +97,9 @@ export interface PoolRules {
   readonly cloudTaintsGpuNodes: boolean;
   readonly machineTypePattern: RegExp;
   readonly machineTypeExample: string;
+  /** How the cloud names zones; `undefined` where pools take subnets instead (EKS). */
+  readonly zonePattern?: RegExp;
+  readonly zoneExample: string;
 }
 
 /** Applies defaults, the library's label and taint convention, and every per-pool rule. */
@@ -147,6 +157,19 @@ export function resolvePool(
   for (const taint of userTaints) {
     problems.push(...labelKeyProblems(taint.key, 'TAINT_INVALID'), ...labelValueProblems(taint.value ?? '', 'TAINT_INVALID'));
   }
+  for (const zone of options.zones ?? []) {
+    if (!rules.zonePattern || !rules.zonePattern.test(zone)) {
+      problems.push({
+        code: 'POOL_ZONE_INVALID',
+        message: `Pool "${name}" names a zone ${rules.cloud.toUpperCase()} does not ${rules.zonePattern ? 'have' : 'take for node pools'}.`,
+        received: zone,
+        fix: rules.zoneExample,
+      });
+    }
+  }
+  if (options.zones !== undefined && options.zones.length === 0) {
+    problems.push({ code: 'POOL_ZONE_INVALID', message: `Pool "${name}" lists no zone.`, received: [], fix: 'list at least one zone, or leave zones out for every zone of the cluster.' });
+  }
   const diskSizeGiB = options.diskSizeGiB ?? 100;
   if (!Number.isInteger(diskSizeGiB) || diskSizeGiB < 20) {
     problems.push({ code: 'POOL_DISK_TOO_SMALL', message: `Pool "${name}" disk cannot hold the node image and container images.`, received: diskSizeGiB, fix: 'set diskSizeGiB to a whole number of at least 20 (100 or more for GPU images).' });
@@ -165,7 +188,7 @@ export function resolvePool(
     ...(spot ? [SPOT_TAINT] : []),
   ];
   return {
-    pool: { id, name, machineType: machineType ?? '', accelerator, gpusPerNode, minNodes, maxNodes, spot, diskSizeGiB, labels, taints },
+    pool: { id, name, machineType: machineType ?? '', accelerator, gpusPerNode, minNodes, maxNodes, spot, diskSizeGiB, zones: options.zones, labels, taints },
     problems,
   };
 }

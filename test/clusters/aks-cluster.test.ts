@@ -91,6 +91,12 @@ describe('AksCluster', () => {
     expect(profile.placementFor(Accelerator.NVIDIA_T4)).toBeUndefined();
   });
 
+  test('pools can be pinned to availability zones; a zone AKS does not have is refused', () => {
+    const tf = synthStack((stack) => { aks(stack).addGpuPool('t4', { accelerator: Accelerator.NVIDIA_T4, maxNodes: 2, zones: ['1', '3'] }); });
+    expect(resource(tf, 'azurerm_kubernetes_cluster_node_pool').zones).toEqual(['1', '3']);
+    expect(synthStackError((stack) => aks(stack).addNodePool('cpu', { machineType: 'Standard_D4ds_v5', maxNodes: 1, zones: ['westeurope-1'] }))).toContain('POOL_ZONE_INVALID');
+  });
+
   test('credentials go through Entra ID', () => {
     synthStack((stack) => {
       expect(aks(stack).credentialsCommand()).toBe('az aks get-credentials --resource-group rg --name ml-aks && kubelogin convert-kubeconfig -l azurecli');

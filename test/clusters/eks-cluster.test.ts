@@ -100,6 +100,14 @@ describe('EksCluster', () => {
     expect(cluster.profile.pools.map((p) => [p.name, p.devicePluginRequired])).toEqual([['br', false], ['al', true]]);
   });
 
+  test('a GPU node group can be kept to the subnets of the zones that have its accelerator; zones are refused with that fix', () => {
+    const tf = synthStack((stack) => { eks(stack).addGpuPool('gpu', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 1, subnetIds: ['subnet-b'] }); });
+    expect(resource(tf, 'aws_eks_node_group').subnet_ids).toEqual(['subnet-b']);
+    const message = synthStackError((stack) => eks(stack).addGpuPool('gpu', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 1, zones: ['us-east-1a'] }));
+    expect(message).toContain('POOL_ZONE_INVALID');
+    expect(message).toContain('give the pool subnetIds in the zones you want');
+  });
+
   test('CPU pools on Graviton get the ARM AMI', () => {
     const tf = synthStack((stack) => { eks(stack).addNodePool('arm', { machineType: 'm7g.xlarge', maxNodes: 2 }); });
     expect(resource(tf, 'aws_eks_node_group').ami_type).toBe('AL2023_ARM_64_STANDARD');

@@ -79,6 +79,11 @@ describe('GkeCluster', () => {
     expect(pool.node_config.taint).toEqual([{ key: 'ml-platform.io/spot', value: 'true', effect: 'NO_SCHEDULE' }]);
   });
 
+  test('a GPU pool can be kept to the zones that have its accelerator', () => {
+    const tf = synthStack((stack) => { gke(stack).addGpuPool('l4', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 2, zones: ['europe-west4-a', 'europe-west4-b'] }); });
+    expect(resource(tf, 'google_container_node_pool').node_locations).toEqual(['europe-west4-a', 'europe-west4-b']);
+  });
+
   test('GPU sharing is passed to the accelerator', () => {
     const tf = synthStack((stack) => {
       gke(stack).addGpuPool('shared', { accelerator: Accelerator.NVIDIA_T4, maxNodes: 2, sharing: { strategy: 'TIME_SHARING', maxSharedClientsPerGpu: 4 } });
@@ -190,6 +195,11 @@ describe('GkeCluster', () => {
         cluster.addNodePool('b', { name: 'pool', machineType: 'e2-standard-4', maxNodes: 1 });
       });
       expect(message).toContain('POOL_NAME_DUPLICATE');
+    });
+
+    test('a pool zone lies outside the cluster\'s region', () => {
+      const message = synthStackError((stack) => gke(stack).addGpuPool('l4', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 1, zones: ['us-central1-a'] }));
+      expect(message).toContain('POOL_ZONE_INVALID: Pool "l4" names zones outside the cluster\'s location europe-west4.');
     });
 
     test('GPU sharing asks for an unsupported client count', () => {
