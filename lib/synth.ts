@@ -9,7 +9,9 @@ import { inventory, platformMarkdown, summaryText } from './report';
 
 /** The two apps of one program: Terraform for the clusters, Kubernetes manifests for what runs on them. */
 export interface PlatformApps {
+  /** @default - no Terraform side (a Kubernetes-only run from profile files) */
   readonly terraform?: TfApp;
+  /** @default - no Kubernetes side */
   readonly kubernetes?: K8sApp;
 }
 

@@ -66,7 +66,10 @@ export interface AksClusterProps {
   readonly authorizedIpRanges?: readonly string[];
   /** @default AksUpgradeChannel.PATCH */
   readonly upgradeChannel?: AksUpgradeChannel;
-  /** The pool that runs only critical add-ons. */
+  /**
+   * The pool that runs only critical add-ons.
+   * @default - the defaults of AksSystemPoolOptions
+   */
   readonly systemPool?: AksSystemPoolOptions;
   /**
    * Log Analytics workspace that receives the control-plane logs (API server, audit, controller

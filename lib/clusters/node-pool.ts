@@ -76,12 +76,14 @@ export interface ResolvedPool {
   readonly id: string;
   readonly name: string;
   readonly machineType: string;
+  /** @default - none: a CPU pool */
   readonly accelerator?: Accelerator;
   readonly gpusPerNode: number;
   readonly minNodes: number;
   readonly maxNodes: number;
   readonly spot: boolean;
   readonly diskSizeGiB: number;
+  /** @default - every zone of the cluster */
   readonly zones?: readonly string[];
   /** Labels to declare on the nodes: the library's convention plus the user's. */
   readonly labels: Readonly<Record<string, string>>;
@@ -97,7 +99,10 @@ export interface PoolRules {
   readonly cloudTaintsGpuNodes: boolean;
   readonly machineTypePattern: RegExp;
   readonly machineTypeExample: string;
-  /** How the cloud names zones; `undefined` where pools take subnets instead (EKS). */
+  /**
+   * How the cloud names zones.
+   * @default - no zones: pools take subnets instead (EKS)
+   */
   readonly zonePattern?: RegExp;
   readonly zoneExample: string;
 }

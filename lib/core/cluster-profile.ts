@@ -8,7 +8,10 @@ import { ValidationError } from './validation';
 export interface NodePoolProfile {
   readonly name: string;
   readonly machineType: string;
-  /** Catalogue id of the accelerator (`Accelerator.id`); absent on CPU pools. */
+  /**
+   * Catalogue id of the accelerator (`Accelerator.id`).
+   * @default - none: a CPU pool
+   */
   readonly accelerator?: string;
   /** 0 on CPU pools. */
   readonly gpusPerNode: number;

@@ -38,6 +38,7 @@ export function formatTaint(taint: Taint): string {
 export interface Toleration {
   readonly key: string;
   readonly operator: 'Equal' | 'Exists';
+  /** @default - none, with the Exists operator */
   readonly value?: string;
   readonly effect: TaintEffect;
 }

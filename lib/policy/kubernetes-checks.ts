@@ -15,7 +15,10 @@ export interface Finding {
   readonly subject: string;
   readonly detail: string;
   readonly received: unknown;
-  /** A fix more specific than the rule's, when the check knows one. */
+  /**
+   * A fix more specific than the rule's, when the check knows one.
+   * @default - the rule's fix
+   */
   readonly fix?: string;
 }
 

@@ -119,9 +119,15 @@ export interface ServingSummary {
   readonly minReplicas: number;
   readonly maxReplicas: number;
   readonly gpusPerPod: number;
-  /** Catalogue id of the accelerator, when the pods use GPUs. */
+  /**
+   * Catalogue id of the accelerator.
+   * @default - none: CPU pods
+   */
   readonly accelerator?: string;
-  /** Percent of traffic on the canary, while one runs. */
+  /**
+   * Percent of traffic on the canary.
+   * @default - no canary running
+   */
   readonly canaryWeight?: number;
 }
 

@@ -122,6 +122,7 @@ interface ResolvedRole {
   readonly role: TfRole;
   readonly spec: TfRoleSpec;
   readonly replicas: number;
+  /** @default - no node selector or tolerations (CPU roles) */
   readonly placement?: Placement;
 }
 
