@@ -4,7 +4,8 @@ import { PolicyRuleId } from './rules';
 const OPEN = ['0.0.0.0/0', '::/0'];
 const EKS_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
 
-type Resources = Record<string, Record<string, any>>;
+/** Terraform JSON resources: type → logical id → body. */
+export type Resources = Record<string, Record<string, any>>;
 
 const one = (value: any) => (Array.isArray(value) ? value[0] : value);
 
