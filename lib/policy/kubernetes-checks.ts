@@ -1,3 +1,4 @@
+import { isPinnedImage } from '../core/pod-security';
 import { PolicyRuleId } from './rules';
 
 /** A synthesized Kubernetes object and the construct path it came from. */
@@ -71,13 +72,6 @@ export function podSecurityFindings(pod: any): Array<{ rule: PolicyRuleId; detai
   return out;
 }
 
-function isPinned(image: string): boolean {
-  if (/@sha256:[a-f0-9]{64}$/.test(image)) return true;
-  const last = image.slice(image.lastIndexOf('/') + 1);
-  const colon = last.indexOf(':');
-  return colon > 0 && last.slice(colon + 1) !== 'latest';
-}
-
 function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
   return selector !== undefined && Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
@@ -116,7 +110,7 @@ export function kubernetesFindings(manifests: readonly Manifest[]): Finding[] {
           if ((requests['nvidia.com/gpu'] ?? limits['nvidia.com/gpu']) !== undefined && String(requests['nvidia.com/gpu']) !== String(limits['nvidia.com/gpu'])) {
             add('POD_GPU_REQUEST_EQUALS_LIMIT', `container ${c.name}${where} requests ${requests['nvidia.com/gpu']} GPUs but limits ${limits['nvidia.com/gpu']}`, c.resources);
           }
-          if (!isPinned(String(c.image ?? ''))) add('POD_IMAGE_PINNED', `container ${c.name}${where} uses ${c.image}`, c.image);
+          if (!isPinnedImage(String(c.image ?? ''))) add('POD_IMAGE_PINNED', `container ${c.name}${where} uses ${c.image}`, c.image);
         }
         const account = pod.serviceAccountName ?? 'default';
         if (account === 'default') add('POD_SERVICE_ACCOUNT', `pods${where} run as the default ServiceAccount`, pod.serviceAccountName);
