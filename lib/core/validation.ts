@@ -104,6 +104,26 @@ export function collectWarnings(root: IConstruct): string[] {
   return root.node.findAll().flatMap((c) => (PROBLEMS.get(c)?.warnings ?? []).map((w) => `[${c.node.path}] ${formatProblem(w)}`));
 }
 
+const PASS_VALUES = new WeakMap<IConstruct, Map<string, unknown>>();
+
+/**
+ * A value of the whole app `scope` belongs to, computed at most once per validation pass, for
+ * checks that would otherwise each walk the tree (which made synth quadratic). Every pass, cdk8s's
+ * and {@link collectValidationErrors}, visits the root first, where the values are dropped.
+ */
+export function perValidationPass<T>(scope: IConstruct, key: string, compute: (root: IConstruct) => T): T {
+  const root = scope.node.root;
+  let values = PASS_VALUES.get(root);
+  if (!values) {
+    const fresh = new Map<string, unknown>();
+    PASS_VALUES.set(root, fresh);
+    root.node.addValidation({ validate: () => { fresh.clear(); return []; } });
+    values = fresh;
+  }
+  if (!values.has(key)) values.set(key, compute(root));
+  return values.get(key) as T;
+}
+
 /** Thrown when an app has problems; the message lists every one. */
 export class ValidationError extends Error {
   constructor(public readonly errors: readonly string[]) {

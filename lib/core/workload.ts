@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { Problem, Problems } from './validation';
+import { perValidationPass, Problem } from './validation';
 
 /** Objects a workload expects to exist in its namespace (or, for priority classes, in the cluster). */
 export interface WorkloadReferences {
@@ -34,35 +34,26 @@ const BUILT_IN_PRIORITY_CLASSES = ['system-cluster-critical', 'system-node-criti
 export interface AppIndex {
   /** `Kind/namespace/name` of every object the program defines or declares. */
   readonly defined: ReadonlySet<string>;
-  readonly workloads: readonly PlatformWorkload[];
+  /** Training jobs and serving stacks, by namespace. */
+  readonly workloadsIn: ReadonlyMap<string, readonly PlatformWorkload[]>;
 }
-
-const INDEXES = new WeakMap<IConstruct, AppIndex>();
-const INDEXED_ROOTS = new WeakSet<IConstruct>();
 
 function buildIndex(root: IConstruct): AppIndex {
   const defined = new Set(EXTERNAL.get(root));
-  const workloads: PlatformWorkload[] = [];
+  const workloadsIn = new Map<string, PlatformWorkload[]>();
   for (const construct of root.node.findAll()) {
     if (construct instanceof ApiObject) defined.add(key(construct.kind, construct.metadata.namespace ?? '', construct.name));
-    if (isPlatformWorkload(construct)) workloads.push(construct);
+    if (isPlatformWorkload(construct)) {
+      if (!workloadsIn.has(construct.namespace)) workloadsIn.set(construct.namespace, []);
+      workloadsIn.get(construct.namespace)!.push(construct);
+    }
   }
-  return { defined, workloads };
+  return { defined, workloadsIn };
 }
 
-/**
- * The index of the app `scope` belongs to. Checks that ran once per workload over the whole tree
- * made synth quadratic; instead, every validation pass (cdk8s and ours visit the root first)
- * rebuilds the index once, and the checks below the root share it.
- */
+/** The index of the app `scope` belongs to, shared by every cross-object check of a validation pass. */
 export function appIndex(scope: IConstruct): AppIndex {
-  const root = scope.node.root;
-  let index = INDEXES.get(root);
-  if (!index) {
-    index = buildIndex(root);
-    INDEXES.set(root, index);
-  }
-  return index;
+  return perValidationPass(scope, 'app-index', buildIndex);
 }
 
 /** Records that an object is created outside this program (by cert-manager, an operator, by hand). */
@@ -70,16 +61,6 @@ export function declareExternalObject(scope: IConstruct, kind: string, namespace
   const root = scope.node.root;
   if (!EXTERNAL.has(root)) EXTERNAL.set(root, new Set());
   EXTERNAL.get(root)!.add(key(kind, namespace, name));
-}
-
-/** Registers a check that reads the app index; the index is rebuilt at the start of each validation pass. */
-export function addCrossCheck(scope: IConstruct, check: () => Problem[]): void {
-  const root = scope.node.root;
-  if (!INDEXED_ROOTS.has(root)) {
-    INDEXED_ROOTS.add(root);
-    root.node.addValidation({ validate: () => { INDEXES.set(root, buildIndex(root)); return []; } });
-  }
-  Problems.of(scope).addCheck(check);
 }
 
 /** References of `workload` to objects that neither the program nor a declaration defines. */

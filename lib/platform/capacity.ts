@@ -12,8 +12,8 @@ export interface TenantLike extends IConstruct {
 
 /** Training jobs and serving stacks in the tenant's namespace whose fixed GPU demand exceeds its quota. */
 export function tenantGpuProblems(tenant: TenantLike): Problem[] {
-  const workloads = appIndex(tenant).workloads
-    .filter((w) => w.namespace === tenant.name && w.clusterName === tenant.cluster.name && w.fixedGpuDemand() > 0);
+  const workloads = (appIndex(tenant).workloadsIn.get(tenant.name) ?? [])
+    .filter((w) => w.clusterName === tenant.cluster.name && w.fixedGpuDemand() > 0);
   const demand = workloads.reduce((sum, w) => sum + w.fixedGpuDemand(), 0);
   if (demand <= tenant.gpuQuota) return [];
   return [{

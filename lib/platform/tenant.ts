@@ -7,7 +7,7 @@ import { ClusterProfile } from '../core/cluster-profile';
 import { checkName, DNS_LABEL } from '../core/names';
 import { quantityProblems } from '../core/quantities';
 import { Problems } from '../core/validation';
-import { addCrossCheck, declareExternalObject } from '../core/workload';
+import { declareExternalObject } from '../core/workload';
 import { WORKLOAD_IDENTITY_ANNOTATION } from '../core/workload-identity';
 import { tenantGpuProblems } from './capacity';
 
@@ -117,7 +117,7 @@ export class Tenant extends Construct {
     this.problems = Problems.of(this);
     installKubernetesGate(this, props.cluster.name);
     checkName(props.name, DNS_LABEL, 'TENANT_NAME_INVALID').forEach((p) => this.problems.add(p));
-    addCrossCheck(this, () => tenantGpuProblems(this));
+    this.problems.addCheck(() => tenantGpuProblems(this));
 
     this.emitNamespace();
     this.quota = this.emitQuota();

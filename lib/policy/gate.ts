@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { Problem, Problems } from '../core/validation';
+import { perValidationPass, Problem, Problems } from '../core/validation';
 import { Finding, kubernetesFindings, POLICY_KINDS } from './kubernetes-checks';
 import { POLICY_RULES, PolicyRuleId } from './rules';
 import { terraformFindings } from './terraform-checks';
@@ -69,16 +69,17 @@ function sortFindings(findings: ReadonlyArray<{ finding: Finding; source: IConst
   return outcome;
 }
 
-// One evaluation per validation pass: the root's hook, visited first, drops the previous one.
+// The Terraform outcome of each stack, from its latest validation; Kubernetes ones are per pass.
 const OUTCOMES = new WeakMap<IConstruct, Outcome>();
 const GATED = new WeakSet<IConstruct>();
+/** Apps with charts under the gate. */
+const CHARTS_GATED = new WeakSet<IConstruct>();
 
 // Objects of different clusters share an app: namespaces, budgets and accounts are matched per cluster.
 const CHART_CLUSTER = new WeakMap<Chart, string>();
 
-function kubernetesOutcome(root: IConstruct): Outcome {
-  let outcome = OUTCOMES.get(root);
-  if (!outcome) {
+function kubernetesOutcome(scope: IConstruct): Outcome {
+  return perValidationPass(scope, 'policy-gate', (root) => {
     const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && POLICY_KINDS.has(c.kind));
     const byPath = new Map(objects.map((o) => [o.node.path, o]));
     const byCluster = new Map<string, ApiObject[]>();
@@ -88,13 +89,11 @@ function kubernetesOutcome(root: IConstruct): Outcome {
       byCluster.get(cluster)!.push(o);
     }
     const findings = [...byCluster.values()].flatMap((group) => kubernetesFindings(group.map((o) => ({ doc: o.toJson(), path: o.node.path }))));
-    outcome = sortFindings(findings.map((finding) => {
+    return sortFindings(findings.map((finding) => {
       const source = byPath.get(finding.path)!;
       return { finding, source, owner: Chart.of(source) };
     }));
-    OUTCOMES.set(root, outcome);
-  }
-  return outcome;
+  });
 }
 
 function errorsOf(outcome: Outcome, owner: IConstruct): string[] {
@@ -113,11 +112,7 @@ export function installKubernetesGate(scope: IConstruct, clusterName: string): v
     Problems.of(scope).add({ code: 'CHART_SPANS_CLUSTERS', message: `Chart ${chart.node.path} holds objects for clusters "${assigned}" and "${clusterName}", which would land in one file.`, received: clusterName, fix: 'use one chart per cluster, e.g. with ClusterCharts.' });
   }
   const root = scope.node.root;
-  if (!GATED.has(root)) {
-    GATED.add(root);
-    // Validation visits the root first: a new pass starts a new evaluation.
-    root.node.addValidation({ validate: () => { OUTCOMES.delete(root); return []; } });
-  }
+  CHARTS_GATED.add(root);
   // Charts are the app's children (and the scope's own chart); walking the whole tree per construct made construction quadratic.
   for (const each of new Set([chart, ...root.node.children.filter((c): c is Chart => Chart.isChart(c))])) {
     if (GATED.has(each)) continue;
@@ -145,5 +140,6 @@ export function installTerraformGate(stack: TerraformStack): void {
 export function collectWaivers(scope: IConstruct): string[] {
   const root = scope.node.root;
   const stacks = root.node.findAll().filter((c) => TerraformStack.isStack(c));
-  return [...new Set([...(OUTCOMES.get(root)?.waived ?? []), ...stacks.flatMap((s) => OUTCOMES.get(s)?.waived ?? [])])].sort();
+  const kubernetes = CHARTS_GATED.has(root) ? kubernetesOutcome(root).waived : [];
+  return [...new Set([...kubernetes, ...stacks.flatMap((s) => OUTCOMES.get(s)?.waived ?? [])])].sort();
 }

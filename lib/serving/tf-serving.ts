@@ -14,7 +14,7 @@ import {
 import { cpuQuantity, memoryQuantity } from '../core/quantities';
 import { LABEL_PREFIX } from '../core/scheduling';
 import { Problem, Problems } from '../core/validation';
-import { addCrossCheck, PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
+import { PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
 import { AKS_WORKLOAD_IDENTITY_POD_LABEL, WORKLOAD_IDENTITY_ANNOTATION } from '../core/workload-identity';
 import { ServingExposure, VersionRoute } from './exposure';
 import {
@@ -178,7 +178,7 @@ export class TfServing extends Construct implements PlatformWorkload {
     this.clusterName = props.cluster.name;
     this.problems = Problems.of(this);
     installKubernetesGate(this, props.cluster.name);
-    addCrossCheck(this, () => undefinedReferenceProblems(this));
+    this.problems.addCheck(() => undefinedReferenceProblems(this));
     this.placement = props.accelerator ? props.cluster.placementFor(props.accelerator) : undefined;
     this.validate();
 

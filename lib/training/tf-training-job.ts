@@ -11,7 +11,7 @@ import {
 import { cpuQuantity, memoryQuantity } from '../core/quantities';
 import { LABEL_PREFIX } from '../core/scheduling';
 import { Problem, Problems } from '../core/validation';
-import { addCrossCheck, PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
+import { PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
 import { AKS_WORKLOAD_IDENTITY_POD_LABEL } from '../core/workload-identity';
 import { CHECKPOINT_ENV, TrainingCheckpoint } from './checkpoint';
 import {
@@ -159,7 +159,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
     installKubernetesGate(this, props.cluster.name);
     this.roles = this.resolveRoles();
     this.validate();
-    addCrossCheck(this, () => undefinedReferenceProblems(this));
+    this.problems.addCheck(() => undefinedReferenceProblems(this));
 
     switch (this.backend) {
       case TrainingBackend.INDEXED_JOB:
