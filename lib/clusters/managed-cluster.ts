@@ -94,20 +94,19 @@ const GATED = new WeakSet<TerraformStack>();
 
 /**
  * cdktf validates and writes one stack at a time, so a problem in the second stack would surface
- * only after the first was written. Every stack gets a gate that validates the whole app and throws
- * the complete list, so the first stack synthesized stops everything before a file is written.
+ * only after the first was written. The first stack in synth order (the earliest created, so it
+ * exists once any cluster does) gets a gate that validates the whole app and throws the complete
+ * list before any file is written; the stacks after it need not repeat that.
  */
 function installSynthGate(scope: IConstruct): void {
   const root = scope.node.root;
-  const stacks = root.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
-  for (const stack of stacks) {
-    if (GATED.has(stack)) continue;
-    GATED.add(stack);
-    stack.node.addValidation({
-      validate: () => {
-        if (!isCollectingValidationErrors()) assertValid(root);
-        return [];
-      },
-    });
-  }
+  const first = root.node.findAll().find((c): c is TerraformStack => TerraformStack.isStack(c));
+  if (!first || GATED.has(first)) return;
+  GATED.add(first);
+  first.node.addValidation({
+    validate: () => {
+      if (!isCollectingValidationErrors()) assertValid(root);
+      return [];
+    },
+  });
 }
