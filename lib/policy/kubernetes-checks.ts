@@ -83,15 +83,20 @@ export function kubernetesFindings(manifests: readonly Manifest[]): Finding[] {
   const namespaces = docs.filter((d) => d.kind === 'Namespace');
   const privileged = new Set(['kube-system', ...namespaces.filter((n) => n.metadata?.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged').map((n) => n.metadata.name)]);
   const serviceAccounts = new Map(docs.filter((d) => d.kind === 'ServiceAccount').map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d]));
-  // Indexes by namespace keep the cross-object rules linear in the number of objects.
+  // Indexes by namespace, and by namespace and kind, keep the cross-object rules linear.
   const inNamespace = new Map<string, any[]>();
+  const byKind = new Map<string, any[]>();
+  const push = (index: Map<string, any[]>, key: string, d: any) => {
+    if (!index.has(key)) index.set(key, []);
+    index.get(key)!.push(d);
+  };
   for (const d of docs) {
     const ns = d.metadata?.namespace;
     if (ns === undefined) continue;
-    if (!inNamespace.has(ns)) inNamespace.set(ns, []);
-    inNamespace.get(ns)!.push(d);
+    push(inNamespace, ns, d);
+    push(byKind, `${ns}/${d.kind}`, d);
   }
-  const of = (ns: string | undefined, kind: string) => (inNamespace.get(ns ?? '') ?? []).filter((d) => d.kind === kind);
+  const of = (ns: string | undefined, kind: string) => byKind.get(`${ns ?? ''}/${kind}`) ?? [];
 
   for (const { doc, path } of manifests) {
     const namespace = doc.metadata?.namespace ?? 'default';
