@@ -9,6 +9,7 @@ export * from './clusters/node-pool';
 export * from './core/accelerator';
 export * from './core/cidr';
 export * from './core/cloud';
+export * from './core/cloud-facts';
 export * from './core/cluster-profile';
 export * from './core/labels';
 export * from './core/names';

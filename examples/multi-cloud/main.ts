@@ -134,7 +134,7 @@ export function definePlatform(k8s: K8sApp, profile: ClusterProfile): ClusterCha
     gpus: 1,
     accelerator,
     priorityClassName: PriorityClasses.SERVING_CRITICAL,
-    cloudIdentity: SERVING_IDENTITY[profile.cloud],
+    cloudIdentity: SERVING_IDENTITY[profile.cloud as Cloud],
     autoscaling: { minReplicas: 2, maxReplicas: 3 },
     canary: { weight: 50, version: 2 },
     expose: ServingExposure.loadBalancer(),

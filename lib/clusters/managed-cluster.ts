@@ -1,6 +1,7 @@
 import { TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { Cloud } from '../core/cloud';
+import { managedCloudFacts } from '../core/cloud-facts';
 import { ClusterCapabilities, ClusterProfile, NodePoolProfile } from '../core/cluster-profile';
 import { assertValid, isCollectingValidationErrors, Problems } from '../core/validation';
 import { installTerraformGate } from '../policy/gate';
@@ -44,6 +45,7 @@ export abstract class ManagedCluster<TPool> extends Construct {
       kubernetesVersion: this.kubernetesVersion,
       pools: this.resolved.map((pool) => this.poolProfile(pool)),
       capabilities: this.capabilities(),
+      facts: managedCloudFacts(this.cloud),
     });
   }
 

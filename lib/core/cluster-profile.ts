@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { Accelerator } from './accelerator';
-import { ALL_CLOUDS, Cloud } from './cloud';
+import { Cloud } from './cloud';
+import { CloudFacts, defaultCloudFacts } from './cloud-facts';
 import { NodeLabels, SPOT_TAINT, Taint, Toleration, tolerationFor } from './scheduling';
 import { ValidationError } from './validation';
 
@@ -42,11 +43,17 @@ export interface ClusterCapabilities {
 
 /** The JSON form of a {@link ClusterProfile}. */
 export interface ClusterProfileData {
-  readonly cloud: Cloud;
+  /** `gke`, `eks`, `aks`, or any name for a cluster the library did not build (`on-prem`, `kind`). */
+  readonly cloud: Cloud | string;
   readonly name: string;
   readonly kubernetesVersion: string;
   readonly pools: readonly NodePoolProfile[];
   readonly capabilities: ClusterCapabilities;
+  /**
+   * Identity, load balancer, metadata endpoint and object store facts of the cloud under the cluster.
+   * @default - the managed cloud's facts for gke, eks and aks; no identity and no object store otherwise
+   */
+  readonly facts?: CloudFacts;
 }
 
 /** Node selector and tolerations that land a pod on the right pool. */
@@ -91,11 +98,18 @@ export class ClusterProfile {
 
   constructor(private readonly data: ClusterProfileData) {}
 
-  public get cloud(): Cloud { return this.data.cloud; }
+  public get cloud(): Cloud | string { return this.data.cloud; }
   public get name(): string { return this.data.name; }
   public get kubernetesVersion(): string { return this.data.kubernetesVersion; }
   public get pools(): readonly NodePoolProfile[] { return this.data.pools; }
   public get capabilities(): ClusterCapabilities { return this.data.capabilities; }
+  /** What workloads need to know of the cloud: identity, load balancers, metadata endpoints, object stores. */
+  public get facts(): CloudFacts { return this.data.facts ?? defaultCloudFacts(this.data.cloud); }
+
+  /** The object store facts for a URI scheme such as `gs`, or `undefined` when pods cannot read it. */
+  public objectStore(scheme: string): CloudFacts['objectStores'][number] | undefined {
+    return this.facts.objectStores.find((store) => store.scheme === scheme);
+  }
 
   /** Pools whose nodes carry `accelerator`. */
   public poolsWith(accelerator: Accelerator): NodePoolProfile[] {
@@ -138,7 +152,8 @@ function shapeProblems(json: unknown): string[] {
   const expect = (ok: boolean, what: string, value: unknown) => {
     if (!ok) problems.push(`${what}; received ${JSON.stringify(value)}.`);
   };
-  expect(ALL_CLOUDS.includes(data.cloud as Cloud), `"cloud" must be one of ${ALL_CLOUDS.join(', ')}`, data.cloud);
+  expect(typeof data.cloud === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(data.cloud), '"cloud" must be a lower-case name such as gke, eks, aks or on-prem', data.cloud);
+  if (data.facts !== undefined) factsProblems(data.facts).forEach((p) => problems.push(p));
   expect(typeof data.name === 'string' && data.name.length > 0, '"name" must be a non-empty string', data.name);
   expect(typeof data.kubernetesVersion === 'string', '"kubernetesVersion" must be a string such as "1.33"', data.kubernetesVersion);
   expect(typeof data.capabilities === 'object' && data.capabilities !== null, '"capabilities" must be an object', data.capabilities);
@@ -159,5 +174,25 @@ function shapeProblems(json: unknown): string[] {
     expect(typeof pool.labels === 'object' && pool.labels !== null, `${at}.labels must be an object`, pool.labels);
     expect(Array.isArray(pool.taints), `${at}.taints must be an array`, pool.taints);
   });
+  return problems;
+}
+
+function factsProblems(facts: unknown): string[] {
+  if (typeof facts !== 'object' || facts === null) return [`"facts" must be an object; received ${JSON.stringify(facts)}.`];
+  const f = facts as Record<string, any>;
+  const problems: string[] = [];
+  const isStringMap = (v: unknown) => typeof v === 'object' && v !== null && Object.values(v).every((x) => typeof x === 'string');
+  if (f.workloadIdentity !== undefined && (typeof f.workloadIdentity?.serviceAccountAnnotation !== 'string' || !isStringMap(f.workloadIdentity?.podLabels))) {
+    problems.push(`"facts.workloadIdentity" needs serviceAccountAnnotation (string) and podLabels (string map); received ${JSON.stringify(f.workloadIdentity)}.`);
+  }
+  if (!isStringMap(f.loadBalancer?.internalAnnotations) || !isStringMap(f.loadBalancer?.externalAnnotations)) {
+    problems.push(`"facts.loadBalancer" needs internalAnnotations and externalAnnotations (string maps); received ${JSON.stringify(f.loadBalancer)}.`);
+  }
+  if (!Array.isArray(f.metadata?.blockedCidrs) || !Array.isArray(f.metadata?.identityEndpoints)) {
+    problems.push(`"facts.metadata" needs blockedCidrs and identityEndpoints (arrays); received ${JSON.stringify(f.metadata)}.`);
+  }
+  if (!Array.isArray(f.objectStores) || !f.objectStores.every((s: any) => typeof s?.scheme === 'string')) {
+    problems.push(`"facts.objectStores" must be an array of { scheme, csiDriver? }; received ${JSON.stringify(f.objectStores)}.`);
+  }
   return problems;
 }

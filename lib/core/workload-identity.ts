@@ -1,11 +1,25 @@
-import { Cloud } from './cloud';
+import { ClusterProfile } from './cluster-profile';
+import { Problems } from './validation';
 
-/** The ServiceAccount annotation that binds pods to a cloud identity, per cloud. */
-export const WORKLOAD_IDENTITY_ANNOTATION: Record<Cloud, string> = {
-  [Cloud.GKE]: 'iam.gke.io/gcp-service-account',
-  [Cloud.EKS]: 'eks.amazonaws.com/role-arn',
-  [Cloud.AKS]: 'azure.workload.identity/client-id',
-};
+/**
+ * The ServiceAccount annotations that bind pods to `identity` on `cluster`. A cluster whose profile
+ * states no workload identity gets none, and the problem is recorded.
+ */
+export function identityAnnotations(cluster: ClusterProfile, identity: string, problems: Problems): Record<string, string> {
+  const facts = cluster.facts.workloadIdentity;
+  if (!facts) {
+    problems.add({
+      code: 'WORKLOAD_IDENTITY_UNSUPPORTED',
+      message: `Cluster "${cluster.name}" has no workload identity in its profile, so pods cannot take a cloud identity.`,
+      received: identity,
+      fix: 'add facts.workloadIdentity to the cluster profile, or drop the cloud identity and mount credentials from a Secret.',
+    });
+    return {};
+  }
+  return { [facts.serviceAccountAnnotation]: identity };
+}
 
-/** AKS injects the identity token only into pods that carry this label. */
-export const AKS_WORKLOAD_IDENTITY_POD_LABEL = { 'azure.workload.identity/use': 'true' } as const;
+/** Labels a pod running as a ServiceAccount with a cloud identity needs on `cluster`. */
+export function identityPodLabels(cluster: ClusterProfile): Record<string, string> {
+  return { ...cluster.facts.workloadIdentity?.podLabels };
+}

@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { ClusterProfile } from '../core/cluster-profile';
+import { setScopeDefaults } from '../core/scope-defaults';
 
 /**
  * The output layout: one chart, hence one YAML file, for a cluster's platform objects and one per
@@ -15,13 +16,18 @@ export class ClusterCharts {
   constructor(private readonly app: App, public readonly cluster: ClusterProfile) {
     this.prefix = cluster.name.includes(cluster.cloud) ? cluster.name : `${cluster.cloud}-${cluster.name}`;
     this.platform = new Chart(app, `${this.prefix}-platform`);
+    setScopeDefaults(this.platform, { cluster });
   }
 
-  /** The chart of tenant `name`: its namespace objects and its workloads. */
+  /**
+   * The chart of tenant `name`: its namespace objects and its workloads. Constructs placed in it
+   * take this cluster and the namespace `name` unless they say otherwise.
+   */
   public tenant(name: string): Chart {
     let chart = this.tenants.get(name);
     if (!chart) {
       chart = new Chart(this.app, `${this.prefix}-${name}`);
+      setScopeDefaults(chart, { cluster: this.cluster, namespace: name });
       this.tenants.set(name, chart);
     }
     return chart;

@@ -7,6 +7,7 @@ import { NodeLabels, tolerationFor } from '../core/scheduling';
 import { Problems } from '../core/validation';
 import { gpuOvercommitWarnings } from './capacity';
 import { gpuDashboard, servingDashboard } from './dashboards';
+import { resolveWorkloadScope } from '../core/scope-defaults';
 
 /** The priority classes the training and serving constructs use, highest first. */
 export const PriorityClasses = {
@@ -23,7 +24,8 @@ export const NVIDIA_DEVICE_PLUGIN_IMAGE = 'nvcr.io/nvidia/k8s-device-plugin:v0.1
 export const DEVICE_PLUGIN_NAMESPACE = 'nvidia-device-plugin';
 
 export interface MlPlatformProps {
-  readonly cluster: ClusterProfile;
+  /** @default - the cluster of the ClusterCharts chart it is placed in */
+  readonly cluster?: ClusterProfile;
   /** @default NVIDIA_DEVICE_PLUGIN_IMAGE */
   readonly devicePluginImage?: string;
   /** Namespace of the monitoring stack, where dashboards are picked up. @default 'monitoring' */
@@ -43,9 +45,9 @@ export class MlPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: MlPlatformProps) {
     super(scope, id);
-    this.cluster = props.cluster;
-    installKubernetesGate(this, props.cluster.name);
-    this.devicePlugin = props.cluster.capabilities.devicePluginRequired;
+    this.cluster = resolveWorkloadScope(this, { cluster: props.cluster, namespace: 'kube-system' }, Problems.of(this)).cluster;
+    installKubernetesGate(this, this.cluster.name);
+    this.devicePlugin = this.cluster.capabilities.devicePluginRequired;
     this.emitPriorityClasses();
     if (this.devicePlugin) this.emitDevicePlugin(props.devicePluginImage ?? NVIDIA_DEVICE_PLUGIN_IMAGE);
     this.emitMonitoring(props.monitoringNamespace ?? 'monitoring', props.dcgmExporterNamespace ?? 'gpu-monitoring');

@@ -2,13 +2,13 @@ import { ApiObject } from 'cdk8s';
 import { installKubernetesGate } from '../policy/gate';
 import { Construct } from 'constructs';
 import { checkAuthorizedCidrs } from '../core/cidr';
-import { Cloud } from '../core/cloud';
 import { ClusterProfile } from '../core/cluster-profile';
 import { checkName, DNS_LABEL } from '../core/names';
 import { quantityProblems } from '../core/quantities';
 import { Problems } from '../core/validation';
 import { declareExternalObject } from '../core/workload';
-import { WORKLOAD_IDENTITY_ANNOTATION } from '../core/workload-identity';
+import { identityAnnotations } from '../core/workload-identity';
+import { resolveWorkloadScope } from '../core/scope-defaults';
 import { tenantGpuProblems } from './capacity';
 
 /** What a tenant may consume at once. */
@@ -51,9 +51,10 @@ export interface TenantRule {
 }
 
 export interface TenantProps {
-  /** Namespace name: a DNS label. */
-  readonly name: string;
-  readonly cluster: ClusterProfile;
+  /** Namespace name: a DNS label. @default - the namespace of the tenant chart it is placed in */
+  readonly name?: string;
+  /** @default - the cluster of the ClusterCharts chart it is placed in */
+  readonly cluster?: ClusterProfile;
   /** @default - the defaults of TenantQuota */
   readonly quota?: TenantQuota;
   /** @default - the defaults of TenantContainerDefaults */
@@ -77,7 +78,6 @@ export interface TenantProps {
 /** Pod labels that mark serving pods, which the ingress controller may reach. */
 export const SERVING_POD_LABEL = 'ml-platform.io/serving';
 const SERVING_PORTS = [8500, 8501];
-const METADATA_ENDPOINT = '169.254.169.254/32';
 
 const EDITOR_RESOURCES: ReadonlyArray<[string, readonly string[]]> = [
   ['', ['pods', 'services', 'configmaps', 'persistentvolumeclaims']],
@@ -111,12 +111,11 @@ export class Tenant extends Construct {
   constructor(scope: Construct, id: string, props: TenantProps) {
     super(scope, id);
     this.props = props;
-    this.name = props.name;
-    this.cluster = props.cluster;
-    this.gpuQuota = props.quota?.gpus ?? 0;
     this.problems = Problems.of(this);
-    installKubernetesGate(this, props.cluster.name);
-    checkName(props.name, DNS_LABEL, 'TENANT_NAME_INVALID').forEach((p) => this.problems.add(p));
+    ({ cluster: this.cluster, namespace: this.name } = resolveWorkloadScope(this, { cluster: props.cluster, namespace: props.name }, this.problems));
+    this.gpuQuota = props.quota?.gpus ?? 0;
+    installKubernetesGate(this, this.cluster.name);
+    checkName(this.name, DNS_LABEL, 'TENANT_NAME_INVALID').forEach((p) => this.problems.add(p));
     this.problems.addCheck(() => tenantGpuProblems(this));
 
     this.emitNamespace();
@@ -130,7 +129,7 @@ export class Tenant extends Construct {
   /** A ServiceAccount without an automounted token, bound to `cloudIdentity` when given. */
   public addServiceAccount(name: string, cloudIdentity?: string): ApiObject {
     checkName(name, DNS_LABEL, 'SERVICE_ACCOUNT_NAME_INVALID').forEach((p) => this.problems.add(p));
-    const annotations = cloudIdentity ? { [WORKLOAD_IDENTITY_ANNOTATION[this.cluster.cloud]]: cloudIdentity } : undefined;
+    const annotations = cloudIdentity ? identityAnnotations(this.cluster, cloudIdentity, this.problems) : undefined;
     return this.object(`sa-${name}`, 'v1', 'ServiceAccount', name, { automountServiceAccountToken: false }, annotations);
   }
 
@@ -261,14 +260,14 @@ export class Tenant extends Construct {
       podSelector: {},
       policyTypes: ['Egress'],
       // Buckets, registries and identity endpoints are HTTPS; the node's metadata endpoint is not for pods.
-      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [METADATA_ENDPOINT] } }], ports: [{ protocol: 'TCP', port: 443 }] }],
+      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...this.cluster.facts.metadata.blockedCidrs] } }], ports: [{ protocol: 'TCP', port: 443 }] }],
     });
-    if (this.cluster.cloud === Cloud.GKE) {
-      // GKE Workload Identity answers on the node's metadata server, 169.254.169.252:988, not on .254.
-      policy('allow-gke-metadata-server', {
+    const identityEndpoints = this.cluster.facts.metadata.identityEndpoints;
+    if (identityEndpoints.length > 0) {
+      policy('allow-identity-endpoints', {
         podSelector: {},
         policyTypes: ['Egress'],
-        egress: [{ to: [{ ipBlock: { cidr: '169.254.169.252/32' } }], ports: [{ protocol: 'TCP', port: 988 }] }],
+        egress: identityEndpoints.map((e) => ({ to: [{ ipBlock: { cidr: e.cidr } }], ports: [{ protocol: 'TCP', port: e.port }] })),
       });
     }
     const clients = this.props.servingClientCidrs ?? [];

@@ -5,8 +5,8 @@ import { createHash } from 'crypto';
 import { stringify } from 'yaml';
 import { Accelerator } from '../core/accelerator';
 import { checkAuthorizedCidrs } from '../core/cidr';
-import { Cloud } from '../core/cloud';
 import { ClusterProfile, Placement } from '../core/cluster-profile';
+import { resolveWorkloadScope } from '../core/scope-defaults';
 import { checkName, DNS_LABEL } from '../core/names';
 import {
   isPinnedImage, RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME,
@@ -15,7 +15,7 @@ import { cpuQuantity, memoryQuantity } from '../core/quantities';
 import { LABEL_PREFIX } from '../core/scheduling';
 import { Problem, Problems } from '../core/validation';
 import { PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
-import { AKS_WORKLOAD_IDENTITY_POD_LABEL, WORKLOAD_IDENTITY_ANNOTATION } from '../core/workload-identity';
+import { identityAnnotations, identityPodLabels } from '../core/workload-identity';
 import { ServingExposure, VersionRoute } from './exposure';
 import {
   batchingParametersText, ModelVersionPolicy, modelServerConfigText, monitoringConfigText, PROMETHEUS_METRICS_PATH, ServedModel, ServingBatching,
@@ -68,11 +68,13 @@ export interface ServingAlerts {
 export interface TfServingProps {
   /** Name of the stack's objects. @default - the construct id */
   readonly name?: string;
-  readonly namespace: string;
+  /** @default - the namespace of the tenant chart it is placed in */
+  readonly namespace?: string;
   readonly models: readonly ServedModel[];
   /** Pinned image. @default TF_SERVING_IMAGE, or TF_SERVING_GPU_IMAGE when `gpus` > 0 */
   readonly image?: string;
-  readonly cluster: ClusterProfile;
+  /** @default - the cluster of the ClusterCharts chart it is placed in */
+  readonly cluster?: ClusterProfile;
   /** Whole GPUs per pod. @default 0 */
   readonly gpus?: number;
   /** Required when `gpus` > 0. @default - none */
@@ -164,6 +166,7 @@ export class TfServing extends Construct implements PlatformWorkload {
   public readonly name: string;
   public readonly clusterName: string;
   public readonly namespace: string;
+  public readonly cluster: ClusterProfile;
   /** The emitted objects. */
   public readonly apiObjects: ApiObject[] = [];
   private readonly props: TfServingProps;
@@ -174,12 +177,12 @@ export class TfServing extends Construct implements PlatformWorkload {
     super(scope, id);
     this.props = props;
     this.name = props.name ?? id;
-    this.namespace = props.namespace;
-    this.clusterName = props.cluster.name;
     this.problems = Problems.of(this);
-    installKubernetesGate(this, props.cluster.name);
+    ({ cluster: this.cluster, namespace: this.namespace } = resolveWorkloadScope(this, props, this.problems));
+    this.clusterName = this.cluster.name;
+    installKubernetesGate(this, this.clusterName);
     this.problems.addCheck(() => undefinedReferenceProblems(this));
-    this.placement = props.accelerator ? props.cluster.placementFor(props.accelerator) : undefined;
+    this.placement = props.accelerator ? this.cluster.placementFor(props.accelerator) : undefined;
     this.validate();
 
     const plans = this.plan();
@@ -400,9 +403,9 @@ export class TfServing extends Construct implements PlatformWorkload {
       add({ code: 'GPU_ACCELERATOR_MISSING', message: `The stack asks for ${gpus} GPU(s) without saying which accelerator.`, received: gpus, fix: 'set accelerator to one the cluster profile has.' });
       return;
     }
-    const pools = props.cluster.poolsWith(props.accelerator).filter((p) => !p.spot);
+    const pools = this.cluster.poolsWith(props.accelerator).filter((p) => !p.spot);
     if (pools.length === 0) {
-      add({ code: 'ACCELERATOR_NOT_IN_CLUSTER', message: `No on-demand pool of cluster "${props.cluster.name}" carries ${props.accelerator}; serving never runs on spot.`, received: props.accelerator.id, fix: 'add an on-demand pool with that accelerator, or choose one the cluster has.' });
+      add({ code: 'ACCELERATOR_NOT_IN_CLUSTER', message: `No on-demand pool of cluster "${this.cluster.name}" carries ${props.accelerator}; serving never runs on spot.`, received: props.accelerator.id, fix: 'add an on-demand pool with that accelerator, or choose one the cluster has.' });
       return;
     }
     const largest = Math.max(...pools.map((p) => p.gpusPerNode));
@@ -412,7 +415,7 @@ export class TfServing extends Construct implements PlatformWorkload {
     if (demand > capacity) {
       add({
         code: 'GPU_DEMAND_EXCEEDS_CAPACITY',
-        message: `Serving stack "${this.name}" may need ${demand} × ${props.accelerator} at its largest, but pools ${pools.map((p) => `${p.name} (${p.maxNodes} × ${p.gpusPerNode})`).join(', ')} of cluster "${props.cluster.name}" hold at most ${capacity}.`,
+        message: `Serving stack "${this.name}" may need ${demand} × ${props.accelerator} at its largest, but pools ${pools.map((p) => `${p.name} (${p.maxNodes} × ${p.gpusPerNode})`).join(', ')} of cluster "${this.cluster.name}" hold at most ${capacity}.`,
         received: demand,
         fix: 'lower maxReplicas or GPUs per pod, or raise maxNodes of those pools.',
       });
@@ -483,7 +486,7 @@ export class TfServing extends Construct implements PlatformWorkload {
     this.add('service-account', {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
-      metadata: this.metadata(this.name, identity ? { annotations: { [WORKLOAD_IDENTITY_ANNOTATION[this.props.cluster.cloud]]: identity } } : {}),
+      metadata: this.metadata(this.name, identity ? { annotations: identityAnnotations(this.cluster, identity, this.problems) } : {}),
       automountServiceAccountToken: false,
     });
     return this.name;
@@ -507,7 +510,7 @@ export class TfServing extends Construct implements PlatformWorkload {
     const readiness = { httpGet: { path: `/v1/models/${plan.models[0]?.name}/metadata`, port: 'http' } };
     const podLabels = {
       ...this.labels(plan.track),
-      ...(props.cloudIdentity && props.cluster.cloud === Cloud.AKS ? AKS_WORKLOAD_IDENTITY_POD_LABEL : {}),
+      ...(props.cloudIdentity ? identityPodLabels(this.cluster) : {}),
     };
     const volume = props.modelVolume;
     const spread = (topologyKey: string) => ({ maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.labels(plan.track) } });
@@ -620,7 +623,7 @@ export class TfServing extends Construct implements PlatformWorkload {
     this.add(`${track}-service`, {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: this.metadata(name, loadBalanced ? { annotations: loadBalancerAnnotations(this.props.cluster.cloud, internal) } : {}),
+      metadata: this.metadata(name, loadBalanced ? { annotations: loadBalancerAnnotations(this.cluster, internal) } : {}),
       spec: {
         type: loadBalanced ? 'LoadBalancer' : 'ClusterIP',
         ...(loadBalanced && !internal ? { loadBalancerSourceRanges: [...(expose.loadBalancer.sourceRanges ?? [])] } : {}),
@@ -769,17 +772,7 @@ function stableVersionOf(model: ServedModel): number | undefined {
   return policy?.kind === 'specific' && policy.values.length === 1 ? policy.values[0] : undefined;
 }
 
-function loadBalancerAnnotations(cloud: Cloud, internal: boolean): Record<string, string> {
-  switch (cloud) {
-    case Cloud.GKE:
-      return internal ? { 'networking.gke.io/load-balancer-type': 'Internal' } : {};
-    case Cloud.EKS:
-      return {
-        'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
-        'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
-        'service.beta.kubernetes.io/aws-load-balancer-scheme': internal ? 'internal' : 'internet-facing',
-      };
-    case Cloud.AKS:
-      return internal ? { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' } : {};
-  }
+function loadBalancerAnnotations(cluster: ClusterProfile, internal: boolean): Record<string, string> {
+  const facts = cluster.facts.loadBalancer;
+  return { ...(internal ? facts.internalAnnotations : facts.externalAnnotations) };
 }

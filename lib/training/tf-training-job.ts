@@ -2,8 +2,8 @@ import { ApiObject, Duration } from 'cdk8s';
 import { installKubernetesGate } from '../policy/gate';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
-import { Cloud } from '../core/cloud';
 import { ClusterProfile, Placement } from '../core/cluster-profile';
+import { resolveWorkloadScope } from '../core/scope-defaults';
 import { checkName, DNS_1035_LABEL, DNS_LABEL, ENV_VAR_NAME } from '../core/names';
 import {
   isPinnedImage, RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME,
@@ -12,7 +12,7 @@ import { cpuQuantity, memoryQuantity } from '../core/quantities';
 import { LABEL_PREFIX } from '../core/scheduling';
 import { Problem, Problems } from '../core/validation';
 import { PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
-import { AKS_WORKLOAD_IDENTITY_POD_LABEL } from '../core/workload-identity';
+import { identityPodLabels } from '../core/workload-identity';
 import { CHECKPOINT_ENV, TrainingCheckpoint } from './checkpoint';
 import {
   COMPLETION_INDEX_FIELD, indexedJobTopology, jobSetTopology, MAX_ENV_STRING_BYTES, TASK_INDEX_ENV, tfClusterSpec,
@@ -42,7 +42,8 @@ export interface TfRoleSpec {
 export interface TfTrainingJobProps {
   /** Name of the job's objects; pod hostnames derive from it. @default - the construct id */
   readonly name?: string;
-  readonly namespace: string;
+  /** @default - the namespace of the tenant chart it is placed in */
+  readonly namespace?: string;
   /** Container image, pinned by tag (not `latest`) or digest. */
   readonly image: string;
   /** @default - the image's entrypoint */
@@ -64,7 +65,8 @@ export interface TfTrainingJobProps {
   /** @default TrainingBackend.INDEXED_JOB */
   readonly backend?: TrainingBackend;
   /** The cluster the job runs on; GPU roles are placed on its pools. */
-  readonly cluster: ClusterProfile;
+  /** @default - the cluster of the ClusterCharts chart it is placed in */
+  readonly cluster?: ClusterProfile;
   /**
    * Retries before the job fails: per pod on the indexed-job backend, of the whole set on JobSet,
    * of the replicas on TFJob. Evictions and preemptions do not count.
@@ -139,6 +141,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
   public readonly name: string;
   public readonly clusterName: string;
   public readonly namespace: string;
+  public readonly cluster: ClusterProfile;
   public readonly backend: TrainingBackend;
   /** The objects emitted, by kind: Service, NetworkPolicy, Job, JobSet or TFJob. */
   public readonly apiObjects: ApiObject[] = [];
@@ -151,12 +154,12 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
     super(scope, id);
     this.props = props;
     this.name = props.name ?? id;
-    this.namespace = props.namespace;
-    this.clusterName = props.cluster.name;
+    this.problems = Problems.of(this);
+    ({ cluster: this.cluster, namespace: this.namespace } = resolveWorkloadScope(this, props, this.problems));
+    this.clusterName = this.cluster.name;
     this.backend = props.backend ?? TrainingBackend.INDEXED_JOB;
     this.port = props.port ?? 2222;
-    this.problems = Problems.of(this);
-    installKubernetesGate(this, props.cluster.name);
+    installKubernetesGate(this, this.clusterName);
     this.roles = this.resolveRoles();
     this.validate();
     this.problems.addCheck(() => undefinedReferenceProblems(this));
@@ -225,7 +228,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
     ];
     return specs.flatMap(([role, spec]) => {
       if (!spec) return [];
-      const placement = spec.accelerator ? this.props.cluster.placementFor(spec.accelerator, { allowSpot: this.props.allowSpot }) : undefined;
+      const placement = spec.accelerator ? this.cluster.placementFor(spec.accelerator, { allowSpot: this.props.allowSpot }) : undefined;
       return [{ role, spec, replicas: spec.replicas ?? 1, placement }];
     });
   }
@@ -320,7 +323,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
   }
 
   private validateGpus(add: (p: Problem) => void): void {
-    const { cluster } = this.props;
+    const { cluster } = this;
     for (const { role, spec, placement } of this.roles) {
       const gpus = spec.gpus ?? 0;
       for (const [field, value] of [['cpu', spec.cpu ?? 2], ['memoryGiB', spec.memoryGiB ?? 8]] as const) {
@@ -417,7 +420,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
     const portName = this.backend === TrainingBackend.KUBEFLOW_TFJOB ? TFJOB_PORT_NAME : TF_PORT_NAME;
     const command = spec.command ?? props.command;
     const args = spec.args ?? props.args;
-    const identityLabel = props.serviceAccountName && props.cluster.cloud === Cloud.AKS ? AKS_WORKLOAD_IDENTITY_POD_LABEL : {};
+    const identityLabel = props.serviceAccountName ? identityPodLabels(this.cluster) : {};
     return {
       metadata: { labels: { ...this.labels(role), ...identityLabel } },
       spec: {

@@ -44,10 +44,21 @@ describe('ClusterProfile', () => {
     expect(profile.placementFor(Accelerator.NVIDIA_H100_80GB)).toBeUndefined();
   });
 
+  test('a hand-written profile of an on-premises cluster is accepted, with generic facts unless it states its own', () => {
+    const onPrem = ClusterProfile.fromJson({ ...DATA, cloud: 'on-prem' });
+    expect(onPrem.facts.workloadIdentity).toBeUndefined();
+    expect(onPrem.facts.objectStores).toEqual([]);
+    expect(onPrem.facts.metadata.blockedCidrs).toEqual(['169.254.169.254/32']);
+    const minio = { scheme: 's3', csiDriver: 'ru.yandex.s3.csi' };
+    const withFacts = ClusterProfile.fromJson({ ...DATA, cloud: 'on-prem', facts: { ...onPrem.facts, objectStores: [minio] } });
+    expect(withFacts.objectStore('s3')).toEqual(minio);
+    expect(ClusterProfile.fromJson(withFacts.toJson()).facts).toEqual(withFacts.facts);
+  });
+
   describe('fails when', () => {
     test('the JSON is malformed, listing every problem', () => {
-      const bad = { ...DATA, cloud: 'openstack', pools: [{ ...DATA.pools[1], accelerator: 'nvidia-b300', maxNodes: -1 }] };
-      expect(() => ClusterProfile.fromJson(bad)).toThrow(/"cloud" must be one of gke, eks, aks; received "openstack"/);
+      const bad = { ...DATA, cloud: 'Open Stack', pools: [{ ...DATA.pools[1], accelerator: 'nvidia-b300', maxNodes: -1 }] };
+      expect(() => ClusterProfile.fromJson(bad)).toThrow(/"cloud" must be a lower-case name such as gke, eks, aks or on-prem; received "Open Stack"/);
       let message = '';
       try { ClusterProfile.fromJson(bad); } catch (e) { message = (e as Error).message; }
       expect(message).toContain('pools[0].accelerator must be a catalogue id');

@@ -42,9 +42,10 @@ describe('Tenant', () => {
     expect(named(docs, 'NetworkPolicy', 'allow-ingress-controller').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8500 }, { protocol: 'TCP', port: 8501 }]);
   });
 
-  test('GKE tenants may reach the GKE metadata server that Workload Identity uses', () => {
+  test('GKE tenants may reach the GKE metadata server that Workload Identity uses, from the profile facts', () => {
     const gke = synth({ cluster: ClusterProfile.fromJson({ ...EKS_PROFILE.toJson(), cloud: 'gke' }) });
-    expect(named(gke, 'NetworkPolicy', 'allow-gke-metadata-server').spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '169.254.169.252/32' } }], ports: [{ protocol: 'TCP', port: 988 }] }]);
+    expect(byKind(docs, 'NetworkPolicy').map((p) => p.metadata.name)).not.toContain('allow-identity-endpoints');
+    expect(named(gke, 'NetworkPolicy', 'allow-identity-endpoints').spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '169.254.169.252/32' } }], ports: [{ protocol: 'TCP', port: 988 }] }]);
   });
 
   test('editor role: least privilege, no wildcards, no exec, Secrets writable but not readable', () => {
