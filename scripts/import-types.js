@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// Regenerates lib/imports/ (typed classes for every object the library emits) with cdk8s-cli's own
+// importer, offline: the Kubernetes schema and the CRDs are read from crds/ instead of the network.
+// Run: node scripts/import-types.js
+const fs = require('fs');
+const path = require('path');
+const zlib = require('zlib');
+// cdk8s-cli exports no API; its files are loaded by path.
+const CLI = path.dirname(require.resolve('cdk8s-cli/package.json'));
+const util = require(path.join(CLI, 'lib', 'util'));
+const { ImportKubernetesApi } = require(path.join(CLI, 'lib', 'import', 'k8s'));
+const { ImportCustomResourceDefinition } = require(path.join(CLI, 'lib', 'import', 'crd'));
+const { Language } = require(path.join(CLI, 'lib', 'import', 'base'));
+
+const ROOT = path.join(__dirname, '..');
+const CRDS = path.join(ROOT, 'crds');
+const OUT = path.join(ROOT, 'lib', 'imports');
+const KUBERNETES_VERSION = '1.31.0';
+
+/** The CRD files whose kinds the library emits; see crds/README.md for their upstream versions. */
+const CRD_FILES = [
+  'jobset.x-k8s.io_jobsets.yaml',
+  'kubeflow.org_tfjobs.yaml',
+  'crd-servicemonitors.yaml',
+  'crd-podmonitors.yaml',
+  'crd-prometheusrules.yaml',
+  'kueue.x-k8s.io_resourceflavors.yaml',
+  'kueue.x-k8s.io_clusterqueues.yaml',
+  'kueue.x-k8s.io_localqueues.yaml',
+];
+
+util.download = async (url) => {
+  if (url.includes(`/v${KUBERNETES_VERSION}/_definitions.json`)) {
+    return zlib.gunzipSync(fs.readFileSync(path.join(CRDS, `kubernetes-v${KUBERNETES_VERSION}-definitions.json.gz`))).toString('utf8');
+  }
+  if (fs.existsSync(url)) return fs.readFileSync(url, 'utf8');
+  throw new Error(`offline import: no local copy of ${url}`);
+};
+
+async function main() {
+  fs.rmSync(OUT, { recursive: true, force: true });
+  const options = { targetLanguage: Language.TYPESCRIPT, outdir: OUT };
+  await new ImportKubernetesApi({ apiVersion: KUBERNETES_VERSION }).import(options);
+  // One import per API group: an import writes one file per group, so a group's CRDs go in together.
+  const byGroup = new Map();
+  for (const file of CRD_FILES) {
+    const text = fs.readFileSync(path.join(CRDS, file), 'utf8');
+    const group = /^\s*group:\s*(\S+)/m.exec(text)[1];
+    byGroup.set(group, [...(byGroup.get(group) ?? []), text]);
+  }
+  for (const docs of byGroup.values()) {
+    await new ImportCustomResourceDefinition(docs.join('\n---\n')).import(options);
+  }
+  console.log(fs.readdirSync(OUT).map((f) => `lib/imports/${f}: ${fs.statSync(path.join(OUT, f)).size} bytes`).join('\n'));
+}
+
+main().catch((error) => { console.error(error); process.exit(1); });
