@@ -19,6 +19,8 @@ export * from './core/scheduling';
 export * from './core/validation';
 export * from './core/workload';
 export * from './core/workload-identity';
+export * from './core/workload-kinds';
+export * from './core/scope-defaults';
 export * from './platform/capacity';
 export * from './platform/cluster-charts';
 export * from './platform/dashboards';

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { installKubernetesGate } from '../policy/gate';
 import { Construct } from 'constructs';
 import { checkAuthorizedCidrs } from '../core/cidr';
@@ -9,6 +9,7 @@ import { Problems } from '../core/validation';
 import { declareExternalObject } from '../core/workload';
 import { identityAnnotations } from '../core/workload-identity';
 import { resolveWorkloadScope } from '../core/scope-defaults';
+import { WorkloadKinds } from '../core/workload-kinds';
 import { tenantGpuProblems } from './capacity';
 
 /** What a tenant may consume at once. */
@@ -77,19 +78,24 @@ export interface TenantProps {
 
 /** Pod labels that mark serving pods, which the ingress controller may reach. */
 export const SERVING_POD_LABEL = 'ml-platform.io/serving';
-const SERVING_PORTS = [8500, 8501];
+// Resources tenants manage besides the registered workload kinds, by API group.
+const SUPPORT_RESOURCES: Readonly<Record<string, readonly string[]>> = {
+  '': ['services', 'configmaps', 'persistentvolumeclaims'],
+  'autoscaling': ['horizontalpodautoscalers'],
+  'policy': ['poddisruptionbudgets'],
+  'networking.k8s.io': ['ingresses'],
+  'monitoring.coreos.com': ['servicemonitors', 'podmonitors', 'prometheusrules'],
+};
+const GROUP_ORDER = ['', 'apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'jobset.x-k8s.io', 'kubeflow.org', 'monitoring.coreos.com'];
 
-const EDITOR_RESOURCES: ReadonlyArray<[string, readonly string[]]> = [
-  ['', ['pods', 'services', 'configmaps', 'persistentvolumeclaims']],
-  ['apps', ['deployments']],
-  ['batch', ['jobs', 'cronjobs']],
-  ['autoscaling', ['horizontalpodautoscalers']],
-  ['policy', ['poddisruptionbudgets']],
-  ['networking.k8s.io', ['ingresses']],
-  ['jobset.x-k8s.io', ['jobsets']],
-  ['kubeflow.org', ['tfjobs']],
-  ['monitoring.coreos.com', ['servicemonitors', 'podmonitors', 'prometheusrules']],
-];
+/** What tenant editors manage: the workload kinds registered when the roles are written, then the support resources. */
+function editorResources(): Array<[string, string[]]> {
+  const byGroup = new Map<string, string[]>(GROUP_ORDER.map((group) => [group, []]));
+  const add = (group: string, resources: readonly string[]) => byGroup.set(group, [...(byGroup.get(group) ?? []), ...resources]);
+  for (const kind of WorkloadKinds.all()) if (kind.tenantEditable !== false) add(kind.group, [kind.resource]);
+  for (const [group, resources] of Object.entries(SUPPORT_RESOURCES)) add(group, resources);
+  return [...byGroup].filter(([, resources]) => resources.length > 0);
+}
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'update', 'patch', 'delete'];
 
@@ -235,7 +241,7 @@ export class Tenant extends Construct {
 
   private emitNetworkPolicies(): void {
     const policy = (name: string, spec: Record<string, unknown>) => this.object(`netpol-${name}`, 'networking.k8s.io/v1', 'NetworkPolicy', name, { spec });
-    const servingPorts = SERVING_PORTS.map((port) => ({ protocol: 'TCP', port }));
+    const servingPorts = Lazy.any({ produce: () => WorkloadKinds.servingPorts().map((port) => ({ protocol: 'TCP', port })) });
     const servingPods = { matchExpressions: [{ key: SERVING_POD_LABEL, operator: 'Exists' }] };
     const namespace = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
 
@@ -283,18 +289,18 @@ export class Tenant extends Construct {
 
   private emitRoles(): void {
     const { props } = this;
-    const editorRules = [
-      ...EDITOR_RESOURCES.map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: [...READ, ...WRITE] })),
+    const editorRules = () => [
+      ...editorResources().map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: [...READ, ...WRITE] })),
       { apiGroups: [''], resources: ['pods/log', 'events', 'serviceaccounts'], verbs: READ },
       { apiGroups: [''], resources: ['secrets'], verbs: props.allowSecretsRead ? [...READ, ...WRITE] : WRITE },
       ...(props.extraRules ?? []).map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
     ];
-    const viewerRules = [
-      ...EDITOR_RESOURCES.map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: READ })),
+    const viewerRules = () => [
+      ...editorResources().map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: READ })),
       { apiGroups: [''], resources: ['pods/log', 'events', 'serviceaccounts'], verbs: READ },
     ];
     for (const [role, rules, groups] of [['editor', editorRules, props.editorGroups], ['viewer', viewerRules, props.viewerGroups]] as const) {
-      this.object(`role-${role}`, 'rbac.authorization.k8s.io/v1', 'Role', `tenant-${role}`, { rules });
+      this.object(`role-${role}`, 'rbac.authorization.k8s.io/v1', 'Role', `tenant-${role}`, { rules: Lazy.any({ produce: rules }) });
       if (!groups || groups.length === 0) continue;
       this.object(`binding-${role}`, 'rbac.authorization.k8s.io/v1', 'RoleBinding', `tenant-${role}`, {
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `tenant-${role}` },

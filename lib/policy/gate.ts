@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { perValidationPass, Problem, Problems } from '../core/validation';
-import { Finding, kubernetesFindings, POLICY_KINDS } from './kubernetes-checks';
+import { Finding, isPolicyKind, kubernetesFindings } from './kubernetes-checks';
 import { POLICY_RULES, PolicyRuleId } from './rules';
 import { terraformFindings } from './terraform-checks';
 
@@ -80,7 +80,7 @@ const CHART_CLUSTER = new WeakMap<Chart, string>();
 
 function kubernetesOutcome(scope: IConstruct): Outcome {
   return perValidationPass(scope, 'policy-gate', (root) => {
-    const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && POLICY_KINDS.has(c.kind));
+    const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && isPolicyKind(c.kind));
     const byPath = new Map(objects.map((o) => [o.node.path, o]));
     const byCluster = new Map<string, ApiObject[]>();
     for (const o of objects) {
@@ -112,6 +112,12 @@ export function installKubernetesGate(scope: IConstruct, clusterName: string): v
     Problems.of(scope).add({ code: 'CHART_SPANS_CLUSTERS', message: `Chart ${chart.node.path} holds objects for clusters "${assigned}" and "${clusterName}", which would land in one file.`, received: clusterName, fix: 'use one chart per cluster, e.g. with ClusterCharts.' });
   }
   const root = scope.node.root;
+  if (!CHARTS_GATED.has(root)) {
+    // Charts made after the last library construct (or never seen by one) answer here, at the root,
+    // so the gate covers the whole app whatever the construction order.
+    perValidationPass(root, 'policy-gate-root', () => undefined);
+    root.node.addValidation({ validate: () => ungatedErrors(kubernetesOutcome(root)) });
+  }
   CHARTS_GATED.add(root);
   // Charts are the app's children (and the scope's own chart); walking the whole tree per construct made construction quadratic.
   for (const each of new Set([chart, ...root.node.children.filter((c): c is Chart => Chart.isChart(c))])) {
@@ -120,6 +126,11 @@ export function installKubernetesGate(scope: IConstruct, clusterName: string): v
     each.node.addValidation({ validate: () => errorsOf(kubernetesOutcome(root), each) });
     Problems.of(each).addWarningCheck(() => kubernetesOutcome(root).warnings.get(each) ?? []);
   }
+}
+
+/** Findings on objects of charts that have no gate of their own, with the chart named. */
+function ungatedErrors(outcome: Outcome): string[] {
+  return [...outcome.errors.keys()].filter((owner) => !GATED.has(owner)).flatMap((owner) => errorsOf(outcome, owner).map((e) => `(chart ${owner.node.path}) ${e}`));
 }
 
 /** Puts a Terraform stack under the gate; the cluster constructs call it. */

@@ -1,4 +1,5 @@
 import { isPinnedImage } from '../core/pod-security';
+import { containsPodSpec, PODLESS_KINDS, PodTemplateAt, WorkloadKinds } from '../core/workload-kinds';
 import { PolicyRuleId } from './rules';
 
 /** A synthesized Kubernetes object and the construct path it came from. */
@@ -24,22 +25,23 @@ export interface Finding {
 }
 
 const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
-const POD_CONTROLLERS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'];
-
-/** The kinds any rule reads; other objects (ConfigMaps, Services, monitors, rules) need no rendering. */
-export const POLICY_KINDS = new Set([
-  ...POD_CONTROLLERS, 'CronJob', 'JobSet', 'TFJob', 'Pod', 'Namespace', 'NetworkPolicy', 'ResourceQuota', 'HorizontalPodAutoscaler',
-  'PodDisruptionBudget', 'ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
+/** The kinds the non-pod rules read. */
+const RULE_KINDS = new Set([
+  'Namespace', 'NetworkPolicy', 'ResourceQuota', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
 ]);
 
-/** Every pod template in a manifest: workload controllers, JobSet replicated jobs, TFJob replicas. */
-export function podTemplatesOf(doc: any): Array<{ where: string; template: any }> {
-  if (POD_CONTROLLERS.includes(doc.kind)) return [{ where: '', template: doc.spec?.template }];
-  if (doc.kind === 'CronJob') return [{ where: '', template: doc.spec?.jobTemplate?.spec?.template }];
-  if (doc.kind === 'JobSet') return (doc.spec?.replicatedJobs ?? []).map((r: any) => ({ where: ` replicatedJob ${r.name}`, template: r.template?.spec?.template }));
-  if (doc.kind === 'TFJob') return Object.entries<any>(doc.spec?.tfReplicaSpecs ?? {}).map(([type, r]) => ({ where: ` ${type}`, template: r.template }));
-  if (doc.kind === 'Pod') return [{ where: '', template: { metadata: doc.metadata, spec: doc.spec } }];
-  return [];
+/**
+ * Whether the gate must render objects of `kind`: every kind a rule reads, every registered
+ * workload kind, and every kind it does not know, which might carry pods. Only kinds known to
+ * hold no pod (ConfigMaps, Services, monitors) are skipped.
+ */
+export function isPolicyKind(kind: string): boolean {
+  return RULE_KINDS.has(kind) || WorkloadKinds.of(kind) !== undefined || !PODLESS_KINDS.has(kind);
+}
+
+/** Every pod template in a manifest, as its registered workload kind reads it. */
+export function podTemplatesOf(doc: any): readonly PodTemplateAt[] {
+  return WorkloadKinds.of(doc.kind)?.podTemplates(doc) ?? [];
 }
 
 /** The Pod Security "restricted" profile, field by field, as the PodSecurity admission plugin checks it. */
@@ -103,6 +105,9 @@ export function kubernetesFindings(manifests: readonly Manifest[]): Finding[] {
     const subject = `${doc.kind} ${doc.metadata?.namespace ? `${namespace}/` : ''}${doc.metadata?.name}`;
     const add = (rule: PolicyRuleId, detail: string, received: unknown) => findings.push({ rule, path, subject, detail, received });
 
+    if (!WorkloadKinds.of(doc.kind) && !RULE_KINDS.has(doc.kind) && containsPodSpec(doc)) {
+      add('POD_KIND_UNREGISTERED', `${doc.apiVersion} ${doc.kind} holds pods the gate cannot read`, doc.kind);
+    }
     if (!privileged.has(namespace)) {
       for (const { where, template } of podTemplatesOf(doc)) {
         const pod = template?.spec ?? {};

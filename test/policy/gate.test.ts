@@ -1,4 +1,4 @@
-import { ApiObject, App as K8sApp, JsonPatch } from 'cdk8s';
+import { ApiObject, App as K8sApp, Chart, JsonPatch } from 'cdk8s';
 import { App, TerraformResource } from 'cdktf';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -39,6 +39,13 @@ const PLANTS: Record<PolicyRuleId, (e: Example) => void> = {
   POD_IMAGE_PINNED: (e) => serving(e).addJsonPatch(JsonPatch.replace(`${container}/image`, 'tensorflow/serving:latest')),
   POD_SERVICE_ACCOUNT: (e) => serving(e).addJsonPatch(JsonPatch.remove('/spec/template/spec/serviceAccountName')),
   POD_TOKEN_AUTOMOUNT: (e) => serving(e).addJsonPatch(JsonPatch.replace('/spec/template/spec/automountServiceAccountToken', true)),
+  // A kind the gate cannot read: it fails closed instead of passing the pods unchecked.
+  POD_KIND_UNREGISTERED: (e) => new ApiObject(e.kubernetes.node.findChild('ml-gke-team-vision') as Chart, 'pytorch', {
+    apiVersion: 'kubeflow.org/v1',
+    kind: 'PyTorchJob',
+    metadata: { name: 'pytorch', namespace: 'team-vision' },
+    spec: { pytorchReplicaSpecs: { Master: { template: { spec: { containers: [{ name: 'pytorch', image: 'pytorch/pytorch:2.5.1' }] } } } } },
+  }),
   DEPLOYMENT_PROBES: (e) => serving(e).addJsonPatch(JsonPatch.remove(`${container}/livenessProbe`)),
   // The stable track alone runs 2+ pods once its autoscaler's minimum is raised.
   DEPLOYMENT_PDB: (e) => {
