@@ -69,7 +69,7 @@ export class Accelerator {
     },
   });
 
-  /** The A10G is AWS's variant of the A10; Azure sells the A10 itself ({@link NVIDIA_A10}). */
+  /** The A10G is AWS's variant of the A10; Azure sells the A10 itself ({@link Accelerator.NVIDIA_A10}). */
   public static readonly NVIDIA_A10G = new Accelerator('nvidia-a10g', 'NVIDIA A10G', 24, {
     [Cloud.EKS]: {
       name: 'g5',

@@ -76,7 +76,7 @@ export interface PlacementOptions {
  * cluster construct (`cluster.profile`) or written by hand for a cluster that already exists.
  */
 export class ClusterProfile {
-  /** Reads a profile from its JSON form (as written by {@link toJson}), listing every problem found. */
+  /** Reads a profile from its JSON form (as written by {@link ClusterProfile.toJson}), listing every problem found. */
   public static fromJson(json: unknown): ClusterProfile {
     const problems = shapeProblems(json);
     if (problems.length > 0) {

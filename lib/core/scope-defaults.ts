@@ -38,6 +38,7 @@ const NO_CLUSTER = new ClusterProfile({
 /**
  * The cluster and namespace of a workload: its own props first, then its chart's defaults. A missing
  * one is recorded as a problem, and a placeholder keeps construction going.
+ * @internal
  */
 export function resolveWorkloadScope(
   scope: IConstruct,

@@ -94,7 +94,10 @@ export function collectValidationErrors(root: IConstruct): string[] {
 
 let collecting = 0;
 
-/** True while {@link collectValidationErrors} runs; whole-app gates stay quiet then, since it covers them. */
+/**
+ * True while {@link collectValidationErrors} runs; whole-app gates stay quiet then, since it covers them.
+ * @internal
+ */
 export function isCollectingValidationErrors(): boolean {
   return collecting > 0;
 }
@@ -110,6 +113,7 @@ const PASS_VALUES = new WeakMap<IConstruct, Map<string, unknown>>();
  * A value of the whole app `scope` belongs to, computed at most once per validation pass, for
  * checks that would otherwise each walk the tree (which made synth quadratic). Every pass, cdk8s's
  * and {@link collectValidationErrors}, visits the root first, where the values are dropped.
+ * @internal
  */
 export function perValidationPass<T>(scope: IConstruct, key: string, compute: (root: IConstruct) => T): T {
   const root = scope.node.root;

@@ -4,6 +4,7 @@ import { Problems } from './validation';
 /**
  * The ServiceAccount annotations that bind pods to `identity` on `cluster`. A cluster whose profile
  * states no workload identity gets none, and the problem is recorded.
+ * @internal
  */
 export function identityAnnotations(cluster: ClusterProfile, identity: string, problems: Problems): Record<string, string> {
   const facts = cluster.facts.workloadIdentity;
@@ -19,7 +20,10 @@ export function identityAnnotations(cluster: ClusterProfile, identity: string, p
   return { [facts.serviceAccountAnnotation]: identity };
 }
 
-/** Labels a pod running as a ServiceAccount with a cloud identity needs on `cluster`. */
+/**
+ * Labels a pod running as a ServiceAccount with a cloud identity needs on `cluster`.
+ * @internal
+ */
 export function identityPodLabels(cluster: ClusterProfile): Record<string, string> {
   return { ...cluster.facts.workloadIdentity?.podLabels };
 }

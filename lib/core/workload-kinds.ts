@@ -89,7 +89,10 @@ export const PODLESS_KINDS: ReadonlySet<string> = new Set([
   'ExternalSecret', 'SecretStore', 'SecretProviderClass', 'ScaledObject', 'TriggerAuthentication',
 ]);
 
-/** True when `value` holds a pod spec anywhere: an object with a `containers` array. */
+/**
+ * True when `value` holds a pod spec anywhere: an object with a `containers` array.
+ * @internal
+ */
 export function containsPodSpec(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(containsPodSpec);
   if (typeof value !== 'object' || value === null) return false;

@@ -30,7 +30,10 @@ const EXTERNAL = new WeakMap<IConstruct, Set<string>>();
 const key = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
 const BUILT_IN_PRIORITY_CLASSES = ['system-cluster-critical', 'system-node-critical'];
 
-/** What cross-object checks need from the whole app, gathered in one walk. */
+/**
+ * What cross-object checks need from the whole app, gathered in one walk.
+ * @internal
+ */
 export interface AppIndex {
   /** `Kind/namespace/name` of every object the program defines or declares. */
   readonly defined: ReadonlySet<string>;
@@ -51,7 +54,10 @@ function buildIndex(root: IConstruct): AppIndex {
   return { defined, workloadsIn };
 }
 
-/** The index of the app `scope` belongs to, shared by every cross-object check of a validation pass. */
+/**
+ * The index of the app `scope` belongs to, shared by every cross-object check of a validation pass.
+ * @internal
+ */
 export function appIndex(scope: IConstruct): AppIndex {
   return perValidationPass(scope, 'app-index', buildIndex);
 }
@@ -63,7 +69,10 @@ export function declareExternalObject(scope: IConstruct, kind: string, namespace
   EXTERNAL.get(root)!.add(key(kind, namespace, name));
 }
 
-/** References of `workload` to objects that neither the program nor a declaration defines. */
+/**
+ * References of `workload` to objects that neither the program nor a declaration defines.
+ * @internal
+ */
 export function undefinedReferenceProblems(workload: PlatformWorkload): Problem[] {
   const { defined } = appIndex(workload);
   const refs = workload.references();

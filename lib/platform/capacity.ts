@@ -10,7 +10,10 @@ export interface TenantLike extends IConstruct {
   readonly gpuQuota: number;
 }
 
-/** Training jobs and serving stacks in the tenant's namespace whose fixed GPU demand exceeds its quota. */
+/**
+ * Training jobs and serving stacks in the tenant's namespace whose fixed GPU demand exceeds its quota.
+ * @internal
+ */
 export function tenantGpuProblems(tenant: TenantLike): Problem[] {
   const workloads = (appIndex(tenant).workloadsIn.get(tenant.name) ?? [])
     .filter((w) => w.clusterName === tenant.cluster.name && w.fixedGpuDemand() > 0);
@@ -24,7 +27,10 @@ export function tenantGpuProblems(tenant: TenantLike): Problem[] {
   }];
 }
 
-/** A warning when the tenants of a cluster are promised more GPUs than its pools can ever hold. */
+/**
+ * A warning when the tenants of a cluster are promised more GPUs than its pools can ever hold.
+ * @internal
+ */
 export function gpuOvercommitWarnings(scope: IConstruct, cluster: ClusterProfile): Problem[] {
   const tenants = scope.node.root.node.findAll()
     .filter((c): c is TenantLike => typeof (c as Partial<TenantLike>).gpuQuota === 'number' && (c as Partial<TenantLike>).cluster?.name === cluster.name);

@@ -103,6 +103,7 @@ function errorsOf(outcome: Outcome, owner: IConstruct): string[] {
 /**
  * Puts every chart of the app of `scope` under the gate, and records that the chart of `scope`
  * describes `clusterName`. Library constructs call it, so the gate is on by default.
+ * @internal
  */
 export function installKubernetesGate(scope: IConstruct, clusterName: string): void {
   const chart = Chart.of(scope);
@@ -133,7 +134,10 @@ function ungatedErrors(outcome: Outcome): string[] {
   return [...outcome.errors.keys()].filter((owner) => !GATED.has(owner)).flatMap((owner) => errorsOf(outcome, owner).map((e) => `(chart ${owner.node.path}) ${e}`));
 }
 
-/** Puts a Terraform stack under the gate; the cluster constructs call it. */
+/**
+ * Puts a Terraform stack under the gate; the cluster constructs call it.
+ * @internal
+ */
 export function installTerraformGate(stack: TerraformStack): void {
   if (GATED.has(stack)) return;
   GATED.add(stack);

@@ -34,17 +34,24 @@ const RULE_KINDS = new Set([
  * Whether the gate must render objects of `kind`: every kind a rule reads, every registered
  * workload kind, and every kind it does not know, which might carry pods. Only kinds known to
  * hold no pod (ConfigMaps, Services, monitors) are skipped.
+ * @internal
  */
 export function isPolicyKind(kind: string): boolean {
   return RULE_KINDS.has(kind) || WorkloadKinds.of(kind) !== undefined || !PODLESS_KINDS.has(kind);
 }
 
-/** Every pod template in a manifest, as its registered workload kind reads it. */
+/**
+ * Every pod template in a manifest, as its registered workload kind reads it.
+ * @internal
+ */
 export function podTemplatesOf(doc: any): readonly PodTemplateAt[] {
   return WorkloadKinds.of(doc.kind)?.podTemplates(doc) ?? [];
 }
 
-/** The Pod Security "restricted" profile, field by field, as the PodSecurity admission plugin checks it. */
+/**
+ * The Pod Security "restricted" profile, field by field, as the PodSecurity admission plugin checks it.
+ * @internal
+ */
 export function podSecurityFindings(pod: any): Array<{ rule: PolicyRuleId; detail: string; received: unknown }> {
   const out: Array<{ rule: PolicyRuleId; detail: string; received: unknown }> = [];
   const add = (rule: PolicyRuleId, detail: string, received: unknown) => out.push({ rule, detail, received });
@@ -78,7 +85,10 @@ function selects(selector: Record<string, string> | undefined, labels: Record<st
   return selector !== undefined && Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
-/** Every policy finding over the final manifests of an app. */
+/**
+ * Every policy finding over the final manifests of an app.
+ * @internal
+ */
 export function kubernetesFindings(manifests: readonly Manifest[]): Finding[] {
   const findings: Finding[] = [];
   const docs = manifests.map((m) => m.doc);
