@@ -51,7 +51,7 @@ describe('synthPlatformOrExit', () => {
       const lib = require(${JSON.stringify(entry)});
       const kubernetes = new App({ outdir: require('fs').mkdtempSync(require('os').tmpdir() + '/mlpc-') });
       const chart = new (require('cdk8s').Chart)(kubernetes, 'jobs');
-      const cluster = lib.ClusterProfile.fromJson({ cloud: 'gke', name: 'c', kubernetesVersion: '1.33', capabilities: {}, pools: [] });
+      const cluster = lib.ClusterProfile.fromJson({ cloud: 'gke', name: 'c', kubernetesVersion: '1.33', capabilities: { devicePluginRequired: false, managedGpuDrivers: true, extendedResourceToleration: true, networkPolicyEnforced: true, workloadIdentity: true }, pools: [] });
       new lib.TfTrainingJob(chart, 'j', { namespace: 'ns', image: 'tf:latest', strategy: lib.TfStrategy.MULTI_WORKER_MIRRORED, workers: { replicas: 0 }, cluster });
       lib.synthPlatformOrExit({ kubernetes });`;
     const result = require('child_process').spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: path.join(__dirname, '..') });

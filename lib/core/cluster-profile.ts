@@ -2,7 +2,9 @@ import { readFileSync } from 'fs';
 import { Accelerator } from './accelerator';
 import { Cloud } from './cloud';
 import { CloudFacts, defaultCloudFacts } from './cloud-facts';
-import { NodeLabels, SPOT_TAINT, Taint, Toleration, tolerationFor } from './scheduling';
+import { labelKeyProblems, labelValueProblems } from './labels';
+import { DNS_LABEL } from './names';
+import { NodeLabels, SPOT_TAINT, Taint, TaintEffect, Toleration, tolerationFor } from './scheduling';
 import { ValidationError } from './validation';
 
 /** One node pool as workloads see it. */
@@ -146,35 +148,67 @@ export class ClusterProfile {
 export const SPOT_TOLERATION = tolerationFor(SPOT_TAINT);
 
 function shapeProblems(json: unknown): string[] {
-  if (typeof json !== 'object' || json === null) return [`expected an object, received ${JSON.stringify(json)}.`];
-  const data = json as Record<string, unknown>;
+  if (!isRecord(json)) return [`expected an object, received ${JSON.stringify(json)}.`];
+  const data = json;
   const problems: string[] = [];
   const expect = (ok: boolean, what: string, value: unknown) => {
     if (!ok) problems.push(`${what}; received ${JSON.stringify(value)}.`);
   };
   expect(typeof data.cloud === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(data.cloud), '"cloud" must be a lower-case name such as gke, eks, aks or on-prem', data.cloud);
   if (data.facts !== undefined) factsProblems(data.facts).forEach((p) => problems.push(p));
-  expect(typeof data.name === 'string' && data.name.length > 0, '"name" must be a non-empty string', data.name);
-  expect(typeof data.kubernetesVersion === 'string', '"kubernetesVersion" must be a string such as "1.33"', data.kubernetesVersion);
-  expect(typeof data.capabilities === 'object' && data.capabilities !== null, '"capabilities" must be an object', data.capabilities);
+  expect(typeof data.name === 'string' && DNS_LABEL.pattern.test(data.name) && data.name.length <= DNS_LABEL.maxLength, '"name" must be a DNS label (lower-case letters, digits and "-", at most 63)', data.name);
+  expect(typeof data.kubernetesVersion === 'string' && /^1\.\d{2}$/.test(data.kubernetesVersion), '"kubernetesVersion" must be a minor version such as "1.33"', data.kubernetesVersion);
+  expect(isRecord(data.capabilities) && CAPABILITIES.every((key) => typeof (data.capabilities as Record<string, unknown>)[key] === 'boolean'),
+    `"capabilities" must be an object with the booleans ${CAPABILITIES.join(', ')}`, data.capabilities);
   if (!Array.isArray(data.pools)) {
     expect(false, '"pools" must be an array', data.pools);
     return problems;
   }
-  data.pools.forEach((pool: Record<string, unknown>, i: number) => {
+  const names = new Set<string>();
+  data.pools.forEach((entry: unknown, i: number) => {
     const at = `pools[${i}]`;
-    expect(typeof pool.name === 'string', `${at}.name must be a string`, pool.name);
-    expect(typeof pool.machineType === 'string', `${at}.machineType must be a string`, pool.machineType);
+    if (!isRecord(entry)) {
+      expect(false, `${at} must be an object`, entry);
+      return;
+    }
+    const pool = entry;
+    expect(typeof pool.name === 'string' && pool.name.length > 0 && !names.has(pool.name), `${at}.name must be a non-empty string, unique among the pools`, pool.name);
+    names.add(String(pool.name));
+    expect(typeof pool.machineType === 'string' && pool.machineType.length > 0, `${at}.machineType must be a non-empty string`, pool.machineType);
     expect(pool.accelerator === undefined || Accelerator.fromId(String(pool.accelerator)) !== undefined,
       `${at}.accelerator must be a catalogue id (${Accelerator.all().map((a) => a.id).join(', ')})`, pool.accelerator);
     for (const key of ['gpusPerNode', 'minNodes', 'maxNodes']) {
       expect(Number.isInteger(pool[key]) && (pool[key] as number) >= 0, `${at}.${key} must be a non-negative integer`, pool[key]);
     }
+    expect(!(Number(pool.minNodes) > Number(pool.maxNodes)), `${at}.minNodes must not exceed maxNodes`, { minNodes: pool.minNodes, maxNodes: pool.maxNodes });
+    expect((pool.accelerator === undefined) === (pool.gpusPerNode === 0), `${at} must have an accelerator exactly when gpusPerNode is above 0`, { accelerator: pool.accelerator, gpusPerNode: pool.gpusPerNode });
     expect(typeof pool.spot === 'boolean', `${at}.spot must be a boolean`, pool.spot);
-    expect(typeof pool.labels === 'object' && pool.labels !== null, `${at}.labels must be an object`, pool.labels);
-    expect(Array.isArray(pool.taints), `${at}.taints must be an array`, pool.taints);
+    expect(typeof pool.devicePluginRequired === 'boolean', `${at}.devicePluginRequired must be a boolean`, pool.devicePluginRequired);
+    if (!isRecord(pool.labels)) expect(false, `${at}.labels must be an object`, pool.labels);
+    else {
+      for (const [key, value] of Object.entries(pool.labels)) {
+        const found = [...labelKeyProblems(key, 'LABEL'), ...(typeof value === 'string' ? labelValueProblems(value, 'LABEL') : [{ message: 'not a string' }])];
+        expect(found.length === 0, `${at}.labels["${key}"] must be a valid label (${found.map((p) => p.message).join(' ')})`, value);
+      }
+    }
+    if (!Array.isArray(pool.taints)) expect(false, `${at}.taints must be an array`, pool.taints);
+    else {
+      pool.taints.forEach((taint: unknown, t: number) => {
+        const ok = isRecord(taint) && typeof taint.key === 'string' && labelKeyProblems(taint.key, 'TAINT').length === 0
+          && (taint.value === undefined || (typeof taint.value === 'string' && labelValueProblems(taint.value, 'TAINT').length === 0))
+          && TAINT_EFFECTS.includes(taint.effect as TaintEffect);
+        expect(ok, `${at}.taints[${t}] must be { key, value?, effect } with a label-syntax key and value and effect ${TAINT_EFFECTS.join(', ')}`, taint);
+      });
+    }
   });
   return problems;
+}
+
+const CAPABILITIES: ReadonlyArray<keyof ClusterCapabilities> = ['devicePluginRequired', 'managedGpuDrivers', 'extendedResourceToleration', 'networkPolicyEnforced', 'workloadIdentity'];
+const TAINT_EFFECTS: readonly TaintEffect[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+
+function isRecord(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function factsProblems(facts: unknown): string[] {

@@ -1,4 +1,4 @@
-import { Accelerator, Cloud, ClusterProfile, ClusterProfileData, NodeLabels, SPOT_TOLERATION } from '../../lib';
+import { Accelerator, Cloud, ClusterProfile, ClusterProfileData, NodeLabels, SPOT_TOLERATION, ValidationError } from '../../lib';
 
 const DATA: ClusterProfileData = {
   cloud: Cloud.EKS,
@@ -56,6 +56,32 @@ describe('ClusterProfile', () => {
   });
 
   describe('fails when', () => {
+    const problemsOf = (json: unknown) => {
+      try {
+        ClusterProfile.fromJson(json);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ValidationError);
+        return (error as ValidationError).errors;
+      }
+      throw new Error('fromJson accepted the profile');
+    };
+
+    test.each([
+      ['a pool entry is null', { ...DATA, pools: [null] }, /pools\[0\] must be an object; received null/],
+      ['a taint effect is misspelled', { ...DATA, pools: [{ ...DATA.pools[1], taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoScheduleX' }] }] }, /pools\[0\]\.taints\[0\] must be .*effect NoSchedule, PreferNoSchedule, NoExecute/],
+      ['a taint key is not label syntax', { ...DATA, pools: [{ ...DATA.pools[1], taints: [{ key: 'bad key', effect: 'NoSchedule' }] }] }, /pools\[0\]\.taints\[0\] must be/],
+      ['a label key is not label syntax', { ...DATA, pools: [{ ...DATA.pools[0], labels: { 'a b': 'x' } }] }, /pools\[0\]\.labels\["a b"\] must be a valid label/],
+      ['a label value is too long', { ...DATA, pools: [{ ...DATA.pools[0], labels: { pool: 'x'.repeat(64) } }] }, /pools\[0\]\.labels\["pool"\] must be a valid label/],
+      ['the Kubernetes version is not a minor version', { ...DATA, kubernetesVersion: 'latest' }, /"kubernetesVersion" must be a minor version such as "1.33"; received "latest"/],
+      ['capabilities are missing a flag', { ...DATA, capabilities: { devicePluginRequired: true } }, /"capabilities" must be an object with the booleans/],
+      ['two pools share a name', { ...DATA, pools: [DATA.pools[0], DATA.pools[0]] }, /pools\[1\]\.name must be a non-empty string, unique among the pools/],
+      ['min exceeds max', { ...DATA, pools: [{ ...DATA.pools[0], minNodes: 3, maxNodes: 1 }] }, /pools\[0\]\.minNodes must not exceed maxNodes/],
+      ['a GPU pool has no GPUs per node', { ...DATA, pools: [{ ...DATA.pools[1], gpusPerNode: 0 }] }, /pools\[0\] must have an accelerator exactly when gpusPerNode is above 0/],
+      ['the whole profile is an array', [], /expected an object, received \[\]/],
+    ])('%s', (_, json, message) => {
+      expect(problemsOf(json)).toContainEqual(expect.stringMatching(message));
+    });
+
     test('the JSON is malformed, listing every problem', () => {
       const bad = { ...DATA, cloud: 'Open Stack', pools: [{ ...DATA.pools[1], accelerator: 'nvidia-b300', maxNodes: -1 }] };
       expect(() => ClusterProfile.fromJson(bad)).toThrow(/"cloud" must be a lower-case name such as gke, eks, aks or on-prem; received "Open Stack"/);
