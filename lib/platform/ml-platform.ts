@@ -8,6 +8,10 @@ import { Problems } from '../core/validation';
 import { gpuOvercommitWarnings } from './capacity';
 import { gpuDashboard, servingDashboard } from './dashboards';
 import { resolveWorkloadScope } from '../core/scope-defaults';
+import * as k8s from '../imports/k8s';
+import * as monitoring from '../imports/monitoring.coreos.com';
+import { kubeObject } from '../k8s/kube-object';
+import { checkName, DNS_LABEL } from '../core/names';
 
 /** The priority classes the training and serving constructs use, highest first. */
 export const PriorityClasses = {
@@ -42,15 +46,31 @@ export class MlPlatform extends Construct {
   public readonly cluster: ClusterProfile;
   /** Whether the device plugin DaemonSet is emitted. */
   public readonly devicePlugin: boolean;
+  /** The priority classes, by name (`PriorityClasses`). */
+  public readonly priorityClasses: Readonly<Record<string, ApiObject>> = {};
+  /**
+   * The device plugin DaemonSet.
+   * @default - none, when the cluster needs no device plugin
+   */
+  public readonly devicePluginDaemonSet?: ApiObject;
+  /** The PodMonitor that scrapes the DCGM exporter. */
+  public readonly gpuPodMonitor: ApiObject;
+  /** The Grafana dashboard ConfigMaps, by id (`gpu`, `serving`). */
+  public readonly dashboards: Readonly<Record<string, ApiObject>> = {};
 
   constructor(scope: Construct, id: string, props: MlPlatformProps) {
     super(scope, id);
     this.cluster = resolveWorkloadScope(this, { cluster: props.cluster, namespace: 'kube-system' }, Problems.of(this)).cluster;
     installKubernetesGate(this, this.cluster.name);
     this.devicePlugin = this.cluster.capabilities.devicePluginRequired;
+    const monitoringNamespace = props.monitoringNamespace ?? 'monitoring';
+    const dcgmNamespace = props.dcgmExporterNamespace ?? 'gpu-monitoring';
+    for (const [field, value] of [['monitoringNamespace', monitoringNamespace], ['dcgmExporterNamespace', dcgmNamespace]]) {
+      checkName(value, DNS_LABEL, 'NAMESPACE_INVALID').forEach((p) => Problems.of(this).add({ ...p, message: `${field} is not a namespace name.` }));
+    }
     this.emitPriorityClasses();
-    if (this.devicePlugin) this.emitDevicePlugin(props.devicePluginImage ?? NVIDIA_DEVICE_PLUGIN_IMAGE);
-    this.emitMonitoring(props.monitoringNamespace ?? 'monitoring', props.dcgmExporterNamespace ?? 'gpu-monitoring');
+    if (this.devicePlugin) this.devicePluginDaemonSet = this.emitDevicePlugin(props.devicePluginImage ?? NVIDIA_DEVICE_PLUGIN_IMAGE);
+    this.gpuPodMonitor = this.emitMonitoring(monitoringNamespace, dcgmNamespace);
     Problems.of(this).addWarningCheck(() => gpuOvercommitWarnings(this, this.cluster));
   }
 
@@ -60,10 +80,9 @@ export class MlPlatform extends Construct {
       [PriorityClasses.TRAINING_HIGH, 10_000, 'Training that must finish; preempts preemptible training.', true],
       [PriorityClasses.TRAINING_PREEMPTIBLE, 1_000, 'Checkpointed training; waits instead of preempting.', false],
     ];
+    const handles = this.priorityClasses as Record<string, ApiObject>;
     for (const [name, value, description, preempts] of classes) {
-      new ApiObject(this, `priority-${name}`, {
-        apiVersion: 'scheduling.k8s.io/v1',
-        kind: 'PriorityClass',
+      handles[name] = kubeObject(this, `priority-${name}`, k8s.KubePriorityClass.GVK, k8s.toJson_KubePriorityClassProps, {
         metadata: { name },
         value,
         globalDefault: false,
@@ -73,25 +92,21 @@ export class MlPlatform extends Construct {
     }
   }
 
-  private emitDevicePlugin(image: string): void {
+  private emitDevicePlugin(image: string): ApiObject {
     if (!isPinnedImage(image)) {
       Problems.of(this).add({ code: 'IMAGE_NOT_PINNED', message: 'The device plugin image is not pinned.', received: image, fix: `use a release tag, e.g. ${NVIDIA_DEVICE_PLUGIN_IMAGE}.` });
     }
     const pools = this.cluster.pools.filter((p) => p.devicePluginRequired);
     const tolerations = new Map(pools.flatMap((p) => p.taints).map((t) => [JSON.stringify(t), tolerationFor(t)]));
     // The plugin registers with the kubelet through a host socket: only "privileged" admits that.
-    new ApiObject(this, 'device-plugin-namespace', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
+    kubeObject(this, 'device-plugin-namespace', k8s.KubeNamespace.GVK, k8s.toJson_KubeNamespaceProps, {
       metadata: {
         name: DEVICE_PLUGIN_NAMESPACE,
         labels: { 'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/warn': 'privileged', 'pod-security.kubernetes.io/audit': 'privileged' },
       },
     });
     const labels = { 'app.kubernetes.io/name': 'nvidia-device-plugin' };
-    new ApiObject(this, 'device-plugin', {
-      apiVersion: 'apps/v1',
-      kind: 'DaemonSet',
+    return kubeObject(this, 'device-plugin', k8s.KubeDaemonSet.GVK, k8s.toJson_KubeDaemonSetProps, {
       metadata: { name: 'nvidia-device-plugin', namespace: DEVICE_PLUGIN_NAMESPACE, labels },
       spec: {
         selector: { matchLabels: labels },
@@ -119,7 +134,10 @@ export class MlPlatform extends Construct {
               name: 'nvidia-device-plugin',
               image,
               env: [{ name: 'FAIL_ON_INIT_ERROR', value: 'false' }],
-              resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+              resources: {
+                requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
+                limits: { cpu: k8s.Quantity.fromString('200m'), memory: k8s.Quantity.fromString('128Mi') },
+              },
               securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
               volumeMounts: [{ name: 'device-plugin', mountPath: '/var/lib/kubelet/device-plugins' }],
             }],
@@ -130,10 +148,8 @@ export class MlPlatform extends Construct {
     });
   }
 
-  private emitMonitoring(monitoringNamespace: string, dcgmNamespace: string): void {
-    new ApiObject(this, 'dcgm-pod-monitor', {
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'PodMonitor',
+  private emitMonitoring(monitoringNamespace: string, dcgmNamespace: string): ApiObject {
+    const podMonitor = kubeObject(this, 'dcgm-pod-monitor', monitoring.PodMonitor.GVK, monitoring.toJson_PodMonitorProps, {
       metadata: { name: 'dcgm-exporter', namespace: monitoringNamespace },
       spec: {
         namespaceSelector: { matchNames: [dcgmNamespace] },
@@ -141,14 +157,14 @@ export class MlPlatform extends Construct {
         podMetricsEndpoints: [{ port: 'metrics', interval: '30s' }],
       },
     });
+    const dashboards = this.dashboards as Record<string, ApiObject>;
     for (const [id, dashboard] of [['gpu', gpuDashboard()], ['serving', servingDashboard()]] as const) {
-      new ApiObject(this, `dashboard-${id}`, {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
+      dashboards[id] = kubeObject(this, `dashboard-${id}`, k8s.KubeConfigMap.GVK, k8s.toJson_KubeConfigMapProps, {
         // The Grafana sidecar of kube-prometheus-stack loads ConfigMaps with this label.
         metadata: { name: `ml-platform-${id}-dashboard`, namespace: monitoringNamespace, labels: { grafana_dashboard: '1' } },
         data: { [`ml-platform-${id}.json`]: JSON.stringify(dashboard, null, 2) },
       });
     }
+    return podMonitor;
   }
 }

@@ -1,4 +1,4 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { installKubernetesGate } from '../policy/gate';
 import { Construct } from 'constructs';
 import { checkAuthorizedCidrs } from '../core/cidr';
@@ -10,6 +10,8 @@ import { declareExternalObject } from '../core/workload';
 import { identityAnnotations } from '../core/workload-identity';
 import { resolveWorkloadScope } from '../core/scope-defaults';
 import { WorkloadKinds } from '../core/workload-kinds';
+import * as k8s from '../imports/k8s';
+import { kubeObject, lateKubeObject } from '../k8s/kube-object';
 import { tenantGpuProblems } from './capacity';
 
 /** What a tenant may consume at once. */
@@ -111,6 +113,16 @@ export class Tenant extends Construct {
   public readonly gpuQuota: number;
   /** The quota as written to the ResourceQuota: `requests.cpu`, `requests.memory` and the rest. */
   public readonly quota: Readonly<Record<string, string>>;
+  /** The Namespace object. */
+  public readonly namespaceObject: ApiObject;
+  /** The ResourceQuota named `tenant-quota`. */
+  public readonly resourceQuota: ApiObject;
+  /** The LimitRange with the container defaults. */
+  public readonly limitRange: ApiObject;
+  /** The NetworkPolicies, by name (`default-deny`, `allow-dns`, …). */
+  public readonly networkPolicies: Readonly<Record<string, ApiObject>> = {};
+  /** The `tenant-editor` and `tenant-viewer` Roles, by `editor` and `viewer`. */
+  public readonly roles: Readonly<Record<'editor' | 'viewer', ApiObject>> = {} as Record<'editor' | 'viewer', ApiObject>;
   private readonly props: TenantProps;
   private readonly problems: Problems;
 
@@ -124,9 +136,9 @@ export class Tenant extends Construct {
     checkName(this.name, DNS_LABEL, 'TENANT_NAME_INVALID').forEach((p) => this.problems.add(p));
     this.problems.addCheck(() => tenantGpuProblems(this));
 
-    this.emitNamespace();
-    this.quota = this.emitQuota();
-    this.emitLimitRange();
+    this.namespaceObject = this.emitNamespace();
+    ({ hard: this.quota, object: this.resourceQuota } = this.emitQuota());
+    this.limitRange = this.emitLimitRange();
     this.emitNetworkPolicies();
     this.emitRoles();
     for (const [name, identity] of Object.entries(props.identities ?? {})) this.addServiceAccount(name, identity);
@@ -136,18 +148,22 @@ export class Tenant extends Construct {
   public addServiceAccount(name: string, cloudIdentity?: string): ApiObject {
     checkName(name, DNS_LABEL, 'SERVICE_ACCOUNT_NAME_INVALID').forEach((p) => this.problems.add(p));
     const annotations = cloudIdentity ? identityAnnotations(this.cluster, cloudIdentity, this.problems) : undefined;
-    return this.object(`sa-${name}`, 'v1', 'ServiceAccount', name, { automountServiceAccountToken: false }, annotations);
+    return kubeObject(this, `sa-${name}`, k8s.KubeServiceAccount.GVK, k8s.toJson_KubeServiceAccountProps, {
+      metadata: this.metadata(name, annotations),
+      automountServiceAccountToken: false,
+    });
   }
 
   /** A PersistentVolumeClaim, e.g. for checkpoints (ReadWriteMany when several pods mount it). */
   public addVolumeClaim(name: string, options: { readonly storage: string; readonly storageClassName?: string; readonly readWriteMany?: boolean }): ApiObject {
     checkName(name, DNS_LABEL, 'PVC_NAME_INVALID').forEach((p) => this.problems.add(p));
     this.checkQuantity(`PVC ${name} storage`, options.storage);
-    return this.object(`pvc-${name}`, 'v1', 'PersistentVolumeClaim', name, {
+    return kubeObject(this, `pvc-${name}`, k8s.KubePersistentVolumeClaim.GVK, k8s.toJson_KubePersistentVolumeClaimProps, {
+      metadata: this.metadata(name),
       spec: {
         accessModes: [options.readWriteMany ? 'ReadWriteMany' : 'ReadWriteOnce'],
-        resources: { requests: { storage: options.storage } },
-        ...(options.storageClassName ? { storageClassName: options.storageClassName } : {}),
+        resources: { requests: { storage: k8s.Quantity.fromString(options.storage) } },
+        storageClassName: options.storageClassName,
       },
     });
   }
@@ -157,13 +173,8 @@ export class Tenant extends Construct {
     declareExternalObject(this, 'Secret', this.name, name);
   }
 
-  private object(id: string, apiVersion: string, kind: string, name: string, body: Record<string, unknown>, annotations?: Record<string, string>): ApiObject {
-    return new ApiObject(this, id, {
-      apiVersion,
-      kind,
-      metadata: { name, namespace: this.name, labels: { 'ml-platform.io/tenant': this.name }, ...(annotations ? { annotations } : {}) },
-      ...body,
-    });
+  private metadata(name: string, annotations?: Record<string, string>): k8s.ObjectMeta {
+    return { name, namespace: this.name, labels: { 'ml-platform.io/tenant': this.name }, ...(annotations ? { annotations } : {}) };
   }
 
   private checkQuantity(resource: string, text: string): void {
@@ -172,21 +183,19 @@ export class Tenant extends Construct {
     suspicious.forEach((p) => this.problems.warn(p));
   }
 
-  private emitNamespace(): void {
+  private emitNamespace(): ApiObject {
     // Pinned to the cluster's minor version so a control-plane upgrade cannot tighten or loosen it silently.
     const version = `v${this.cluster.kubernetesVersion.split('.').slice(0, 2).join('.')}`;
     const podSecurity = Object.fromEntries(['enforce', 'audit', 'warn'].flatMap((mode) => [
       [`pod-security.kubernetes.io/${mode}`, 'restricted'],
       [`pod-security.kubernetes.io/${mode}-version`, version],
     ]));
-    new ApiObject(this, 'namespace', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
+    return kubeObject(this, 'namespace', k8s.KubeNamespace.GVK, k8s.toJson_KubeNamespaceProps, {
       metadata: { name: this.name, labels: { 'ml-platform.io/tenant': this.name, ...podSecurity } },
     });
   }
 
-  private emitQuota(): Record<string, string> {
+  private emitQuota(): { hard: Record<string, string>; object: ApiObject } {
     const quota = this.props.quota ?? {};
     const text = { cpu: quota.cpu ?? '32', memory: quota.memory ?? '128Gi', storage: quota.storage ?? '1Ti' };
     for (const [resource, value] of Object.entries(text)) this.checkQuantity(`quota ${resource}`, value);
@@ -209,39 +218,52 @@ export class Tenant extends Construct {
       'requests.storage': text.storage,
       'services.loadbalancers': String(quota.loadBalancers ?? 2),
     };
-    this.object('quota', 'v1', 'ResourceQuota', 'tenant-quota', { spec: { hard } });
+    const object = kubeObject(this, 'quota', k8s.KubeResourceQuota.GVK, k8s.toJson_KubeResourceQuotaProps, {
+      metadata: this.metadata('tenant-quota'),
+      spec: { hard: quantities(hard) },
+    });
     for (const [priorityClass, gpus] of Object.entries(quota.gpusByPriorityClass ?? {})) {
-      this.object(`quota-${priorityClass}`, 'v1', 'ResourceQuota', `gpus-${priorityClass}`, {
+      kubeObject(this, `quota-${priorityClass}`, k8s.KubeResourceQuota.GVK, k8s.toJson_KubeResourceQuotaProps, {
+        metadata: this.metadata(`gpus-${priorityClass}`),
         spec: {
-          hard: { 'requests.nvidia.com/gpu': String(gpus) },
+          hard: quantities({ 'requests.nvidia.com/gpu': String(gpus) }),
           scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [priorityClass] }] },
         },
       });
     }
-    return hard;
+    return { hard, object };
   }
 
-  private emitLimitRange(): void {
+  private emitLimitRange(): ApiObject {
     const d = this.props.containerDefaults ?? {};
     const values = { cpuRequest: d.cpuRequest ?? '250m', cpuLimit: d.cpuLimit ?? '1', memoryRequest: d.memoryRequest ?? '512Mi', memoryLimit: d.memoryLimit ?? '2Gi' };
     this.checkQuantity('default cpu request', values.cpuRequest);
     this.checkQuantity('default cpu limit', values.cpuLimit);
     this.checkQuantity('default memory request', values.memoryRequest);
     this.checkQuantity('default memory limit', values.memoryLimit);
-    this.object('limits', 'v1', 'LimitRange', 'container-defaults', {
+    return kubeObject(this, 'limits', k8s.KubeLimitRange.GVK, k8s.toJson_KubeLimitRangeProps, {
+      metadata: this.metadata('container-defaults'),
       spec: {
         limits: [{
           type: 'Container',
-          defaultRequest: { cpu: values.cpuRequest, memory: values.memoryRequest },
-          default: { cpu: values.cpuLimit, memory: values.memoryLimit },
+          defaultRequest: quantities({ cpu: values.cpuRequest, memory: values.memoryRequest }),
+          default: quantities({ cpu: values.cpuLimit, memory: values.memoryLimit }),
         }],
       },
     });
   }
 
   private emitNetworkPolicies(): void {
-    const policy = (name: string, spec: Record<string, unknown>) => this.object(`netpol-${name}`, 'networking.k8s.io/v1', 'NetworkPolicy', name, { spec });
-    const servingPorts = Lazy.any({ produce: () => WorkloadKinds.servingPorts().map((port) => ({ protocol: 'TCP', port })) });
+    const policies = this.networkPolicies as Record<string, ApiObject>;
+    const policy = (name: string, spec: k8s.NetworkPolicySpec) => {
+      policies[name] = kubeObject(this, `netpol-${name}`, k8s.KubeNetworkPolicy.GVK, k8s.toJson_KubeNetworkPolicyProps, { metadata: this.metadata(name), spec });
+    };
+    // Serving ports come from the workload-kind registry, which may be filled after the tenant is built.
+    const servingPolicy = (name: string, spec: () => k8s.NetworkPolicySpec) => {
+      policies[name] = lateKubeObject(this, `netpol-${name}`, k8s.KubeNetworkPolicy.GVK, this.metadata(name), 'spec', k8s.toJson_NetworkPolicySpec, spec);
+    };
+    const servingPorts = () => WorkloadKinds.servingPorts().map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+    const port = (protocol: string, number: number) => ({ protocol, port: k8s.IntOrString.fromNumber(number) });
     const servingPods = { matchExpressions: [{ key: SERVING_POD_LABEL, operator: 'Exists' }] };
     const namespace = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
 
@@ -249,7 +271,7 @@ export class Tenant extends Construct {
     policy('allow-dns', {
       podSelector: {},
       policyTypes: ['Egress'],
-      egress: [{ to: [namespace('kube-system')], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
+      egress: [{ to: [namespace('kube-system')], ports: [port('UDP', 53), port('TCP', 53)] }],
     });
     policy('allow-same-namespace', {
       podSelector: {},
@@ -257,55 +279,62 @@ export class Tenant extends Construct {
       ingress: [{ from: [{ podSelector: {} }] }],
       egress: [{ to: [{ podSelector: {} }] }],
     });
-    policy('allow-ingress-controller', {
+    servingPolicy('allow-ingress-controller', () => ({
       podSelector: servingPods,
       policyTypes: ['Ingress'],
-      ingress: [{ from: [namespace(this.props.ingressControllerNamespace ?? 'ingress-nginx')], ports: servingPorts }],
-    });
+      ingress: [{ from: [namespace(this.props.ingressControllerNamespace ?? 'ingress-nginx')], ports: servingPorts() }],
+    }));
     policy('allow-https-egress', {
       podSelector: {},
       policyTypes: ['Egress'],
       // Buckets, registries and identity endpoints are HTTPS; the node's metadata endpoint is not for pods.
-      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...this.cluster.facts.metadata.blockedCidrs] } }], ports: [{ protocol: 'TCP', port: 443 }] }],
+      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...this.cluster.facts.metadata.blockedCidrs] } }], ports: [port('TCP', 443)] }],
     });
     const identityEndpoints = this.cluster.facts.metadata.identityEndpoints;
     if (identityEndpoints.length > 0) {
       policy('allow-identity-endpoints', {
         podSelector: {},
         policyTypes: ['Egress'],
-        egress: identityEndpoints.map((e) => ({ to: [{ ipBlock: { cidr: e.cidr } }], ports: [{ protocol: 'TCP', port: e.port }] })),
+        egress: identityEndpoints.map((e) => ({ to: [{ ipBlock: { cidr: e.cidr } }], ports: [port('TCP', e.port)] })),
       });
     }
     const clients = this.props.servingClientCidrs ?? [];
     checkAuthorizedCidrs(clients, { invalid: 'CIDR_INVALID', open: 'NETPOL_OPEN_TO_WORLD' }).forEach((p) => this.problems.add(p));
     if (clients.length > 0) {
-      policy('allow-serving-clients', {
+      servingPolicy('allow-serving-clients', () => ({
         podSelector: servingPods,
         policyTypes: ['Ingress'],
-        ingress: [{ from: clients.map((cidr) => ({ ipBlock: { cidr } })), ports: servingPorts }],
-      });
+        ingress: [{ from: clients.map((cidr) => ({ ipBlock: { cidr } })), ports: servingPorts() }],
+      }));
     }
   }
 
   private emitRoles(): void {
     const { props } = this;
-    const editorRules = () => [
+    const editorRules = (): k8s.PolicyRule[] => [
       ...editorResources().map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: [...READ, ...WRITE] })),
       { apiGroups: [''], resources: ['pods/log', 'events', 'serviceaccounts'], verbs: READ },
       { apiGroups: [''], resources: ['secrets'], verbs: props.allowSecretsRead ? [...READ, ...WRITE] : WRITE },
       ...(props.extraRules ?? []).map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
     ];
-    const viewerRules = () => [
+    const viewerRules = (): k8s.PolicyRule[] => [
       ...editorResources().map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: READ })),
       { apiGroups: [''], resources: ['pods/log', 'events', 'serviceaccounts'], verbs: READ },
     ];
     for (const [role, rules, groups] of [['editor', editorRules, props.editorGroups], ['viewer', viewerRules, props.viewerGroups]] as const) {
-      this.object(`role-${role}`, 'rbac.authorization.k8s.io/v1', 'Role', `tenant-${role}`, { rules: Lazy.any({ produce: rules }) });
+      // Workload kinds registered after the tenant is built are granted too.
+      const toJson = (list: k8s.PolicyRule[] | undefined) => list?.map((r) => k8s.toJson_PolicyRule(r));
+      (this.roles as Record<string, ApiObject>)[role] = lateKubeObject(this, `role-${role}`, k8s.KubeRole.GVK, this.metadata(`tenant-${role}`), 'rules', toJson, rules);
       if (!groups || groups.length === 0) continue;
-      this.object(`binding-${role}`, 'rbac.authorization.k8s.io/v1', 'RoleBinding', `tenant-${role}`, {
+      kubeObject(this, `binding-${role}`, k8s.KubeRoleBinding.GVK, k8s.toJson_KubeRoleBindingProps, {
+        metadata: this.metadata(`tenant-${role}`),
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `tenant-${role}` },
         subjects: groups.map((name) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name })),
       });
     }
   }
+}
+
+function quantities(values: Record<string, string>): Record<string, k8s.Quantity> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, k8s.Quantity.fromString(value)]));
 }

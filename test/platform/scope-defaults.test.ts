@@ -1,4 +1,4 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { Accelerator, ClusterCharts, collectValidationErrors, MlPlatform, Tenant, TfServing, TfStrategy, TfTrainingJob } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
 
@@ -38,5 +38,23 @@ describe('defaults from scope', () => {
       expect(errors).toContainEqual(expect.stringMatching(/^\[loose\/train\] CLUSTER_MISSING: .*Fix: place it in ClusterCharts.tenant/));
       expect(errors).toContainEqual(expect.stringMatching(/^\[loose\/train\] NAMESPACE_MISSING: /));
     });
+  });
+});
+
+describe('handles', () => {
+  test('tenant and platform objects are reachable as handles, and escape hatches on them reach the output', () => {
+    const app = Testing.app();
+    const charts = new ClusterCharts(app, EKS_PROFILE);
+    const platform = new MlPlatform(charts.platform, 'platform', {});
+    const tenant = new Tenant(charts.tenant('research'), 'tenant', { editorGroups: ['ml'] });
+    tenant.resourceQuota.addJsonPatch(JsonPatch.add('/spec/hard/count~1jobs.batch', '50'));
+    platform.priorityClasses['ml-serving-critical'].addJsonPatch(JsonPatch.replace('/value', 200000));
+    const find = (chart: Chart, kind: string, name: string) => chart.toJson().find((o: any) => o.kind === kind && o.metadata.name === name);
+    expect(find(charts.tenant('research'), 'ResourceQuota', 'tenant-quota').spec.hard['count/jobs.batch']).toBe('50');
+    expect(find(charts.platform, 'PriorityClass', 'ml-serving-critical').value).toBe(200000);
+    expect([tenant.namespaceObject.kind, tenant.limitRange.kind, tenant.roles.editor.kind, tenant.networkPolicies['default-deny'].kind])
+      .toEqual(['Namespace', 'LimitRange', 'Role', 'NetworkPolicy']);
+    expect(platform.devicePluginDaemonSet?.kind).toBe('DaemonSet');
+    expect(platform.gpuPodMonitor.kind).toBe('PodMonitor');
   });
 });

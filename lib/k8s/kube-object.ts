@@ -1,0 +1,23 @@
+import { ApiObject, ApiObjectMetadata, GroupVersionKind, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+
+/**
+ * An object built from the typed props of a generated class in `lib/imports`, so a misspelled or
+ * mistyped field fails to compile, and emitted as a plain `ApiObject`. The generated classes
+ * re-map their JSON through the imported schema after JSON patches are applied, which silently
+ * drops any patched field newer than that schema; a plain ApiObject keeps what users patch in.
+ */
+export function kubeObject<P>(scope: Construct, id: string, gvk: GroupVersionKind, toJson: (props: P | undefined) => Record<string, any> | undefined, props: P): ApiObject {
+  return new ApiObject(scope, id, { ...gvk, ...toJson(props) } as any);
+}
+
+/**
+ * As {@link kubeObject}, for an object whose `field` is only known at synth, because it reads
+ * something filled later (the workload-kind registry): the typed value is produced then.
+ */
+export function lateKubeObject<B>(
+  scope: Construct, id: string, gvk: GroupVersionKind, metadata: ApiObjectMetadata, field: string,
+  toJson: (value: B | undefined) => unknown, produce: () => B,
+): ApiObject {
+  return new ApiObject(scope, id, { ...gvk, metadata, [field]: Lazy.any({ produce: () => toJson(produce()) }) });
+}
