@@ -12,6 +12,7 @@ import * as k8s from '../imports/k8s';
 import * as monitoring from '../imports/monitoring.coreos.com';
 import { kubeObject } from '../k8s/kube-object';
 import { checkName, DNS_LABEL } from '../core/names';
+import { earlierWithSameKey } from '../core/duplicates';
 
 /** The priority classes the training and serving constructs use, highest first. */
 export const PriorityClasses = {
@@ -72,6 +73,15 @@ export class MlPlatform extends Construct {
     if (this.devicePlugin) this.devicePluginDaemonSet = this.emitDevicePlugin(props.devicePluginImage ?? NVIDIA_DEVICE_PLUGIN_IMAGE);
     this.gpuPodMonitor = this.emitMonitoring(monitoringNamespace, dcgmNamespace);
     Problems.of(this).addWarningCheck(() => gpuOvercommitWarnings(this, this.cluster));
+    Problems.of(this).addCheck(() => {
+      const earlier = earlierWithSameKey(this, 'ml-platform', (c) => (c instanceof MlPlatform ? c.cluster.name : undefined));
+      return earlier ? [{
+        code: 'ML_PLATFORM_DUPLICATE',
+        message: `Cluster "${this.cluster.name}" already has an MlPlatform at ${earlier.node.path}; both would write the same cluster-wide objects.`,
+        received: this.cluster.name,
+        fix: 'keep one MlPlatform per cluster.',
+      }] : [];
+    });
   }
 
   private emitPriorityClasses(): void {

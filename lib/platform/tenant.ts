@@ -13,6 +13,7 @@ import { WorkloadKinds } from '../core/workload-kinds';
 import * as k8s from '../imports/k8s';
 import { kubeObject, lateKubeObject } from '../k8s/kube-object';
 import { tenantGpuProblems } from './capacity';
+import { duplicateTenantProblems, tenantInputProblems } from './tenant-input';
 
 /** What a tenant may consume at once. */
 export interface TenantQuota {
@@ -135,6 +136,8 @@ export class Tenant extends Construct {
     installKubernetesGate(this, this.cluster.name);
     checkName(this.name, DNS_LABEL, 'TENANT_NAME_INVALID').forEach((p) => this.problems.add(p));
     this.problems.addCheck(() => tenantGpuProblems(this));
+    tenantInputProblems(props).forEach((p) => this.problems.add(p));
+    this.problems.addCheck(() => duplicateTenantProblems(this));
 
     this.namespaceObject = this.emitNamespace();
     ({ hard: this.quota, object: this.resourceQuota } = this.emitQuota());
