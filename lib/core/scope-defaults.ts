@@ -37,8 +37,8 @@ const NO_CLUSTER = new ClusterProfile({
 
 /**
  * The cluster and namespace of a workload: its own props first, then its chart's defaults. A missing
- * one is recorded as a problem, and a placeholder keeps construction going.
- * @internal
+ * one is recorded as a problem, and a placeholder keeps construction going. Workload kinds written
+ * outside the library use it too.
  */
 export function resolveWorkloadScope(
   scope: IConstruct,

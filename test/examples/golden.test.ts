@@ -1,22 +1,12 @@
-/**
- * Every example's complete output, compared byte for byte with the copy kept in test/golden/.
- * A change to what the library writes shows up here, and in review as a diff of those files.
- * Regenerate after a deliberate change with `UPDATE_GOLDEN=1 npx jest test/examples/golden`.
- */
-import { App as K8sApp } from 'cdk8s';
-import { App } from 'cdktf';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+/** Every example except custom-workload (see golden-custom-workload.test.ts), against test/golden/. */
 import { buildAksVersionedApis } from '../../examples/aks-versioned-apis/main';
 import { buildModelHosting } from '../../examples/gke-model-hosting/main';
 import { buildModelServing } from '../../examples/model-serving/main';
 import { buildMultiCloud } from '../../examples/multi-cloud/main';
 import { buildTrainingAndServing } from '../../examples/training-and-serving/main';
-import { synthPlatform } from '../../lib';
+import { goldenSuite } from './golden';
 
-const GOLDEN = path.join(__dirname, '..', 'golden');
-const EXAMPLES: Record<string, (terraform: App, kubernetes: K8sApp) => unknown> = {
+const EXAMPLES: Record<string, Parameters<typeof goldenSuite>[1]> = {
   'aks-versioned-apis': buildAksVersionedApis,
   'gke-model-hosting': buildModelHosting,
   'model-serving': buildModelServing,
@@ -24,49 +14,4 @@ const EXAMPLES: Record<string, (terraform: App, kubernetes: K8sApp) => unknown> 
   'training-and-serving': buildTrainingAndServing,
 };
 
-function filesBelow(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? filesBelow(full).map((f) => path.join(entry.name, f)) : [entry.name];
-  }).sort();
-}
-
-/** Synthesizes an example as its main does and returns its files, keyed by `dist/…` and `cdktf.out/…` paths. */
-function synthesize(build: (terraform: App, kubernetes: K8sApp) => unknown): Map<string, string> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-golden-'));
-  const outdirs = { 'dist': path.join(root, 'dist'), 'cdktf.out': path.join(root, 'cdktf.out') };
-  const terraform = new App({ outdir: outdirs['cdktf.out'] });
-  const kubernetes = new K8sApp({ outdir: outdirs.dist });
-  build(terraform, kubernetes);
-  synthPlatform({ terraform, kubernetes });
-  const files = new Map<string, string>();
-  for (const [name, dir] of Object.entries(outdirs)) {
-    for (const file of filesBelow(dir).filter((f) => !f.endsWith('manifest.json'))) {
-      // Absolute temp paths would differ per run; the rest must not.
-      files.set(path.join(name, file), fs.readFileSync(path.join(dir, file), 'utf8').split(root).join('<out>'));
-    }
-  }
-  fs.rmSync(root, { recursive: true, force: true });
-  return files;
-}
-
-describe.each(Object.entries(EXAMPLES))('golden output of %s', (example, build) => {
-  const files = synthesize(build);
-  const goldenDir = path.join(GOLDEN, example);
-
-  if (process.env.UPDATE_GOLDEN) {
-    fs.rmSync(goldenDir, { recursive: true, force: true });
-    for (const [file, text] of files) {
-      fs.mkdirSync(path.dirname(path.join(goldenDir, file)), { recursive: true });
-      fs.writeFileSync(path.join(goldenDir, file), text);
-    }
-  }
-
-  test('writes exactly the golden files', () => {
-    expect([...files.keys()].sort()).toEqual(fs.existsSync(goldenDir) ? filesBelow(goldenDir) : []);
-  });
-
-  test.each([...files.keys()])('%s is byte-identical to its golden copy', (file) => {
-    expect(files.get(file)).toBe(fs.readFileSync(path.join(goldenDir, file), 'utf8'));
-  });
-});
+describe.each(Object.entries(EXAMPLES))('golden output of %s', goldenSuite);
