@@ -20,6 +20,8 @@ export * from './core/validation';
 export * from './core/workload';
 export * from './core/workload-identity';
 export * from './core/workload-kinds';
+export * from './k8s/kube-object';
+export * from './k8s/pod-template';
 export * from './core/scope-defaults';
 export * from './platform/capacity';
 export * from './platform/cluster-charts';
