@@ -14,6 +14,7 @@ export * from './core/cluster-profile';
 export * from './core/labels';
 export * from './core/names';
 export * from './core/pod-security';
+export * from './core/props-shape';
 export * from './core/quantities';
 export * from './core/scheduling';
 export * from './core/validation';

@@ -13,6 +13,7 @@ import * as monitoring from '../imports/monitoring.coreos.com';
 import { kubeObject } from '../k8s/kube-object';
 import { checkName, DNS_LABEL } from '../core/names';
 import { earlierWithSameKey } from '../core/duplicates';
+import { PropsShape, shapeProblems, wellShapedFields } from '../core/props-shape';
 
 /** The priority classes the training and serving constructs use, highest first. */
 export const PriorityClasses = {
@@ -59,8 +60,14 @@ export class MlPlatform extends Construct {
   /** The Grafana dashboard ConfigMaps, by id (`gpu`, `serving`). */
   public readonly dashboards: Readonly<Record<string, ApiObject>> = {};
 
-  constructor(scope: Construct, id: string, props: MlPlatformProps) {
+  constructor(scope: Construct, id: string, props: MlPlatformProps = {}) {
     super(scope, id);
+    const propsShape: PropsShape = {
+      cluster: { instanceOf: ClusterProfile, name: 'ClusterProfile' }, devicePluginImage: 'string', monitoringNamespace: 'string', dcgmExporterNamespace: 'string',
+    };
+    const shape = shapeProblems(props, propsShape, [], 'props');
+    shape.forEach((p) => Problems.of(this).add(p));
+    props = shape.length > 0 ? wellShapedFields<MlPlatformProps>(props, propsShape) : props;
     this.cluster = resolveWorkloadScope(this, { cluster: props.cluster, namespace: 'kube-system' }, Problems.of(this)).cluster;
     installKubernetesGate(this, this.cluster.name);
     this.devicePlugin = this.cluster.capabilities.devicePluginRequired;

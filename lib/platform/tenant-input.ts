@@ -1,10 +1,31 @@
 import { IConstruct } from 'constructs';
 import { ClusterProfile } from '../core/cluster-profile';
 import { checkName, DNS_LABEL } from '../core/names';
+import { PropsShape } from '../core/props-shape';
 import { parseQuantity } from '../core/quantities';
 import { earlierWithSameKey } from '../core/duplicates';
 import { Problem } from '../core/validation';
 import type { TenantProps } from './tenant';
+
+/** The shape of TenantProps, checked before anything is built. */
+export const TENANT_PROPS_SHAPE: PropsShape = {
+  name: 'string',
+  cluster: { instanceOf: ClusterProfile, name: 'ClusterProfile' },
+  quota: {
+    fields: {
+      cpu: 'string', memory: 'string', gpus: 'number', gpusByPriorityClass: { mapOf: 'number' }, pods: 'number',
+      persistentVolumeClaims: 'number', storage: 'string', loadBalancers: 'number',
+    },
+  },
+  containerDefaults: { fields: { cpuRequest: 'string', cpuLimit: 'string', memoryRequest: 'string', memoryLimit: 'string' } },
+  editorGroups: { arrayOf: 'string' },
+  viewerGroups: { arrayOf: 'string' },
+  allowSecretsRead: 'boolean',
+  extraRules: { arrayOf: { fields: { apiGroups: { arrayOf: 'string' }, resources: { arrayOf: 'string' }, verbs: { arrayOf: 'string' } } } },
+  identities: { mapOf: 'string' },
+  ingressControllerNamespace: 'string',
+  servingClientCidrs: { arrayOf: 'string' },
+};
 
 /** RBAC verbs Kubernetes knows; a rule with any other does nothing. */
 const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'impersonate', 'bind', 'escalate', 'use', 'approve', 'sign', '*'];

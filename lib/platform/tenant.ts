@@ -12,8 +12,9 @@ import { resolveWorkloadScope } from '../core/scope-defaults';
 import { WorkloadKinds } from '../core/workload-kinds';
 import * as k8s from '../imports/k8s';
 import { kubeObject, lateKubeObject } from '../k8s/kube-object';
+import { shapeProblems, wellShapedFields } from '../core/props-shape';
 import { tenantGpuProblems } from './capacity';
-import { duplicateTenantProblems, tenantInputProblems } from './tenant-input';
+import { duplicateTenantProblems, TENANT_PROPS_SHAPE, tenantInputProblems } from './tenant-input';
 
 /** What a tenant may consume at once. */
 export interface TenantQuota {
@@ -127,10 +128,14 @@ export class Tenant extends Construct {
   private readonly props: TenantProps;
   private readonly problems: Problems;
 
-  constructor(scope: Construct, id: string, props: TenantProps) {
+  constructor(scope: Construct, id: string, props: TenantProps = {}) {
     super(scope, id);
-    this.props = props;
     this.problems = Problems.of(this);
+    // JavaScript callers and JSON config get the same checks as TypeScript; a bad shape builds from defaults.
+    const shape = shapeProblems(props, TENANT_PROPS_SHAPE, [], 'props');
+    shape.forEach((p) => this.problems.add(p));
+    props = shape.length > 0 ? wellShapedFields<TenantProps>(props, TENANT_PROPS_SHAPE) : props;
+    this.props = props;
     ({ cluster: this.cluster, namespace: this.name } = resolveWorkloadScope(this, { cluster: props.cluster, namespace: props.name }, this.problems));
     this.gpuQuota = props.quota?.gpus ?? 0;
     installKubernetesGate(this, this.cluster.name);

@@ -1,0 +1,77 @@
+import { Problem } from './validation';
+
+/**
+ * The shape of a props object as JavaScript callers and JSON config can get it wrong: a missing
+ * required field, a field of the wrong type, an unknown field (usually a misspelling). Only types
+ * are checked here; ranges and formats are each construct's own checks.
+ */
+export type FieldShape =
+  | 'string' | 'number' | 'boolean' | 'object' | 'function' | 'any'
+  | { readonly arrayOf: FieldShape }
+  | { readonly mapOf: FieldShape }
+  | { readonly fields: PropsShape }
+  | { readonly instanceOf: abstract new (...args: any[]) => unknown; readonly name: string };
+
+/** Field name → shape. */
+export interface PropsShape {
+  readonly [field: string]: FieldShape;
+}
+
+function describe(shape: FieldShape): string {
+  if (typeof shape === 'string') return `a ${shape}`;
+  if ('arrayOf' in shape) return `an array of ${describe(shape.arrayOf).replace(/^an? /, '')}s`;
+  if ('mapOf' in shape) return `an object whose values are ${describe(shape.mapOf).replace(/^an? /, '')}s`;
+  if ('instanceOf' in shape) return `a ${shape.name}`;
+  return 'an object';
+}
+
+function matches(value: unknown, shape: FieldShape, at: string, problems: Problem[]): boolean {
+  const wrong = () => {
+    problems.push({ code: 'PROP_TYPE_INVALID', message: `${at} must be ${describe(shape)}.`, received: value, fix: `pass ${describe(shape)} as ${at}.` });
+    return false;
+  };
+  if (shape === 'any') return true;
+  if (shape === 'object') return (typeof value === 'object' && value !== null && !Array.isArray(value)) || wrong();
+  if (typeof shape === 'string') return typeof value === shape || wrong();
+  if ('instanceOf' in shape) return value instanceof shape.instanceOf || wrong();
+  if ('arrayOf' in shape) {
+    if (!Array.isArray(value)) return wrong();
+    return value.map((item, i) => matches(item, shape.arrayOf, `${at}[${i}]`, problems)).every(Boolean);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return wrong();
+  if ('mapOf' in shape) return Object.entries(value).map(([k, v]) => matches(v, shape.mapOf, `${at}.${k}`, problems)).every(Boolean);
+  const nested = shapeProblems(value, shape.fields, [], at);
+  problems.push(...nested);
+  return nested.length === 0;
+}
+
+/**
+ * Every way `props` departs from `shape`, each with the path of the field. `required` lists the
+ * fields that must be present; every other field is optional, and fields not in `shape` are refused.
+ */
+export function shapeProblems(props: unknown, shape: PropsShape, required: readonly string[], what: string): Problem[] {
+  if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+    return [{ code: 'PROPS_INVALID', message: `${what} must be an object.`, received: props, fix: `pass an object with ${Object.keys(shape).join(', ')}.` }];
+  }
+  const problems: Problem[] = [];
+  const record = props as Record<string, unknown>;
+  for (const field of required) {
+    if (record[field] === undefined) problems.push({ code: 'PROP_MISSING', message: `${what}.${field} is required.`, received: undefined, fix: `pass ${describe(shape[field])} as ${what}.${field}.` });
+  }
+  for (const [field, value] of Object.entries(record)) {
+    const fieldShape = shape[field];
+    if (!fieldShape) {
+      problems.push({ code: 'PROP_UNKNOWN', message: `${what}.${field} is not a property; it would be ignored.`, received: field, fix: `use one of ${Object.keys(shape).join(', ')}.` });
+    } else if (value !== undefined) {
+      matches(value, fieldShape, `${what}.${field}`, problems);
+    }
+  }
+  return problems;
+}
+
+/** The fields of `props` that have the right shape, so construction goes on without the broken ones. */
+export function wellShapedFields<T extends object>(props: unknown, shape: PropsShape): Partial<T> {
+  if (typeof props !== 'object' || props === null || Array.isArray(props)) return {};
+  return Object.fromEntries(Object.entries(props).filter(([field, value]) =>
+    shape[field] !== undefined && (value === undefined || matches(value, shape[field], field, [])))) as Partial<T>;
+}

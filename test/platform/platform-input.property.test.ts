@@ -1,0 +1,92 @@
+/**
+ * Property tests over the platform constructs with hostile input, typed and untyped: synth either
+ * fails listing problems (each with construct path, code, value and fix) or writes objects that
+ * pass the Kubernetes schemas with no `undefined`, `NaN`, `Infinity` or `[object Object]` in them.
+ * Counterexamples found are kept below as named cases.
+ */
+import { Testing } from 'cdk8s';
+import fc from 'fast-check';
+import { ClusterCharts, collectValidationErrors, MlPlatform, Tenant } from '../../lib';
+import { EKS_PROFILE } from '../fixtures';
+import { schemaErrors } from '../k8s/schema';
+
+const SEED = 20261124;
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
+
+const hostileString = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.constantFrom('', ' ', 'Ingress NGINX', '${TOKEN}', '~', 'null', 'yes', '1e3', 'ümlaut', 'a'.repeat(300), '10Gi', '250m', '-1', '0'),
+);
+const hostileNumber = fc.oneof(fc.integer({ min: -5, max: 5000 }), fc.constantFrom(NaN, Infinity, -Infinity, 0.5, 1e21, -0));
+const anyValue = fc.oneof(hostileString, hostileNumber, fc.boolean(), fc.constant(null), fc.constant(undefined), fc.array(hostileString, { maxLength: 3 }), fc.dictionary(hostileString, hostileString, { maxKeys: 2 }));
+
+/** Tenant props a TypeScript caller can write (right types, hostile values). */
+const typedTenantProps = fc.record({
+  quota: fc.record({ cpu: hostileString, memory: hostileString, gpus: hostileNumber, pods: hostileNumber, storage: hostileString, gpusByPriorityClass: fc.dictionary(hostileString, hostileNumber, { maxKeys: 2 }) }, { requiredKeys: [] }),
+  containerDefaults: fc.record({ cpuRequest: hostileString, cpuLimit: hostileString, memoryRequest: hostileString, memoryLimit: hostileString }, { requiredKeys: [] }),
+  editorGroups: fc.array(hostileString, { maxLength: 2 }),
+  extraRules: fc.array(fc.record({ apiGroups: fc.array(hostileString, { maxLength: 2 }), resources: fc.array(hostileString, { maxLength: 2 }), verbs: fc.array(hostileString, { maxLength: 2 }) }), { maxLength: 2 }),
+  identities: fc.dictionary(hostileString, hostileString, { maxKeys: 2 }),
+  ingressControllerNamespace: hostileString,
+  servingClientCidrs: fc.array(fc.oneof(hostileString, fc.constantFrom('10.0.0.0/8', '0.0.0.0/0', '10.0.0.1/33')), { maxLength: 2 }),
+}, { requiredKeys: [] });
+
+/** Anything a JavaScript caller or a JSON file can hand in. */
+const untypedTenantProps = fc.oneof(anyValue, fc.dictionary(fc.constantFrom('name', 'quota', 'editorGroups', 'extraRules', 'identities', 'cluster', 'qouta', 'allowSecretsRead'), anyValue, { maxKeys: 4 }));
+
+const PROBLEM_LINE = /^\[[^\]]+\] [A-Z][A-Z0-9_]+: .+ Received: .+\. Fix: .+/s;
+const BAD_TEXT = /undefined|NaN|Infinity|\[object Object\]/;
+
+function outcome(build: (charts: ClusterCharts) => void): { errors: string[]; docs: any[] } {
+  const app = Testing.app();
+  const charts = new ClusterCharts(app, EKS_PROFILE);
+  try {
+    build(charts);
+  } catch (error) {
+    return { errors: [`RAW EXCEPTION: ${(error as Error).stack}`], docs: [] };
+  }
+  const errors = collectValidationErrors(app);
+  return { errors, docs: errors.length > 0 ? [] : app.charts.flatMap((c) => c.toJson()) };
+}
+
+/** Documents written by runs that passed, validated against the schemas once per property (a child process each time would be slow). */
+let written: any[] = [];
+
+function holds({ errors, docs }: { errors: string[]; docs: any[] }): void {
+  if (errors.length > 0) {
+    expect(errors.filter((e) => !PROBLEM_LINE.test(e))).toEqual([]);
+    return;
+  }
+  expect(docs.map((d) => JSON.stringify(d)).filter((text) => BAD_TEXT.test(text.replace(/"(undefined|NaN|Infinity)"/g, '')))).toEqual([]);
+  written.push(...docs);
+}
+
+beforeEach(() => { written = []; });
+afterEach(() => expect(schemaErrors(written)).toEqual([]));
+
+describe('platform constructs under hostile input', () => {
+  test('Tenant with type-correct props', () => {
+    fc.assert(fc.property(typedTenantProps, (props) => holds(outcome((charts) => new Tenant(charts.tenant('research'), 'tenant', props as any)))), { seed: SEED, numRuns: RUNS });
+  });
+
+  test('Tenant with untyped props (JavaScript, JSON): only listed problems, never a crash', () => {
+    fc.assert(fc.property(untypedTenantProps, (props) => holds(outcome((charts) => new Tenant(charts.tenant('research'), 'tenant', props as any)))), { seed: SEED, numRuns: RUNS });
+  });
+
+  test('MlPlatform with untyped props', () => {
+    const props = fc.oneof(anyValue, fc.dictionary(fc.constantFrom('cluster', 'devicePluginImage', 'monitoringNamespace', 'dcgmExporterNamespace', 'monitoringNamespce'), anyValue, { maxKeys: 3 }));
+    fc.assert(fc.property(props, (p) => holds(outcome((charts) => new MlPlatform(charts.platform, 'platform', p as any)))), { seed: SEED, numRuns: RUNS });
+  });
+
+  describe('counterexamples kept as regressions', () => {
+    test.each<[string, unknown, RegExp]>([
+      ['props is null', null, /PROPS_INVALID: props must be an object\. Received: null/],
+      ['a misspelled prop', { qouta: { gpus: 4 } }, /PROP_UNKNOWN: props\.qouta is not a property; it would be ignored\. Received: "qouta"\. Fix: use one of name, cluster/],
+      ['editorGroups is a string', { editorGroups: 'ml-team' }, /PROP_TYPE_INVALID: props\.editorGroups must be an array of strings/],
+      ['cluster is plain JSON, not a ClusterProfile', { cluster: EKS_PROFILE.toJson() }, /PROP_TYPE_INVALID: props\.cluster must be a ClusterProfile/],
+    ])('%s', (_, props, message) => {
+      const { errors } = outcome((charts) => new Tenant(charts.tenant('research'), 'tenant', props as any));
+      expect(errors).toContainEqual(expect.stringMatching(message));
+    });
+  });
+});
