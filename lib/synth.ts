@@ -107,21 +107,27 @@ function filesBelow(dir: string, prefix = ''): string[] {
   }).sort();
 }
 
-/** `dist/{a,b}.k8s.yaml`: the files of one group, one brace list per directory. */
+/** `dist/{a,b}.k8s.yaml`, `dist/{ml-gke,ml-eks}/`: the files of one group, a brace list per directory, directories below the top folded. */
 function describeFiles(outdir: string, staging: string, groups: ReadonlyArray<readonly [string, RegExp]>): WrittenOutput[] {
   const shown = path.relative(process.cwd(), path.resolve(outdir)) || '.';
   const files = filesBelow(staging);
+  const braces = (names: readonly string[]) => (names.length === 1 ? names[0] : `{${names.join(',')}}`);
   return groups.map(([what, pattern]) => {
+    const matching = files.filter((f) => pattern.test(f));
+    if (what === 'Terraform') {
+      const stacks = matching.map((f) => path.posix.dirname(f)).filter((d) => path.posix.dirname(d) === 'stacks').map((d) => path.posix.basename(d));
+      const file = matching.length > 0 ? path.posix.basename(matching[0]) : '';
+      return { what, paths: stacks.length > 0 ? [`${shown}/stacks/${braces(stacks)}/${file}`] : [] };
+    }
+    // A directory kustomize builds is one entry: `dist/ml-gke/`.
+    const built = new Set(matching.filter((f) => /^[^/]+\/kustomization\.yaml$/.test(f)).map((f) => f.split('/')[0]));
     const byDir = new Map<string, string[]>();
-    for (const file of files.filter((f) => pattern.test(f))) {
-      const dir = path.posix.dirname(file);
-      byDir.set(dir, [...(byDir.get(dir) ?? []), path.posix.basename(file)]);
+    for (const file of matching) {
+      const [top, ...rest] = file.split('/');
+      const [dir, name] = built.has(top) ? ['.', `${top}/`] : rest.length > 0 ? [path.posix.dirname(file), path.posix.basename(file)] : ['.', top];
+      if (!(byDir.get(dir) ?? []).includes(name)) byDir.set(dir, [...(byDir.get(dir) ?? []), name]);
     }
-    const stackDirs = what === 'Terraform' ? [...byDir.keys()] : [];
-    if (stackDirs.length > 1 && stackDirs.every((d) => path.posix.dirname(d) === 'stacks')) {
-      return { what, paths: [`${shown}/stacks/{${stackDirs.map((d) => path.posix.basename(d)).join(',')}}/${byDir.get(stackDirs[0])![0]}`] };
-    }
-    return { what, paths: [...byDir].map(([dir, names]) => `${shown}/${dir === '.' ? '' : `${dir}/`}${names.length === 1 ? names[0] : `{${names.join(',')}}`}`) };
+    return { what, paths: [...byDir].map(([dir, names]) => `${shown}/${dir === '.' ? '' : `${dir}/`}${braces(names)}`) };
   }).filter((w) => w.paths.length > 0);
 }
 
