@@ -42,6 +42,12 @@ export function argoApplication(source: ClusterSource): Record<string, unknown> 
   };
 }
 
+/** Flux's GitRepository takes only URLs (`ssh://git@host/path`), not Git's scp-like `git@host:path`. */
+export function fluxRepositoryUrl(url: string): string {
+  const scp = /^([\w.-]+@[\w.-]+):(?!\/\/)(.+)$/.exec(url);
+  return scp ? `ssh://${scp[1]}/${scp[2].replace(/^\//, '')}` : url;
+}
+
 /**
  * The Flux objects for a cluster: the repository, a Kustomization for the platform directory
  * and one for the tenants that depends on it, so PriorityClasses, the device plugin and the
@@ -70,7 +76,7 @@ export function fluxObjects(source: ClusterSource): Array<Record<string, unknown
       kind: 'GitRepository',
       metadata: { name: repository, namespace },
       spec: {
-        url: source.repoUrl,
+        url: fluxRepositoryUrl(source.repoUrl),
         ref: { branch: source.branch },
         interval: source.interval,
         ...(source.credentialsSecret ? { secretRef: { name: source.credentialsSecret } } : {}),
