@@ -65,7 +65,8 @@ describe('the README Quick start, run verbatim against the packed library', () =
     const printed = printedBy(command);
     expect(printed).toContain('Cluster consumer (eks, Kubernetes 1.33)');
     expect(printed).toMatch(/gpu\s+g6\.xlarge\s+0–2 nodes × 1 L4/);
-    expect(printed).toContain('Wrote ');
+    expect(printed).toMatch(/Terraform +cdktf\.out\/stacks\/consumer-eks\/cdk\.tf\.json/);
+    expect(printed).toMatch(/Manifests +dist\/\{eks-consumer-platform\.k8s\.yaml,eks-consumer-team\.k8s\.yaml\}/);
     expect(printed).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
     expect(printed).not.toMatch(/Error:|A new version undefined/);
   });
