@@ -1,11 +1,12 @@
 import type { App as K8sApp } from 'cdk8s';
-import type { App as TfApp } from 'cdktf';
+import { TerraformBackend, TerraformStack, type App as TfApp } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ManagedCluster, PROFILES_DIR } from './clusters/managed-cluster';
 import { collectValidationErrors, collectWarnings, ValidationError } from './core/validation';
 import { keepTerraformWorkingFiles, replaceDirectory } from './delivery/atomic-output';
 import { GitOpsDelivery } from './delivery/gitops-delivery';
+import { StateBackend } from './delivery/state-backend';
 import { collectWaivers } from './policy/gate';
 import { inventory, platformMarkdown, summaryText, WrittenOutput } from './report';
 
@@ -39,6 +40,7 @@ export function synthPlatform(apps: PlatformApps): SynthResult {
 }
 
 function synthesize(apps: PlatformApps, extraManifestFiles?: (result: { warnings: string[]; waivers: string[] }) => Record<string, string>): SynthResult {
+  if (apps.terraform) giveStacksLocalState(apps.terraform);
   const roots = [apps.terraform, apps.kubernetes].filter((app) => app !== undefined);
   const errors = roots.flatMap((app) => collectValidationErrors(app));
   if (errors.length > 0) throw new ValidationError(errors);
@@ -64,6 +66,18 @@ function synthesize(apps: PlatformApps, extraManifestFiles?: (result: { warnings
     });
   }
   return { warnings, waivers, written };
+}
+
+/**
+ * cdktf's default backend is a local file at the absolute path of the directory synth ran in, so
+ * every machine writes different Terraform and a cross-stack read breaks when CI synthesizes
+ * what a laptop applied. A stack without a backend gets StateBackend.local() (the same file, by a
+ * relative path) before anything renders it.
+ */
+function giveStacksLocalState(terraform: TfApp): void {
+  for (const stack of terraform.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c))) {
+    if (!stack.node.findAll().some((c) => TerraformBackend.isBackend(c))) StateBackend.local().applyTo(stack);
+  }
 }
 
 /** cdktf writes to the app's `outdir` and its manifest's; both point at the staging directory for one synth. */
