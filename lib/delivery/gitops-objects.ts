@@ -12,6 +12,7 @@ export interface ClusterSource {
   readonly prune: boolean;
   readonly interval: string;
   readonly argoProject: string;
+  /** @default - none: a public repository */
   readonly credentialsSecret?: string;
 }
 
