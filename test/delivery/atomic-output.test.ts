@@ -52,4 +52,31 @@ describe('synth output is safe to deliver', () => {
     expect(fs.existsSync(path.join(stackDir, '.terraform', 'providers'))).toBe(true);
     expect(fs.readFileSync(path.join(stackDir, '.terraform.lock.hcl'), 'utf8')).toBe('lock');
   });
+
+  describe('a stack that left the program', () => {
+    const withOldStack = (files: Record<string, string>, env: Record<string, string | undefined> = {}) => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-atomic-'));
+      const old = path.join(root, 'cdktf.out', 'stacks', 'old-stack');
+      fs.mkdirSync(old, { recursive: true });
+      for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(old, name), text);
+      const saved = process.env.CDKTF_OUTDIR;
+      if (env.CDKTF_OUTDIR === undefined) delete process.env.CDKTF_OUTDIR; else process.env.CDKTF_OUTDIR = env.CDKTF_OUTDIR;
+      try {
+        run(root);
+      } finally {
+        if (saved === undefined) delete process.env.CDKTF_OUTDIR; else process.env.CDKTF_OUTDIR = saved;
+      }
+      return fs.existsSync(old) ? fs.readdirSync(old).sort() : undefined;
+    };
+
+    test('is gone when its directory held only synthesized files', () => {
+      expect(withOldStack({ 'cdk.tf.json': '{}' })).toBeUndefined();
+    });
+    test('is kept whole when its directory holds state, which a synth never deletes', () => {
+      expect(withOldStack({ 'cdk.tf.json': '{}', 'terraform.tfstate': '{}' })).toEqual(['cdk.tf.json', 'terraform.tfstate']);
+    });
+    test('is kept under cdktf synth, which deletes it itself and fails when it is already gone', () => {
+      expect(withOldStack({ 'cdk.tf.json': '{}' }, { CDKTF_OUTDIR: 'cdktf.out' })).toEqual(['cdk.tf.json']);
+    });
+  });
 });
