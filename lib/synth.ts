@@ -129,7 +129,7 @@ function describeFiles(outdir: string, staging: string, groups: ReadonlyArray<re
   return groups.map(([what, pattern]) => {
     const matching = files.filter((f) => pattern.test(f));
     if (what === 'Terraform') {
-      const stacks = matching.map((f) => path.posix.dirname(f)).filter((d) => path.posix.dirname(d) === 'stacks').map((d) => path.posix.basename(d));
+      const stacks = matching.map((f) => path.posix.dirname(f)).filter((d) => path.posix.dirname(d) === 'stacks').map((d) => path.posix.basename(d)).sort();
       const file = matching.length > 0 ? path.posix.basename(matching[0]) : '';
       return { what, paths: stacks.length > 0 ? [`${shown}/stacks/${braces(stacks)}/${file}`] : [] };
     }

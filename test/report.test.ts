@@ -37,7 +37,7 @@ describe('the synth summary', () => {
   test('starts with where each kind of file was written', () => {
     expect(stdout.split('\n').slice(0, 5)).toEqual([
       'Wrote',
-      '  Terraform  cdktf.out/stacks/{ml-aks-addons,ml-aks,ml-eks-addons,ml-eks,ml-gke-addons,ml-gke}/cdk.tf.json',
+      '  Terraform  cdktf.out/stacks/{ml-aks,ml-aks-addons,ml-eks,ml-eks-addons,ml-gke,ml-gke-addons}/cdk.tf.json',
       '  Profiles   cdktf.out/profiles/{ml-aks.json,ml-eks.json,ml-gke.json}',
       expect.stringMatching(/^ {2}Manifests {2}dist\/\{ml-aks-platform\.k8s\.yaml,.*,ml-gke-team-vision\.k8s\.yaml\}$/),
       '  Overview   dist/PLATFORM.md',

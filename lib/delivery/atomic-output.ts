@@ -18,6 +18,7 @@ export function replaceDirectory(outdir: string, write: (staging: string) => voi
   const parent = path.dirname(path.resolve(outdir));
   fs.mkdirSync(parent, { recursive: true });
   const base = path.basename(path.resolve(outdir));
+  removeLeftovers(parent, base);
   const staging = fs.mkdtempSync(path.join(parent, `.${base}.new-`));
   try {
     write(staging);
@@ -30,6 +31,19 @@ export function replaceDirectory(outdir: string, write: (staging: string) => voi
   if (fs.existsSync(outdir)) fs.renameSync(outdir, retired);
   fs.renameSync(staging, outdir);
   fs.rmSync(retired, { recursive: true, force: true });
+}
+
+/** A staging directory older than this was left by a run that was killed, not by one still writing. */
+const ABANDONED_AFTER_MS = 60 * 60 * 1000;
+
+/** Staging and retired directories that killed runs left next to the output. */
+function removeLeftovers(parent: string, base: string): void {
+  for (const name of fs.readdirSync(parent)) {
+    const full = path.join(parent, name);
+    const retired = name.startsWith(`.${base}.old-`);
+    const abandoned = name.startsWith(`.${base}.new-`) && Date.now() - fs.statSync(full).mtimeMs > ABANDONED_AFTER_MS;
+    if (retired || abandoned) fs.rmSync(full, { recursive: true, force: true });
+  }
 }
 
 /**

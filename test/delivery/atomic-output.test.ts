@@ -53,6 +53,18 @@ describe('synth output is safe to deliver', () => {
     expect(fs.readFileSync(path.join(stackDir, '.terraform.lock.hcl'), 'utf8')).toBe('lock');
   });
 
+  test('a later run clears what a killed run left next to the output', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-atomic-'));
+    const killed = path.join(root, '.dist.new-abc123');
+    fs.mkdirSync(killed);
+    fs.writeFileSync(path.join(killed, 'half.k8s.yaml'), 'kind: Namespace\n');
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    fs.utimesSync(killed, twoHoursAgo, twoHoursAgo);
+    fs.mkdirSync(path.join(root, '.cdktf.out.old-def456'));
+    run(root);
+    expect(fs.readdirSync(root).sort()).toEqual(['cdktf.out', 'dist']);
+  });
+
   describe('a stack that left the program', () => {
     const withOldStack = (files: Record<string, string>, env: Record<string, string | undefined> = {}) => {
       const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-atomic-'));
