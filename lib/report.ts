@@ -1,6 +1,8 @@
+import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ManagedCluster } from './clusters/managed-cluster';
-import { ClusterProfile } from './core/cluster-profile';
+import { Accelerator } from './core/accelerator';
+import { ClusterProfile, NodePoolProfile } from './core/cluster-profile';
 import { Tenant } from './platform/tenant';
 import { TfServing } from './serving/tf-serving';
 import type { PlatformApps } from './synth';
@@ -12,6 +14,12 @@ export interface PlatformInventory {
   readonly tenants: readonly Tenant[];
   readonly trainingJobs: readonly TfTrainingJob[];
   readonly servingStacks: readonly TfServing[];
+}
+
+/** A group of files one synth wrote, for the summary: `Terraform  cdktf.out/stacks/{a,b}/cdk.tf.json`. */
+export interface WrittenOutput {
+  readonly what: string;
+  readonly paths: readonly string[];
 }
 
 const all = <T>(root: IConstruct | undefined, type: abstract new (...args: any[]) => T): T[] =>
@@ -44,13 +52,24 @@ interface Section {
   readonly rows: Array<Array<string | number>>;
 }
 
+/** `L4` for `nvidia-l4`: the catalogue's name without the vendor; a hand-written profile's id as it is. */
+function gpuName(id: string): string {
+  return Accelerator.fromId(id)?.displayName.replace(/^NVIDIA /, '') ?? id;
+}
+
+/** `0–8 nodes × 1 L4`: the node range first, so 8 reads as nodes, then what each node carries. */
+export function poolSize(pool: NodePoolProfile): string {
+  const nodes = `${pool.minNodes}–${pool.maxNodes} node${pool.maxNodes === 1 ? '' : 's'}`;
+  return pool.accelerator && pool.gpusPerNode > 0 ? `${nodes} × ${pool.gpusPerNode} ${gpuName(pool.accelerator)}` : nodes;
+}
+
 function sections(inv: PlatformInventory, cluster: ClusterProfile): Section[] {
   const onCluster = <T extends { describe(): { cluster: string } }>(items: readonly T[]) => items.filter((i) => i.describe().cluster === cluster.name);
   return [
     {
       title: 'Pools',
-      header: ['pool', 'machine', 'accelerator', 'nodes', 'GPUs/node', 'GPU capacity', 'spot'],
-      rows: cluster.pools.map((p) => [p.name, p.machineType, p.accelerator ?? '-', `${p.minNodes}-${p.maxNodes}`, p.gpusPerNode, p.maxNodes * p.gpusPerNode, p.spot ? 'yes' : 'no']),
+      header: ['pool', 'machine', 'size', 'GPU capacity', 'spot'],
+      rows: cluster.pools.map((p) => [p.name, p.machineType, poolSize(p), p.accelerator && p.gpusPerNode > 0 ? `${p.maxNodes * p.gpusPerNode} ${gpuName(p.accelerator)}` : '-', p.spot ? 'yes' : 'no']),
     },
     {
       title: 'Tenants',
@@ -77,9 +96,12 @@ function sections(inv: PlatformInventory, cluster: ClusterProfile): Section[] {
   ];
 }
 
-/** A short text summary per cluster, for the end of a synth run. */
-export function summaryText(inv: PlatformInventory, warnings: readonly string[], waivers: readonly string[] = []): string {
+/** A short text summary per cluster, for the end of a synth run, after the files it wrote. */
+export function summaryText(inv: PlatformInventory, warnings: readonly string[], waivers: readonly string[] = [], written: readonly WrittenOutput[] = []): string {
   const lines: string[] = [];
+  if (written.length > 0) {
+    lines.push('Wrote', ...table(['', ''], written.map((w) => [w.what, w.paths.join(', ')])).slice(1).map((l) => `  ${l}`), '');
+  }
   for (const cluster of inv.clusters) {
     lines.push(`Cluster ${cluster.name} (${cluster.cloud}, Kubernetes ${cluster.kubernetesVersion})`);
     for (const section of sections(inv, cluster)) {
@@ -93,6 +115,48 @@ export function summaryText(inv: PlatformInventory, warnings: readonly string[],
   return lines.join('\n');
 }
 
+/** The pod specs of every workload object below `scope`, wherever its kind keeps them. */
+function podSpecs(scope: IConstruct): any[] {
+  const templates = (spec: any): any[] => [
+    spec?.template?.spec,
+    ...(spec?.replicatedJobs ?? []).map((r: any) => r.template?.spec?.template?.spec),
+    ...Object.values<any>(spec?.tfReplicaSpecs ?? {}).map((r) => r.template?.spec),
+  ];
+  return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).flatMap((o) => templates(o.toJson().spec)).filter((s) => s !== undefined);
+}
+
+const matchesExpression = (labels: Readonly<Record<string, string>>, e: { key: string; operator: string; values?: string[] }) => {
+  const value = labels[e.key];
+  switch (e.operator) {
+    case 'In': return value !== undefined && (e.values ?? []).includes(value);
+    case 'NotIn': return value === undefined || !(e.values ?? []).includes(value);
+    case 'Exists': return value !== undefined;
+    case 'DoesNotExist': return value === undefined;
+    default: return false;
+  }
+};
+
+/**
+ * Whether the scheduler may put `pod` on a node of `pool`, as Kubernetes decides it: every
+ * nodeSelector label, one required node-affinity term, and a toleration for every NoSchedule or
+ * NoExecute taint.
+ */
+function landsOn(pod: any, pool: NodePoolProfile): boolean {
+  const selected = Object.entries<string>(pod.nodeSelector ?? {}).every(([k, v]) => pool.labels[k] === v);
+  const terms: any[] = pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  const affine = terms.length === 0 || terms.some((t) => (t.matchExpressions ?? []).every((e: any) => matchesExpression(pool.labels, e)));
+  const tolerated = pool.taints.filter((t) => t.effect !== 'PreferNoSchedule').every((taint) => (pod.tolerations ?? []).some((tol: any) =>
+    (tol.key === undefined || tol.key === taint.key) && (tol.effect === undefined || tol.effect === taint.effect)
+    && (tol.operator === 'Exists' || (tol.value ?? '') === (taint.value ?? ''))));
+  return selected && affine && tolerated;
+}
+
+/** The GPU pools some pod of `workload` can be scheduled on. */
+function gpuPoolsReached(workload: IConstruct, cluster: ClusterProfile): NodePoolProfile[] {
+  const pods = podSpecs(workload);
+  return cluster.pools.filter((p) => p.gpusPerNode > 0 && pods.some((pod) => landsOn(pod, p)));
+}
+
 const id = (text: string) => text.replace(/[^A-Za-z0-9_]/g, '_');
 
 /** PLATFORM.md: a Mermaid diagram of clusters → pools → tenants → workloads, and the same tables. */
@@ -102,26 +166,24 @@ export function platformMarkdown(inv: PlatformInventory, warnings: readonly stri
     const c = id(`c_${cluster.name}`);
     graph.push(`  ${c}["${cluster.name} (${cluster.cloud})"]`);
     for (const pool of cluster.pools) {
-      const label = pool.accelerator ? `${pool.name}: ${pool.maxNodes} × ${pool.gpusPerNode} ${pool.accelerator}${pool.spot ? ', spot' : ''}` : `${pool.name}: ${pool.machineType}`;
+      const label = `${pool.name}: ${pool.accelerator ? poolSize(pool) : pool.machineType}${pool.spot ? ', spot' : ''}`;
       graph.push(`  ${c} --> ${id(`p_${cluster.name}_${pool.name}`)}["${label}"]`);
     }
     for (const tenant of inv.tenants.filter((t) => t.cluster.name === cluster.name)) {
       const t = id(`t_${cluster.name}_${tenant.name}`);
       graph.push(`  ${c} --> ${t}(["${tenant.name}: ${tenant.gpuQuota} GPUs"])`);
-      // Dotted edges: the on-demand pools a workload's GPUs are placed on.
-      const placedOn = (node: string, accelerators: readonly string[]) => cluster.pools
-        .filter((p) => !p.spot && p.accelerator !== undefined && accelerators.includes(p.accelerator))
-        .forEach((p) => graph.push(`  ${node} -.-> ${id(`p_${cluster.name}_${p.name}`)}`));
+      // Dotted edges: the GPU pools a workload's pods can be scheduled on, labelled when spot.
+      const placedOn = (node: string, workload: IConstruct) => gpuPoolsReached(workload, cluster)
+        .forEach((p) => graph.push(`  ${node} ${p.spot ? '-. spot .->' : '-.->'} ${id(`p_${cluster.name}_${p.name}`)}`));
       for (const job of inv.trainingJobs.filter((j) => j.clusterName === cluster.name && j.namespace === tenant.name)) {
         const node = id(`j_${cluster.name}_${tenant.name}_${job.name}`);
         graph.push(`  ${t} --> ${node}[/"train ${job.name}"/]`);
-        placedOn(node, Object.keys(job.describe().gpus));
+        placedOn(node, job);
       }
       for (const stack of inv.servingStacks.filter((s) => s.clusterName === cluster.name && s.namespace === tenant.name)) {
         const node = id(`s_${cluster.name}_${tenant.name}_${stack.name}`);
-        const summary = stack.describe();
-        graph.push(`  ${t} --> ${node}[["serve ${summary.models.join(', ')}"]]`);
-        placedOn(node, summary.accelerator ? [summary.accelerator] : []);
+        graph.push(`  ${t} --> ${node}[["serve ${stack.describe().models.join(', ')}"]]`);
+        placedOn(node, stack);
       }
     }
   }

@@ -14,8 +14,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   Accelerator, AksCluster, Cloud, ClusterAddons, ClusterCharts, ClusterProfile, EksCluster, EksVpc, GkeCluster, ManagedCluster, MlPlatform,
-  ModelVersionPolicy, PriorityClasses, ServingExposure, synthPlatformOrExit, Tenant, TfServing, TfStrategy, TfTrainingJob, TrainingBackend,
-  TrainingCheckpoint, usesTrainingBackend,
+  ModelVersionPolicy, PriorityClasses, S3StateLocking, ServingExposure, StateBackend, synthPlatformOrExit, Tenant, TfServing, TfStrategy, TfTrainingJob,
+  TrainingBackend, TrainingCheckpoint, usesTrainingBackend,
 } from '../../lib';
 
 /** The pools every cluster of the platform gets; only the accelerator differs per cloud. */
@@ -156,6 +156,20 @@ export class AddonsStack extends TerraformStack {
   }
 }
 
+/**
+ * Where each cloud's stacks keep their Terraform state. `ML_PLATFORM_STATE=remote` shares it in
+ * the cloud's own storage, with locking; otherwise it stays in local files (and synth needs no
+ * bucket, so it works offline either way).
+ */
+export function stateBackend(cloud: Cloud, remote = process.env.ML_PLATFORM_STATE === 'remote'): StateBackend {
+  if (!remote) return StateBackend.local();
+  switch (cloud) {
+    case Cloud.GKE: return StateBackend.gcs({ bucket: 'acme-ml-platform-tfstate' });
+    case Cloud.EKS: return StateBackend.s3({ bucket: 'acme-ml-platform-tfstate', region: 'us-east-1', locking: S3StateLocking.lockfile() });
+    case Cloud.AKS: return StateBackend.azurerm({ resourceGroupName: 'ml-platform-state', storageAccountName: 'acmemlplatformstate', containerName: 'tfstate' });
+  }
+}
+
 /** Builds the whole reference platform: clusters and their add-ons into `app`, what runs on them into `k8s`. */
 export function buildMultiCloud(app: App, k8s?: K8sApp) {
   const stacks = {
@@ -163,9 +177,14 @@ export function buildMultiCloud(app: App, k8s?: K8sApp) {
     eks: new EksStack(app, 'ml-eks'),
     aks: new AksStack(app, 'ml-aks'),
   };
-  for (const { cluster } of Object.values(stacks)) {
+  for (const stack of Object.values(stacks)) {
+    const { cluster } = stack;
     if (k8s) definePlatform(k8s, cluster.profile);
-    new AddonsStack(app, `${cluster.clusterName}-addons`, cluster, k8s);
+    const addons = new AddonsStack(app, `${cluster.clusterName}-addons`, cluster, k8s);
+    // `cdktf deploy '*'` applies the cluster before the add-ons that run on it.
+    addons.addDependency(stack);
+    stateBackend(cluster.cloud).applyTo(stack);
+    stateBackend(cluster.cloud).applyTo(addons);
   }
   return stacks;
 }

@@ -3,6 +3,7 @@ import type { Release } from '@cdktf/provider-helm/lib/release';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { Cloud } from '../core/cloud';
+import { GitOpsEngine, GITOPS_NAMESPACES } from '../delivery/gitops-engine';
 import { NodeLabels, tolerationFor } from '../core/scheduling';
 import { Problems } from '../core/validation';
 import { ADDON_CHARTS, HelmChart } from './addon-charts';
@@ -37,6 +38,8 @@ export interface ClusterAddonsProps {
   readonly jobset?: boolean;
   /** Kueue, for queueing batch work against quotas. @default false */
   readonly kueue?: boolean;
+  /** The GitOps engine that applies the cluster's output directory (see GitOpsDelivery). @default - none */
+  readonly gitOps?: GitOpsEngine;
 }
 
 /** Namespaces the add-ons run in; the platform's objects point at them. */
@@ -77,6 +80,8 @@ export class ClusterAddons extends Construct {
     if (props.dcgmExporter ?? hasGpus) this.addDcgmExporter(cluster);
     if (props.jobset) this.release('jobset', ADDON_CHARTS.jobset, AddonNamespaces.JOBSET, {});
     if (props.kueue) this.release('kueue', ADDON_CHARTS.kueue, AddonNamespaces.KUEUE, {});
+    if (props.gitOps === GitOpsEngine.ARGO_CD) this.release('argo-cd', ADDON_CHARTS.argoCd, GITOPS_NAMESPACES[GitOpsEngine.ARGO_CD], {});
+    if (props.gitOps === GitOpsEngine.FLUX) this.release('flux', ADDON_CHARTS.flux, GITOPS_NAMESPACES[GitOpsEngine.FLUX], {});
   }
 
   private release(name: string, chart: HelmChart, namespace: string, values: Record<string, unknown>): Release {

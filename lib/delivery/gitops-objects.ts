@@ -1,0 +1,89 @@
+import { GitOpsEngine, GITOPS_NAMESPACES } from './gitops-engine';
+
+/** Where a cluster's output lives in the repository, and how the engine should treat it. */
+export interface ClusterSource {
+  readonly cluster: string;
+  readonly repoUrl: string;
+  readonly branch: string;
+  /** The cluster's directory in the repository, e.g. `dist/ml-gke`. */
+  readonly path: string;
+  /** Whether the cluster has tenant charts (a `tenants/` directory next to `platform/`). */
+  readonly hasTenants: boolean;
+  readonly prune: boolean;
+  readonly interval: string;
+  readonly argoProject: string;
+  /** @default - none: a public repository */
+  readonly credentialsSecret?: string;
+}
+
+/** Annotations the engines read on the objects they apply. */
+export const EngineAnnotations = {
+  ARGO_SYNC_WAVE: 'argocd.argoproj.io/sync-wave',
+  ARGO_SYNC_OPTIONS: 'argocd.argoproj.io/sync-options',
+  FLUX_PRUNE: 'kustomize.toolkit.fluxcd.io/prune',
+} as const;
+
+/** The Argo CD Application that keeps a cluster in step with its directory; applied in the cluster's own Argo CD. */
+export function argoApplication(source: ClusterSource): Record<string, unknown> {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: source.cluster, namespace: GITOPS_NAMESPACES[GitOpsEngine.ARGO_CD] },
+    spec: {
+      project: source.argoProject,
+      source: { repoURL: source.repoUrl, targetRevision: source.branch, path: source.path },
+      destination: { server: 'https://kubernetes.default.svc' },
+      syncPolicy: {
+        automated: { prune: source.prune, selfHeal: true },
+        // Server-side apply: dashboards ConfigMaps outgrow the 256 KiB last-applied annotation of client-side apply.
+        syncOptions: ['ServerSideApply=true', 'PruneLast=true'],
+        retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+      },
+    },
+  };
+}
+
+/** Flux's GitRepository takes only URLs (`ssh://git@host/path`), not Git's scp-like `git@host:path`. */
+export function fluxRepositoryUrl(url: string): string {
+  const scp = /^([\w.-]+@[\w.-]+):(?!\/\/)(.+)$/.exec(url);
+  return scp ? `ssh://${scp[1]}/${scp[2].replace(/^\//, '')}` : url;
+}
+
+/**
+ * The Flux objects for a cluster: the repository, a Kustomization for the platform directory
+ * and one for the tenants that depends on it, so PriorityClasses, the device plugin and the
+ * platform's namespaces are ready before any tenant workload is applied.
+ */
+export function fluxObjects(source: ClusterSource): Array<Record<string, unknown>> {
+  const namespace = GITOPS_NAMESPACES[GitOpsEngine.FLUX];
+  const repository = `${source.cluster}-output`;
+  const kustomization = (name: string, dir: string, dependsOn: string[]) => ({
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name, namespace },
+    spec: {
+      interval: source.interval,
+      sourceRef: { kind: 'GitRepository', name: repository },
+      path: `./${source.path}/${dir}`,
+      prune: source.prune,
+      wait: true,
+      timeout: '10m',
+      ...(dependsOn.length > 0 ? { dependsOn: dependsOn.map((n) => ({ name: n })) } : {}),
+    },
+  });
+  return [
+    {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: { name: repository, namespace },
+      spec: {
+        url: fluxRepositoryUrl(source.repoUrl),
+        ref: { branch: source.branch },
+        interval: source.interval,
+        ...(source.credentialsSecret ? { secretRef: { name: source.credentialsSecret } } : {}),
+      },
+    },
+    kustomization(`${source.cluster}-platform`, 'platform', []),
+    ...(source.hasTenants ? [kustomization(`${source.cluster}-tenants`, 'tenants', [`${source.cluster}-platform`])] : []),
+  ];
+}

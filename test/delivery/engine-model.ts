@@ -1,0 +1,125 @@
+import Ajv from 'ajv';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse, parseAllDocuments } from 'yaml';
+
+/** Validators for the custom resources of the CRDs copied in crds/, by `apiVersion/kind`. */
+export function crdValidators(): Map<string, (doc: unknown) => string[]> {
+  // CRD patterns are Go regular expressions; `(?i)` (case-insensitive) is their only syntax JavaScript lacks.
+  const goRegExp = Object.assign((pattern: string, flags: string) => (pattern.includes('(?i)') ? new RegExp(pattern.replace('(?i)', ''), `${flags}i`) : new RegExp(pattern, flags)), { code: 'new RegExp' });
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
+  const validators = new Map<string, (doc: unknown) => string[]>();
+  const dir = path.join(__dirname, '..', '..', 'crds');
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+    const crd = parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+    for (const version of crd.spec.versions.filter((v: any) => v.served)) {
+      const validate = ajv.compile(version.schema.openAPIV3Schema);
+      validators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, (doc) => (validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`)));
+    }
+  }
+  return validators;
+}
+
+export const readDocs = (file: string): any[] => parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS()).filter((d) => d);
+
+/** Argo CD's kind order inside a wave (gitops-engine pkg/sync/sync_tasks.go); kinds not listed come after all of them. */
+const ARGO_KIND_ORDER = [
+  'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget', 'ServiceAccount', 'Secret', 'SecretList',
+  'ConfigMap', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleList',
+  'ClusterRoleBinding', 'ClusterRoleBindingList', 'Role', 'RoleList', 'RoleBinding', 'RoleBindingList', 'Service', 'DaemonSet', 'Pod',
+  'ReplicationController', 'ReplicaSet', 'Deployment', 'HorizontalPodAutoscaler', 'StatefulSet', 'Job', 'CronJob', 'IngressClass', 'Ingress', 'APIService',
+];
+const argoKindRank = (kind: string) => { const i = ARGO_KIND_ORDER.indexOf(kind); return i < 0 ? 0 : i - ARGO_KIND_ORDER.length; };
+const wave = (doc: any) => Number(doc.metadata?.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
+
+/** One apply step: the objects the engine sends together, then waits for before the next step. */
+export type ApplyStep = any[];
+
+/** Argo CD: one step per sync wave; inside a wave, by kind order, then name. */
+export function argoSteps(docs: readonly any[]): ApplyStep[] {
+  const sorted = [...docs].sort((a, b) => wave(a) - wave(b) || argoKindRank(a.kind) - argoKindRank(b.kind) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
+  const steps: ApplyStep[] = [];
+  for (const doc of sorted) {
+    if (steps.length === 0 || wave(steps[steps.length - 1][0]) !== wave(doc)) steps.push([]);
+    steps[steps.length - 1].push(doc);
+  }
+  return steps;
+}
+
+/**
+ * Flux kustomize-controller (fluxcd/pkg ssa ApplyAllStaged): CRDs, Namespaces and ClusterRoles
+ * first, then kinds named *Class, then the rest; each stage waits for the one before. Several
+ * Kustomizations run in their `dependsOn` order.
+ */
+export function fluxSteps(docs: readonly any[]): ApplyStep[] {
+  const first = (d: any) => ['CustomResourceDefinition', 'Namespace', 'ClusterRole'].includes(d.kind);
+  const classes = (d: any) => !first(d) && String(d.kind).endsWith('Class');
+  return [docs.filter(first), docs.filter(classes), docs.filter((d) => !first(d) && !classes(d))].filter((s) => s.length > 0);
+}
+
+/** What a cluster has before the engine's first step: built-in namespaces and classes, and what its add-ons installed. */
+export interface ClusterBaseline {
+  readonly namespaces: ReadonlySet<string>;
+  /** `group/Kind` of custom resources whose CRD is installed. */
+  readonly customKinds: ReadonlySet<string>;
+}
+
+const BUILTIN_PRIORITY_CLASSES = ['system-cluster-critical', 'system-node-critical'];
+const BUILTIN_GROUPS = ['', 'apps', 'batch', 'policy', 'autoscaling', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'scheduling.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io', 'admissionregistration.k8s.io'];
+const CLUSTER_SCOPED = ['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'StorageClass', 'IngressClass', 'PersistentVolume'];
+
+const groupOf = (doc: any) => (String(doc.apiVersion).includes('/') ? String(doc.apiVersion).split('/')[0] : '');
+
+/** The pod templates' priority classes of an object, wherever its kind keeps them. */
+function priorityClasses(doc: any): string[] {
+  const specs = [doc.spec?.template?.spec, ...(doc.spec?.replicatedJobs ?? []).map((r: any) => r.template?.spec?.template?.spec), ...Object.values<any>(doc.spec?.tfReplicaSpecs ?? {}).map((r) => r.template?.spec)];
+  return specs.map((s) => s?.priorityClassName).filter((n): n is string => typeof n === 'string');
+}
+
+/**
+ * Applies the steps in order and returns every object that would reach the API server before
+ * what it needs: its namespace, the CRD of its kind, or the PriorityClass its pods name.
+ * Something created in the same step counts only for namespaces (the engine sends a step in
+ * order, and a namespace exists as soon as it is created); a CRD must be established in an
+ * earlier step, and a PriorityClass must exist before the pods are admitted.
+ */
+export function appliedTooEarly(steps: readonly ApplyStep[], baseline: ClusterBaseline): string[] {
+  const namespaces = new Set(baseline.namespaces);
+  const kinds = new Set(baseline.customKinds);
+  const classes = new Set(BUILTIN_PRIORITY_CLASSES);
+  const problems: string[] = [];
+  for (const step of steps) {
+    const established: string[] = [];
+    const created: string[] = [];
+    for (const doc of step) {
+      const what = `${doc.kind} ${doc.metadata.namespace ? `${doc.metadata.namespace}/` : ''}${doc.metadata.name}`;
+      if (doc.kind === 'Namespace') namespaces.add(doc.metadata.name);
+      if (!CLUSTER_SCOPED.includes(doc.kind) && !namespaces.has(doc.metadata.namespace)) problems.push(`${what}: namespace ${doc.metadata.namespace} does not exist yet`);
+      if (!BUILTIN_GROUPS.includes(groupOf(doc)) && !kinds.has(`${groupOf(doc)}/${doc.kind}`)) problems.push(`${what}: no CRD for ${groupOf(doc)}/${doc.kind} yet`);
+      for (const name of priorityClasses(doc).filter((n) => !classes.has(n))) problems.push(`${what}: PriorityClass ${name} does not exist yet`);
+      if (doc.kind === 'CustomResourceDefinition') established.push(`${doc.spec.group}/${doc.spec.names.kind}`);
+      if (doc.kind === 'PriorityClass') created.push(doc.metadata.name);
+    }
+    established.forEach((k) => kinds.add(k));
+    created.forEach((c) => classes.add(c));
+  }
+  return problems;
+}
+
+/** CRDs each add-on chart installs, by Helm chart name (from the charts at the versions ADDON_CHARTS pins). */
+export const CHART_CUSTOM_KINDS: Record<string, readonly string[]> = {
+  'kube-prometheus-stack': ['monitoring.coreos.com/ServiceMonitor', 'monitoring.coreos.com/PodMonitor', 'monitoring.coreos.com/PrometheusRule', 'monitoring.coreos.com/Prometheus', 'monitoring.coreos.com/Alertmanager'],
+  'jobset': ['jobset.x-k8s.io/JobSet'],
+  'kueue': ['kueue.x-k8s.io/ClusterQueue', 'kueue.x-k8s.io/LocalQueue', 'kueue.x-k8s.io/ResourceFlavor', 'kueue.x-k8s.io/Workload'],
+  'argo-cd': ['argoproj.io/Application', 'argoproj.io/ApplicationSet', 'argoproj.io/AppProject'],
+  'flux2': ['source.toolkit.fluxcd.io/GitRepository', 'source.toolkit.fluxcd.io/OCIRepository', 'kustomize.toolkit.fluxcd.io/Kustomization'],
+};
+
+/** A cluster's baseline from its add-ons stack: the namespaces its Helm releases create and the CRDs their charts bring. */
+export function baselineFromAddons(addonsStackJson: any | undefined): ClusterBaseline {
+  const releases = Object.values<any>(addonsStackJson?.resource?.helm_release ?? {});
+  return {
+    namespaces: new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', ...releases.map((r) => r.namespace)]),
+    customKinds: new Set(releases.flatMap((r) => CHART_CUSTOM_KINDS[r.chart] ?? [])),
+  };
+}
