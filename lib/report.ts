@@ -7,6 +7,8 @@ import { Tenant } from './platform/tenant';
 import { TfServing } from './serving/tf-serving';
 import type { PlatformApps } from './synth';
 import { TfTrainingJob } from './training/tf-training-job';
+import { isPlatformWorkload, PlatformWorkload } from './core/workload';
+import { WorkloadKinds } from './core/workload-kinds';
 
 /** What one program built, gathered from its apps. */
 export interface PlatformInventory {
@@ -14,6 +16,8 @@ export interface PlatformInventory {
   readonly tenants: readonly Tenant[];
   readonly trainingJobs: readonly TfTrainingJob[];
   readonly servingStacks: readonly TfServing[];
+  /** Workloads of kinds the library does not ship (registered with `WorkloadKinds`). */
+  readonly otherWorkloads: readonly PlatformWorkload[];
 }
 
 /** A group of files one synth wrote, for the summary: `Terraform  cdktf.out/stacks/{a,b}/cdk.tf.json`. */
@@ -33,7 +37,10 @@ export function inventory(apps: PlatformApps): PlatformInventory {
   const profiles = new Map<string, ClusterProfile>();
   for (const cluster of all(apps.terraform, ManagedCluster)) profiles.set(cluster.clusterName, cluster.profile);
   for (const tenant of tenants) if (!profiles.has(tenant.cluster.name)) profiles.set(tenant.cluster.name, tenant.cluster);
-  return { clusters: [...profiles.values()], tenants, trainingJobs, servingStacks };
+  const otherWorkloads = apps.kubernetes
+    ? apps.kubernetes.node.findAll().filter((c): c is PlatformWorkload => isPlatformWorkload(c) && !(c instanceof TfTrainingJob) && !(c instanceof TfServing))
+    : [];
+  return { clusters: [...profiles.values()], tenants, trainingJobs, servingStacks, otherWorkloads };
 }
 
 function table(header: readonly string[], rows: ReadonlyArray<readonly (string | number)[]>): string[] {
@@ -93,6 +100,11 @@ function sections(inv: PlatformInventory, cluster: ClusterProfile): Section[] {
         s.minReplicas === s.maxReplicas ? String(s.minReplicas) : `${s.minReplicas}-${s.maxReplicas}`, s.gpusPerPod, s.canaryWeight === undefined ? '-' : `${s.canaryWeight}%`,
       ]),
     },
+    {
+      title: 'Other workloads',
+      header: ['workload', 'kind', 'namespace', 'GPUs held'],
+      rows: inv.otherWorkloads.filter((w) => w.clusterName === cluster.name).map((w) => [w.name, workloadKinds(w).join(', ') || '-', w.namespace, w.fixedGpuDemand()]),
+    },
   ];
 }
 
@@ -115,14 +127,17 @@ export function summaryText(inv: PlatformInventory, warnings: readonly string[],
   return lines.join('\n');
 }
 
-/** The pod specs of every workload object below `scope`, wherever its kind keeps them. */
+/** The registered workload kinds of the objects below `scope`. */
+function workloadKinds(scope: IConstruct): string[] {
+  return [...new Set(scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && WorkloadKinds.of(c.kind) !== undefined).map((o) => o.kind))];
+}
+
+/** The pod specs of every workload object below `scope`, read through the workload-kind registry. */
 function podSpecs(scope: IConstruct): any[] {
-  const templates = (spec: any): any[] => [
-    spec?.template?.spec,
-    ...(spec?.replicatedJobs ?? []).map((r: any) => r.template?.spec?.template?.spec),
-    ...Object.values<any>(spec?.tfReplicaSpecs ?? {}).map((r) => r.template?.spec),
-  ];
-  return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).flatMap((o) => templates(o.toJson().spec)).filter((s) => s !== undefined);
+  return scope.node.findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject && WorkloadKinds.of(c.kind) !== undefined)
+    .flatMap((o) => WorkloadKinds.of(o.kind)!.podTemplates(o.toJson()).map((t) => t.template?.spec))
+    .filter((s) => s !== undefined);
 }
 
 const matchesExpression = (labels: Readonly<Record<string, string>>, e: { key: string; operator: string; values?: string[] }) => {
@@ -184,6 +199,11 @@ export function platformMarkdown(inv: PlatformInventory, warnings: readonly stri
         const node = id(`s_${cluster.name}_${tenant.name}_${stack.name}`);
         graph.push(`  ${t} --> ${node}[["serve ${stack.describe().models.join(', ')}"]]`);
         placedOn(node, stack);
+      }
+      for (const workload of inv.otherWorkloads.filter((w) => w.clusterName === cluster.name && w.namespace === tenant.name)) {
+        const node = id(`w_${cluster.name}_${tenant.name}_${workload.name}`);
+        graph.push(`  ${t} --> ${node}["${workloadKinds(workload).join(', ')} ${workload.name}"]`);
+        placedOn(node, workload);
       }
     }
   }
