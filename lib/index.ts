@@ -31,6 +31,8 @@ export * from './policy/terraform-checks';
 export * from './report';
 export * from './serving/exposure';
 export * from './serving/model-config';
+export * from './serving/model-store';
+export * from './serving/routing';
 export * from './serving/tf-serving';
 export * from './synth';
 export * from './training/checkpoint';

@@ -25,7 +25,7 @@ export interface LoadBalancerOptions {
 
 export interface IngressOptions {
   readonly host: string;
-  /** @default 'nginx' */
+  /** The ingress-nginx class; the REST paths need its regex paths. @default 'nginx' */
   readonly className?: string;
   /** Secret with the host's certificate; synth warns without one. @default - plain HTTP */
   readonly tlsSecretName?: string;
@@ -48,8 +48,9 @@ export class ServingExposure {
   }
 
   /**
-   * An Ingress for the REST port: `/v1/models/<model>` per model, `/v1/models/<model>/labels/<label>`
-   * per version label (the `canary` label goes to the canary pods), plus `extraPaths`.
+   * An ingress-nginx Ingress for the REST port: every REST path of every model (`:predict`,
+   * `/metadata`, `/versions/<n>…`, `/labels/<l>…`) goes to the pods that load what it names, and a
+   * canary Ingress holds the canary's weight. Plus `extraPaths` and `versionRoutes`.
    */
   public static ingress(options: IngressOptions): ServingExposure {
     return new ServingExposure('ingress', {}, options);
