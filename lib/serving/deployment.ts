@@ -28,16 +28,20 @@ export interface TrackDeploymentInputs {
   readonly cpu: number;
   readonly memoryGiB: number;
   readonly gpus: number;
+  /** @default - no node selector: CPU pods */
   readonly placement?: Placement;
+  /** @default - no server-side batching */
   readonly batching?: ServingBatching;
   readonly warmup: boolean;
   /** `--file_system_poll_wait_seconds`. */
   readonly pollSeconds: number;
   /** Replicas when no autoscaler runs the track. @default - the autoscaler sets them */
   readonly replicas?: number;
+  /** @default - the cluster default */
   readonly priorityClassName?: string;
   readonly prometheusOperator: boolean;
   readonly store: ModelStorePlan;
+  /** @default - no model PVC */
   readonly modelVolume?: { readonly claimName: string; readonly mountPath?: string };
   readonly metadata: (name: string) => Record<string, unknown>;
 }

@@ -165,6 +165,7 @@ export interface ModelStoreInputs {
   readonly models: readonly ServedModel[];
   readonly cluster: ClusterProfile;
   readonly delivery: ModelDelivery;
+  /** The stack's cloud identity. @default - none: buckets are refused */
   readonly identity?: string;
   readonly stack: string;
   readonly namespace: string;

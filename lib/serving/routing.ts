@@ -51,10 +51,13 @@ export interface ServingRoute {
 interface PathRoute {
   readonly path: string;
   readonly backends: ReadonlyArray<{ readonly track: Track; readonly weight: number }>;
+  /** @default - an extra path, not one model's */
   readonly model?: string;
+  /** @default - the latest loaded version */
   readonly version?: number;
+  /** @default - none */
   readonly label?: string;
-  /** An extra path: a Prefix of the user's, not a TF Serving path. */
+  /** An extra path of the user's, not a TF Serving path. @default false */
   readonly extra?: boolean;
 }
 

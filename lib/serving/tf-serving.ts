@@ -16,14 +16,16 @@ import { GRPC_PORT, REST_PORT, trackManifests } from './deployment';
 import { ServingExposure } from './exposure';
 import { ServedModel, ServingBatching } from './model-config';
 import { ModelDelivery, ModelStorePlan, planModelStores } from './model-store';
-import { ingressManifests, routeTable, RoutingInputs, ServingRoute } from './routing';
+import { ingressManifests, routeTable, RoutingInputs } from './routing';
+import { ServingSummary } from './summary';
 import { canaryModel, planTracks, ServingCanary, Track, TrackPlan } from './tracks';
-import { validateCanary, validateExposure, validateModels, validateScaling } from './validation';
+import { validateCanary, validateExposure, validateGpus, validateModels, validateScaling } from './validation';
 
 export { GRPC_PORT, REST_PORT } from './deployment';
 export type { ServingAlerts } from './alerts';
 export type { ServingAutoscaling } from './autoscaling';
 export type { ServingCanary, Track } from './tracks';
+export type { ServingSummary } from './summary';
 
 /** The pinned default images; the GPU variant is used when GPUs are requested. */
 export const TF_SERVING_IMAGE = 'tensorflow/serving:2.18.0';
@@ -80,34 +82,6 @@ export interface TfServingProps {
   readonly alerts?: ServingAlerts;
   /** @default - the cluster default */
   readonly priorityClassName?: string;
-}
-
-/** A serving stack at a glance. */
-export interface ServingSummary {
-  readonly name: string;
-  readonly namespace: string;
-  readonly cluster: string;
-  readonly models: readonly string[];
-  readonly ports: { readonly grpc: number; readonly http: number };
-  /** How clients reach it. */
-  readonly endpoint: string;
-  /** Ingress paths, when exposed through an Ingress. */
-  readonly paths: readonly string[];
-  readonly minReplicas: number;
-  readonly maxReplicas: number;
-  readonly gpusPerPod: number;
-  /**
-   * Catalogue id of the accelerator.
-   * @default - none: CPU pods
-   */
-  readonly accelerator?: string;
-  /**
-   * Percent of the requests the canary really takes (the router's weight).
-   * @default - no canary running
-   */
-  readonly canaryWeight?: number;
-  /** Every path, the Service and track it reaches, and which model version or label it serves. */
-  readonly routes: readonly ServingRoute[];
 }
 
 /** Labels that select a serving stack's pods. */
@@ -277,39 +251,8 @@ export class TfServing extends Construct implements PlatformWorkload {
     }
     validateScaling(props.autoscaling, props.replicas, add);
     validateCanary(props.canary, props.models, expose, add);
-    this.validateGpus(add);
+    validateGpus({ gpus: props.gpus ?? 0, accelerator: props.accelerator, cluster: this.cluster, name: this.name, demand: this.gpuDemand() }, add);
     validateExposure(expose, this.plans, props.models, add, (p) => this.problems.warn(p));
-  }
-
-  private validateGpus(add: (p: Problem) => void): void {
-    const { props } = this;
-    const gpus = props.gpus ?? 0;
-    if (!Number.isInteger(gpus) || gpus < 0) {
-      add({ code: 'GPU_COUNT_INVALID', message: 'GPUs are counted in whole devices.', received: gpus, fix: 'use a whole number of GPUs.' });
-      return;
-    }
-    if (gpus === 0) return;
-    if (!props.accelerator) {
-      add({ code: 'GPU_ACCELERATOR_MISSING', message: `The stack asks for ${gpus} GPU(s) without saying which accelerator.`, received: gpus, fix: 'set accelerator to one the cluster profile has.' });
-      return;
-    }
-    const pools = this.cluster.poolsWith(props.accelerator).filter((p) => !p.spot);
-    if (pools.length === 0) {
-      add({ code: 'ACCELERATOR_NOT_IN_CLUSTER', message: `No on-demand pool of cluster "${this.cluster.name}" carries ${props.accelerator}; serving never runs on spot.`, received: props.accelerator.id, fix: 'add an on-demand pool with that accelerator, or choose one the cluster has.' });
-      return;
-    }
-    const largest = Math.max(...pools.map((p) => p.gpusPerNode));
-    if (gpus > largest) add({ code: 'GPUS_EXCEED_NODE', message: `A serving pod asks for ${gpus} × ${props.accelerator}, but the largest node has ${largest}.`, received: gpus, fix: `ask for at most ${largest}.` });
-    const capacity = pools.reduce((sum, p) => sum + p.maxNodes * p.gpusPerNode, 0);
-    const demand = this.gpuDemand().get(props.accelerator) ?? 0;
-    if (demand > capacity) {
-      add({
-        code: 'GPU_DEMAND_EXCEEDS_CAPACITY',
-        message: `Serving stack "${this.name}" may need ${demand} × ${props.accelerator} at its largest, but pools ${pools.map((p) => `${p.name} (${p.maxNodes} × ${p.gpusPerNode})`).join(', ')} of cluster "${this.cluster.name}" hold at most ${capacity}.`,
-        received: demand,
-        fix: 'lower maxReplicas or GPUs per pod, or raise maxNodes of those pools.',
-      });
-    }
   }
 
   private add(id: string, manifest: Record<string, unknown> & { apiVersion: string; kind: string }): ApiObject {

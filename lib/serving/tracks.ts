@@ -36,6 +36,7 @@ export interface TrackInputs {
   readonly image: string;
   readonly minReplicas: number;
   readonly maxReplicas: number;
+  /** @default - no canary */
   readonly canary?: ServingCanary;
 }
 

@@ -1,4 +1,6 @@
+import { Accelerator } from '../core/accelerator';
 import { checkAuthorizedCidrs } from '../core/cidr';
+import { ClusterProfile } from '../core/cluster-profile';
 import { checkName, DNS_LABEL } from '../core/names';
 import { Problem } from '../core/validation';
 import { ServingAutoscaling } from './autoscaling';
@@ -123,5 +125,39 @@ function validateVersionRoute(route: VersionRoute, className: string, plans: rea
     add({ code: 'VERSION_ROUTE_MODEL_UNKNOWN', message: `Route ${route.prefix} names a model the stack does not serve.`, received: route.model, fix: `use one of ${models.map((m) => m.name).join(', ')}.` });
   } else if ((model.versions ?? ModelVersionPolicy.latest(1)).loads(route.version) !== true || trackLoading(plans, route.model, route.version) === undefined) {
     add({ code: 'VERSION_ROUTE_NOT_LOADED', message: `Route ${route.prefix} points at version ${route.version} of "${model.name}", which no Deployment of the stack pins as loaded.`, received: route.version, fix: `serve it with ModelVersionPolicy.specific(…, ${route.version}), or point the route at the stable or canary version.` });
+  }
+}
+
+/** Whole GPUs of an accelerator the cluster has on-demand pools for, within what those pools hold. */
+export function validateGpus(
+  inputs: { gpus: number; accelerator?: Accelerator; cluster: ClusterProfile; name: string; demand: Map<Accelerator, number> },
+  add: Add,
+): void {
+  const { gpus, accelerator, cluster } = inputs;
+  if (!Number.isInteger(gpus) || gpus < 0) {
+    add({ code: 'GPU_COUNT_INVALID', message: 'GPUs are counted in whole devices.', received: gpus, fix: 'use a whole number of GPUs.' });
+    return;
+  }
+  if (gpus === 0) return;
+  if (!accelerator) {
+    add({ code: 'GPU_ACCELERATOR_MISSING', message: `The stack asks for ${gpus} GPU(s) without saying which accelerator.`, received: gpus, fix: 'set accelerator to one the cluster profile has.' });
+    return;
+  }
+  const pools = cluster.poolsWith(accelerator).filter((p) => !p.spot);
+  if (pools.length === 0) {
+    add({ code: 'ACCELERATOR_NOT_IN_CLUSTER', message: `No on-demand pool of cluster "${cluster.name}" carries ${accelerator}; serving never runs on spot.`, received: accelerator.id, fix: 'add an on-demand pool with that accelerator, or choose one the cluster has.' });
+    return;
+  }
+  const largest = Math.max(...pools.map((p) => p.gpusPerNode));
+  if (gpus > largest) add({ code: 'GPUS_EXCEED_NODE', message: `A serving pod asks for ${gpus} × ${accelerator}, but the largest node has ${largest}.`, received: gpus, fix: `ask for at most ${largest}.` });
+  const capacity = pools.reduce((sum, p) => sum + p.maxNodes * p.gpusPerNode, 0);
+  const demand = inputs.demand.get(accelerator) ?? 0;
+  if (demand > capacity) {
+    add({
+      code: 'GPU_DEMAND_EXCEEDS_CAPACITY',
+      message: `Serving stack "${inputs.name}" may need ${demand} × ${accelerator} at its largest, but pools ${pools.map((p) => `${p.name} (${p.maxNodes} × ${p.gpusPerNode})`).join(', ')} of cluster "${cluster.name}" hold at most ${capacity}.`,
+      received: demand,
+      fix: 'lower maxReplicas or GPUs per pod, or raise maxNodes of those pools.',
+    });
   }
 }
