@@ -1,7 +1,12 @@
+import { App as K8sApp } from 'cdk8s';
+import { App } from 'cdktf';
+import * as os from 'os';
+import { buildMultiCloud } from '../../examples/multi-cloud/main';
 import { ClusterProfile, ModelDelivery, ModelVersionPolicy, TfServing, TfServingProps } from '../../lib';
 import { podSecurityFindings } from '../../lib/policy/kubernetes-checks';
 import { EKS_PROFILE } from '../fixtures';
 import { byKind, synthManifests, synthManifestsError } from '../k8s-helpers';
+import { allowed } from '../k8s/network-policy';
 import { schemaErrors } from '../k8s/schema';
 
 /** The same cluster on another cloud, with that cloud's facts (stores, identity) from the profile. */
@@ -106,5 +111,22 @@ describe('models load from the cluster\'s own store, mounted read-only with the 
       const message = fail({ ...props('eks', 's3://acme-models/resnet'), cluster: on('eks', { ...on('eks').facts, objectStores: [{ scheme: 's3' }] }) });
       expect(message).toContain('ModelDelivery.imageReads(\'s3\')');
     });
+  });
+});
+
+describe('the GKE mount sidecar can reach Cloud Storage and its identity through the tenant\'s NetworkPolicies', () => {
+  // The sidecar shares the serving pod's network namespace, so the pod's egress policies apply to it.
+  const kubernetes = new K8sApp({ outdir: os.tmpdir() });
+  buildMultiCloud(new App({ outdir: os.tmpdir() }), kubernetes);
+  const docs = kubernetes.charts.filter((c) => c.node.id.startsWith('ml-gke-')).flatMap((c) => c.toJson());
+  const servingPods = docs.filter((d) => d.kind === 'Deployment' && d.spec.template.metadata.annotations?.['gke-gcsfuse/volumes'] === 'true');
+
+  test.each([['storage.googleapis.com', '142.250.1.207', 443], ['the GKE metadata server', '169.254.169.252', 988]])('%s', (_, ip, port) => {
+    expect(servingPods.length).toBeGreaterThan(0);
+    for (const pod of servingPods) {
+      const policies = docs.filter((d) => d.kind === 'NetworkPolicy' && d.metadata.namespace === pod.metadata.namespace);
+      expect(policies.length).toBeGreaterThan(0);
+      expect(allowed(policies, {}, { namespace: pod.metadata.namespace, labels: pod.spec.template.metadata.labels }, { ip }, { port })).toBe(true);
+    }
   });
 });
