@@ -19,6 +19,8 @@ export interface MonitoringInputs {
   readonly alerts: ServingAlerts;
   readonly prometheusOperator: boolean;
   readonly selector: Record<string, string>;
+  /** Services carrying this label are not scraped: they front pods another Service already covers. */
+  readonly excludeLabel: string;
   readonly metadata: (name: string) => Record<string, unknown>;
 }
 
@@ -69,7 +71,7 @@ export function monitoringManifests(inputs: MonitoringInputs): Array<{ id: strin
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'ServiceMonitor',
         metadata: inputs.metadata(inputs.name),
-        spec: { selector: { matchLabels: inputs.selector }, endpoints: [{ port: 'http', path: PROMETHEUS_METRICS_PATH, interval: '30s' }] },
+        spec: { selector: { matchLabels: inputs.selector, matchExpressions: [{ key: inputs.excludeLabel, operator: 'DoesNotExist' }] }, endpoints: [{ port: 'http', path: PROMETHEUS_METRICS_PATH, interval: '30s' }] },
       },
     },
     { id: 'alerts', manifest: { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: inputs.metadata(`${inputs.name}-alerts`), spec: { groups } } },

@@ -70,6 +70,12 @@ export interface RoutingInputs {
   /** Whether the canary serves `model` differently from the stable track (its version, or an image canary's every model). */
   readonly canaryChanges: (model: string) => boolean;
   readonly services: Readonly<Record<Track, string>>;
+  /**
+   * Services used only by the weighted paths of the Ingress: ingress-nginx attaches a canary to the
+   * primary Service (every path using it splits) and ignores a canary Service that is a primary
+   * anywhere, so both sides of the split need Services of their own.
+   */
+  readonly weightedServices: Readonly<Record<Track, string>>;
   /** @default - no Ingress */
   readonly ingress?: IngressOptions;
   readonly metadata: (name: string, extra?: Record<string, unknown>) => Record<string, unknown>;
@@ -116,6 +122,11 @@ export function trackLoading(plans: readonly TrackPlan[], model: string, version
   return plans.find((p) => p.models.some((m) => m.name === model && knownVersions(m).includes(version)))?.track;
 }
 
+/** Whether the Ingress splits some path between the tracks, and so needs the weighted Services. */
+export function splitsTraffic(inputs: RoutingInputs): boolean {
+  return inputs.ingress !== undefined && pathRoutes(inputs).some((r) => r.backends.length === 2);
+}
+
 /** The stack's route table: straight to the Services, then through the Ingress when there is one. */
 export function routeTable(inputs: RoutingInputs): ServingRoute[] {
   const paths = pathRoutes(inputs);
@@ -131,11 +142,13 @@ export function routeTable(inputs: RoutingInputs): ServingRoute[] {
   })));
   const ingress = inputs.ingress;
   if (!ingress) return rows(undefined);
+  const split = new Set(paths.filter((r) => r.backends.length === 2).map((r) => r.path));
+  const viaIngress = rows(ingress.host).map((r) => (split.has(r.path) ? { ...r, service: inputs.weightedServices[r.track] } : r));
   const versionRoutes = (ingress.versionRoutes ?? []).flatMap((route) => {
     const track = trackLoading(inputs.plans, route.model, route.version);
     return track ? [{ host: ingress.host, path: route.prefix, service: inputs.services[track], track, weight: 100, model: route.model, version: route.version, rewrite: `/v1/models/${route.model}/versions/${route.version}` }] : [];
   });
-  return [...rows(undefined), ...rows(ingress.host), ...versionRoutes];
+  return [...rows(undefined), ...viaIngress, ...versionRoutes];
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -168,7 +181,7 @@ export function ingressManifests(inputs: RoutingInputs): Array<{ id: string; man
       kind: 'Ingress',
       // Regex paths: ingress-nginx applies regex matching to the whole host once one Ingress asks for it.
       metadata: inputs.metadata(inputs.name, { annotations: { [`${NGINX}/use-regex`]: 'true' } }),
-      spec: spec(routes.map((r) => ({ path: regexPath(r.path), service: inputs.services[r.backends[0].track] }))),
+      spec: spec(routes.map((r) => ({ path: regexPath(r.path), service: r.backends.length === 2 ? inputs.weightedServices.stable : inputs.services[r.backends[0].track] }))),
     },
   }];
   const split = routes.filter((r) => r.backends.length === 2);
@@ -181,7 +194,7 @@ export function ingressManifests(inputs: RoutingInputs): Array<{ id: string; man
         metadata: inputs.metadata(`${inputs.name}-canary`, {
           annotations: { [`${NGINX}/use-regex`]: 'true', [`${NGINX}/canary`]: 'true', [`${NGINX}/canary-weight`]: String(inputs.canaryWeight ?? 0) },
         }),
-        spec: spec(split.map((r) => ({ path: regexPath(r.path), service: inputs.services.canary }))),
+        spec: spec(split.map((r) => ({ path: regexPath(r.path), service: inputs.weightedServices.canary }))),
       },
     });
   }

@@ -16,7 +16,7 @@ import { GRPC_PORT, REST_PORT, trackManifests } from './deployment';
 import { ServingExposure } from './exposure';
 import { ServedModel, ServingBatching } from './model-config';
 import { ModelDelivery, ModelStorePlan, planModelStores } from './model-store';
-import { ingressManifests, routeTable, RoutingInputs } from './routing';
+import { ingressManifests, routeTable, RoutingInputs, splitsTraffic } from './routing';
 import { ServingSummary } from './summary';
 import { canaryModel, planTracks, ServingCanary, Track, TrackPlan } from './tracks';
 import { validateCanary, validateExposure, validateGpus, validateModels, validateScaling } from './validation';
@@ -88,6 +88,8 @@ export interface TfServingProps {
 export const ServingLabels = {
   STACK: `${LABEL_PREFIX}/serving`,
   TRACK: `${LABEL_PREFIX}/track`,
+  /** On the Services that only carry the Ingress's weighted paths. */
+  ROUTE: `${LABEL_PREFIX}/route`,
 } as const;
 
 /**
@@ -150,7 +152,10 @@ export class TfServing extends Construct implements PlatformWorkload {
     if (this.plans.reduce((sum, p) => sum + p.minReplicas, 0) >= 2) {
       this.add('pdb', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: this.metadata(this.name), spec: { maxUnavailable: 1, selector: { matchLabels: this.labels() } } });
     }
-    for (const plan of this.plans) this.emitService(plan.track);
+    for (const plan of this.plans) this.emitService(plan.track, this.trackName(plan.track));
+    if (splitsTraffic(this.routing())) {
+      for (const plan of this.plans) this.emitService(plan.track, `${this.trackName(plan.track)}-weighted`, true);
+    }
     for (const { id: objectId, manifest } of ingressManifests(this.routing())) this.add(objectId, manifest);
     const monitoring = monitoringManifests({
       name: this.name,
@@ -160,6 +165,7 @@ export class TfServing extends Construct implements PlatformWorkload {
       alerts: props.alerts ?? {},
       prometheusOperator: props.prometheusOperator ?? false,
       selector: this.labels(),
+      excludeLabel: ServingLabels.ROUTE,
       metadata: (name) => this.metadata(name),
     });
     for (const { id: objectId, manifest } of monitoring) this.add(objectId, manifest);
@@ -222,6 +228,7 @@ export class TfServing extends Construct implements PlatformWorkload {
       canaryWeight: running ? canary?.weight : undefined,
       canaryChanges: (model) => running && (canary?.image !== undefined || target?.name === model),
       services: { stable: this.trackName('stable'), canary: this.trackName('canary') },
+      weightedServices: { stable: `${this.name}-weighted`, canary: `${this.name}-canary-weighted` },
       ingress: this.props.expose?.kind === 'ingress' ? this.props.expose.ingress : undefined,
       metadata: (name, extra) => this.metadata(name, extra),
     };
@@ -238,6 +245,11 @@ export class TfServing extends Construct implements PlatformWorkload {
     const expose = props.expose ?? ServingExposure.clusterInternal();
     checkName(this.name, DNS_LABEL, 'SERVING_NAME_INVALID').forEach(add);
     checkName(this.namespace, DNS_LABEL, 'NAMESPACE_INVALID').forEach(add);
+    const services = [...this.plans.map((p) => this.trackName(p.track)), ...(splitsTraffic(this.routing()) ? [`${this.name}-canary-weighted`] : [])];
+    const longest = services.reduce((a, b) => (b.length > a.length ? b : a), '');
+    if (longest.length > 63) {
+      add({ code: 'SERVING_NAME_TOO_LONG', message: `Service name "${longest}" is longer than the 63 characters Kubernetes allows.`, received: this.name, fix: `shorten the stack name to ${63 - (longest.length - this.name.length)} characters or fewer.` });
+    }
     validateModels(props.models, add);
     for (const image of [props.image, props.canary?.image]) {
       if (image !== undefined && !isPinnedImage(image)) add({ code: 'IMAGE_NOT_PINNED', message: 'The serving image is not pinned.', received: image, fix: `use a version tag other than "latest" or a digest, e.g. ${TF_SERVING_IMAGE}.` });
@@ -320,16 +332,22 @@ export class TfServing extends Construct implements PlatformWorkload {
     }
   }
 
-  /** A Service per track, each selecting only its own pods, so a version path reaches only pods that load it. */
-  private emitService(track: Track): void {
+  /**
+   * A Service per track, each selecting only its own pods, so a version path reaches only pods that
+   * load it; `weighted` ones serve only the Ingress's weighted paths and are not scraped (their pods
+   * are scraped through the track's own Service).
+   */
+  private emitService(track: Track, name: string, weighted = false): void {
     const expose = this.props.expose ?? ServingExposure.clusterInternal();
-    const loadBalanced = expose.kind === 'load-balancer';
+    const loadBalanced = !weighted && expose.kind === 'load-balancer';
     const internal = expose.loadBalancer.internal ?? true;
     const facts = this.cluster.facts.loadBalancer;
-    this.add(`${track}-service`, {
+    const metadata = this.metadata(name, loadBalanced ? { annotations: { ...(internal ? facts.internalAnnotations : facts.externalAnnotations) } } : {});
+    const labels: Record<string, string> = { ...metadata.labels, ...(weighted ? { [ServingLabels.ROUTE]: 'weighted' } : {}) };
+    this.add(`${track}-${weighted ? 'weighted-' : ''}service`, {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: this.metadata(this.trackName(track), loadBalanced ? { annotations: { ...(internal ? facts.internalAnnotations : facts.externalAnnotations) } } : {}),
+      metadata: { ...metadata, labels },
       spec: {
         type: loadBalanced ? 'LoadBalancer' : 'ClusterIP',
         ...(loadBalanced && !internal ? { loadBalancerSourceRanges: [...(expose.loadBalancer.sourceRanges ?? [])] } : {}),

@@ -3,7 +3,7 @@
  * Kubernetes spec defines it (Exact first, then the longest element-wise Prefix), ingress-nginx's
  * regex mode (host-wide once any Ingress of the host asks for regex or a rewrite; locations sorted
  * by path length, first case-insensitive `^path` match wins), its rewrite-target and its canary
- * Ingresses (same host and path, `canary-weight` percent to the canary backend); Service selectors;
+ * Ingresses as its controller merges them (per upstream, not per path); Service selectors;
  * and, per pod, the model_config_list it reads, to tell whether that pod can answer.
  */
 import { parseTextProto, TextMessage } from './text-proto';
@@ -130,34 +130,53 @@ interface Location {
   readonly path: string;
   readonly pathType: string;
   readonly backend: { namespace: string; service: string };
-  readonly canary: Array<{ namespace: string; service: string; weight: number }>;
 }
 
 const isCanary = (ingress: any) => ingress.metadata.annotations?.[`${NGINX}/canary`] === 'true';
 const usesRegex = (ingress: any) => ingress.metadata.annotations?.[`${NGINX}/use-regex`] === 'true' || ingress.metadata.annotations?.[`${NGINX}/rewrite-target`] !== undefined;
+const upstream = (namespace: string, service: string) => `${namespace}/${service}`;
 
 function locations(docs: readonly any[], host: string): { regex: boolean; locations: Location[] } {
-  const ingresses = docs.filter((d) => d.kind === 'Ingress' && (d.spec.ingressClassName ?? 'nginx') === 'nginx');
   const rulesOf = (ingress: any) => (ingress.spec.rules ?? []).filter((r: any) => r.host === host);
-  const main = ingresses.filter((i) => !isCanary(i) && rulesOf(i).length > 0);
+  const main = nginxIngresses(docs).filter((i) => !isCanary(i) && rulesOf(i).length > 0);
   const out: Location[] = main.flatMap((ingress) => rulesOf(ingress).flatMap((rule: any) => rule.http.paths.map((p: any) => ({
     ingress,
     path: p.path,
     pathType: p.pathType,
     backend: { namespace: ingress.metadata.namespace, service: p.backend.service.name },
-    canary: [] as Array<{ namespace: string; service: string; weight: number }>,
   }))));
-  // A canary Ingress adds its backend to the main location of the same host and path; alone it is ignored.
+  return { regex: main.some(usesRegex), locations: out };
+}
+
+const nginxIngresses = (docs: readonly any[]) => docs.filter((d) => d.kind === 'Ingress' && (d.spec.ingressClassName ?? 'nginx') === 'nginx');
+
+/**
+ * ingress-nginx's canary merge (mergeAlternativeBackends): a canary Ingress's upstream becomes the
+ * alternative of the primary upstream of the main location with the same host, path and pathType,
+ * and then splits every location that uses that primary upstream. It is skipped when the canary's
+ * upstream is the primary of a location on that host, and has no traffic shaping (so takes
+ * nothing) when a non-canary Ingress anywhere also uses it. A primary honours its first
+ * alternative only.
+ */
+function alternatives(docs: readonly any[]): Map<string, { upstream: string; weight: number }> {
+  const ingresses = nginxIngresses(docs);
+  const primaries = new Set(ingresses.filter((i) => !isCanary(i)).flatMap((i) => (i.spec.rules ?? []).flatMap((r: any) => r.http.paths.map((p: any) => upstream(i.metadata.namespace, p.backend.service.name)))));
+  const out = new Map<string, { upstream: string; weight: number }>();
   for (const ingress of ingresses.filter(isCanary)) {
     const weight = Number(ingress.metadata.annotations[`${NGINX}/canary-weight`] ?? 0);
-    for (const rule of rulesOf(ingress)) {
+    for (const rule of ingress.spec.rules ?? []) {
+      const { locations: hostLocations } = locations(docs, rule.host);
       for (const p of rule.http.paths) {
-        const target = out.find((l) => l.path === p.path);
-        target?.canary.push({ namespace: ingress.metadata.namespace, service: p.backend.service.name, weight });
+        const alt = upstream(ingress.metadata.namespace, p.backend.service.name);
+        if (hostLocations.some((l) => upstream(l.backend.namespace, l.backend.service) === alt)) continue;
+        const main = hostLocations.find((l) => l.path === p.path && l.pathType === p.pathType);
+        if (!main) continue;
+        const primary = upstream(main.backend.namespace, main.backend.service);
+        if (!out.has(primary)) out.set(primary, { upstream: alt, weight: primaries.has(alt) ? 0 : weight });
       }
     }
   }
-  return { regex: main.some(usesRegex), locations: out };
+  return out;
 }
 
 const elements = (path: string) => path.split('/').filter((e) => e !== '');
@@ -194,10 +213,12 @@ export function ingressBackends(docs: readonly any[], host: string, path: string
     }
   }
   if (!chosen) return [];
-  const canaryWeight = chosen.canary.reduce((sum, c) => sum + c.weight, 0);
+  const alternative = alternatives(docs).get(upstream(chosen.backend.namespace, chosen.backend.service));
+  const canaryWeight = alternative?.weight ?? 0;
+  const [namespace, service] = alternative?.upstream.split('/') ?? [];
   return [
     ...(canaryWeight < 100 ? [{ ...chosen.backend, weight: 100 - canaryWeight, path: upstreamPath }] : []),
-    ...chosen.canary.filter((c) => c.weight > 0).map((c) => ({ namespace: c.namespace, service: c.service, weight: c.weight, path: upstreamPath })),
+    ...(canaryWeight > 0 ? [{ namespace, service, weight: canaryWeight, path: upstreamPath }] : []),
   ];
 }
 

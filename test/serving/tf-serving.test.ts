@@ -129,6 +129,8 @@ describe('TfServing', () => {
 
     test('ServiceMonitor scrapes the metrics path; alert rules cover availability, errors and latency', () => {
       const [monitor] = byKind(docs, 'ServiceMonitor');
+      // Weighted Services front pods the track Services already expose: scraping them would count twice.
+      expect(monitor.spec.selector).toEqual({ matchLabels: { 'ml-platform.io/serving': 'resnet' }, matchExpressions: [{ key: 'ml-platform.io/route', operator: 'DoesNotExist' }] });
       expect(monitor.spec.endpoints).toEqual([{ port: 'http', path: '/monitoring/prometheus/metrics', interval: '30s' }]);
       const rules = byKind(docs, 'PrometheusRule')[0].spec.groups[0].rules;
       expect(rules.map((r: any) => r.alert)).toEqual(['TfServingNoAvailableReplicas', 'TfServingHighErrorRate', 'TfServingHighLatency']);
@@ -198,8 +200,14 @@ describe('TfServing', () => {
       expect(services.find((s) => s.metadata.name === 'resnet-canary').spec.selector).toEqual({ 'ml-platform.io/serving': 'resnet', 'ml-platform.io/track': 'canary' });
       const canary = ingress(docs, 'resnet-canary');
       expect(canary.metadata.annotations).toMatchObject({ 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '10' });
-      expect(canary.spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name])).toEqual([['/v1/models/resnet([/:].*)?$', 'resnet-canary']]);
+      // ingress-nginx splits per primary Service and ignores a canary Service that is a primary anywhere:
+      // the weighted path gets a Service pair of its own.
+      expect(canary.spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name])).toEqual([['/v1/models/resnet([/:].*)?$', 'resnet-canary-weighted']]);
       const paths = ingress(docs, 'resnet').spec.rules[0].http.paths;
+      expect(paths.find((p: any) => p.path === '/v1/models/resnet([/:].*)?$').backend.service.name).toBe('resnet-weighted');
+      expect(services.map((s) => [s.metadata.name, s.spec.selector['ml-platform.io/track'], s.metadata.labels['ml-platform.io/route']])).toEqual([
+        ['resnet', 'stable', undefined], ['resnet-canary', 'canary', undefined], ['resnet-weighted', 'stable', 'weighted'], ['resnet-canary-weighted', 'canary', 'weighted'],
+      ]);
       expect(paths.find((p: any) => p.path === '/v1/models/resnet/labels/canary([/:].*)?$').backend.service.name).toBe('resnet-canary');
       expect(paths.find((p: any) => p.path === '/v1/models/resnet/versions/1([/:].*)?$').backend.service.name).toBe('resnet');
       expect(schemaErrors(docs)).toEqual([]);
@@ -254,8 +262,8 @@ describe('TfServing', () => {
       });
       const routes = serving.describe().routes.filter((r) => r.host !== undefined);
       expect(routes).toEqual([
-        { host: 'models.acme.dev', path: '/v1/models/resnet', service: 'resnet', track: 'stable', weight: 90, model: 'resnet' },
-        { host: 'models.acme.dev', path: '/v1/models/resnet', service: 'resnet-canary', track: 'canary', weight: 10, model: 'resnet' },
+        { host: 'models.acme.dev', path: '/v1/models/resnet', service: 'resnet-weighted', track: 'stable', weight: 90, model: 'resnet' },
+        { host: 'models.acme.dev', path: '/v1/models/resnet', service: 'resnet-canary-weighted', track: 'canary', weight: 10, model: 'resnet' },
         { host: 'models.acme.dev', path: '/v1/models/resnet/versions/1', service: 'resnet', track: 'stable', weight: 100, model: 'resnet', version: 1 },
         { host: 'models.acme.dev', path: '/v1/models/resnet/versions/2', service: 'resnet-canary', track: 'canary', weight: 100, model: 'resnet', version: 2 },
         { host: 'models.acme.dev', path: '/v1/models/resnet/labels/canary', service: 'resnet-canary', track: 'canary', weight: 100, model: 'resnet', version: 2, label: 'canary' },
@@ -298,6 +306,7 @@ describe('TfServing', () => {
       ['an external load balancer is open to the world', { expose: ServingExposure.loadBalancer({ internal: false, sourceRanges: ['0.0.0.0/0'] }) }, 'CIDR_OPEN_TO_WORLD'],
       ['a model path is neither a bucket nor under the volume', { models: [{ ...RESNET, basePath: '/data/resnet' }] }, 'MODEL_PATH_INVALID'],
       ['the image is not pinned', { image: 'tensorflow/serving' }, 'IMAGE_NOT_PINNED'],
+      ['a canary\'s Service names outgrow 63 characters', { name: `r${'e'.repeat(47)}`, replicas: 4, canary: { weight: 25, version: 2 }, expose: INGRESS }, 'SERVING_NAME_TOO_LONG'],
       ['a weighted canary has no router', { replicas: 4, canary: { weight: 25, version: 2 } }, 'CANARY_NEEDS_INGRESS'],
       ['the Ingress class is not ingress-nginx', { expose: ServingExposure.ingress({ host: 'm.acme.dev', className: 'gce', tlsSecretName: 't' }) }, 'INGRESS_NEEDS_NGINX'],
       ['the polling interval is negative', { modelPollSeconds: -1 }, 'MODEL_POLL_INVALID'],
