@@ -123,7 +123,7 @@ function validateVersionRoute(route: VersionRoute, className: string, plans: rea
   }
   if (!model) {
     add({ code: 'VERSION_ROUTE_MODEL_UNKNOWN', message: `Route ${route.prefix} names a model the stack does not serve.`, received: route.model, fix: `use one of ${models.map((m) => m.name).join(', ')}.` });
-  } else if ((model.versions ?? ModelVersionPolicy.latest(1)).loads(route.version) !== true || trackLoading(plans, route.model, route.version) === undefined) {
+  } else if (trackLoading(plans, route.model, route.version) === undefined) {
     add({ code: 'VERSION_ROUTE_NOT_LOADED', message: `Route ${route.prefix} points at version ${route.version} of "${model.name}", which no Deployment of the stack pins as loaded.`, received: route.version, fix: `serve it with ModelVersionPolicy.specific(…, ${route.version}), or point the route at the stable or canary version.` });
   }
 }

@@ -14,7 +14,9 @@ import { buildModelHosting } from '../../examples/gke-model-hosting/main';
 import { buildModelServing } from '../../examples/model-serving/main';
 import { buildMultiCloud } from '../../examples/multi-cloud/main';
 import { buildTrainingAndServing } from '../../examples/training-and-serving/main';
-import { TfServing } from '../../lib';
+import { Chart } from 'cdk8s';
+import { declareExternalObject, ModelVersionPolicy, ServingExposure, synthPlatform, TfServing } from '../../lib';
+import { EKS_PROFILE } from '../fixtures';
 import { ingressBackends, podsBehind, restUrls, ServingPod, servingPods, whyNotAnswered } from '../k8s/routing';
 
 const EXAMPLES: Record<string, (terraform: App, kubernetes: K8sApp) => unknown> = {
@@ -23,7 +25,41 @@ const EXAMPLES: Record<string, (terraform: App, kubernetes: K8sApp) => unknown> 
   'model-serving': buildModelServing,
   'multi-cloud': buildMultiCloud,
   'training-and-serving': buildTrainingAndServing,
+  'other shapes': buildScenarios,
 };
+
+/** Shapes the examples do not have: several models, a canary on one of them, weight 0 behind load balancers, latest policies. */
+function buildScenarios(_terraform: App, kubernetes: K8sApp): void {
+  const chart = new Chart(kubernetes, 'scenarios');
+  declareExternalObject(chart, 'Secret', 'team-a', 't');
+  const cluster = EKS_PROFILE;
+  const base = { namespace: 'team-a', cluster, cloudIdentity: 'arn:aws:iam::111122223333:role/s' };
+  const ingress = (host: string, extra = {}) => ServingExposure.ingress({ host, tlsSecretName: 't', ...extra });
+  new TfServing(chart, 'two-models', {
+    ...base,
+    models: [
+      { name: 'ranker', basePath: 's3://acme-models/ranker', versions: ModelVersionPolicy.latest(2) },
+      { name: 'scorer', basePath: 's3://acme-models/scorer', versions: ModelVersionPolicy.specific(3, 4), labels: { stable: 3, next: 4 } },
+    ],
+    autoscaling: { minReplicas: 2, maxReplicas: 7 },
+    canary: { weight: 25, model: 'scorer', version: 5 },
+    expose: ingress('a.acme.dev', { versionRoutes: [{ prefix: '/v3/scorer', model: 'scorer', version: 3 }, { prefix: '/v5/scorer', model: 'scorer', version: 5 }] }),
+  });
+  new TfServing(chart, 'image-canary', {
+    ...base,
+    models: [{ name: 'tagger', basePath: 's3://acme-models/tagger', versions: ModelVersionPolicy.specific(1, 2), labels: { stable: 1, canary: 2 } }],
+    replicas: 3,
+    canary: { weight: 30, image: 'tensorflow/serving:2.19.0' },
+    expose: ingress('a.acme.dev'),
+  });
+  new TfServing(chart, 'held-canary', {
+    ...base,
+    models: [{ name: 'embedder', basePath: 's3://acme-models/embedder', versions: ModelVersionPolicy.specific(1), labels: { stable: 1 } }],
+    canary: { weight: 0, version: 2 },
+    expose: ServingExposure.loadBalancer(),
+  });
+  new TfServing(chart, 'plain', { ...base, models: [{ name: 'intent', basePath: 's3://acme-models/intent', versions: ModelVersionPolicy.all() }] });
+}
 
 const VERBS = ['', '/metadata', ':predict', ':classify', ':regress'];
 const INSTANCE = 'app.kubernetes.io/instance';
@@ -33,6 +69,8 @@ function stacksOf(build: (terraform: App, kubernetes: K8sApp) => unknown): TfSer
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-routing-'));
   const kubernetes = new K8sApp({ outdir: tmp });
   build(new App({ outdir: tmp }), kubernetes);
+  // Only output that passes validation counts.
+  synthPlatform({ kubernetes });
   return kubernetes.node.findAll().filter((c): c is TfServing => c instanceof TfServing);
 }
 
