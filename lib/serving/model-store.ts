@@ -4,6 +4,7 @@
  * path inside the mount. What the cluster can read comes from its profile (`facts.objectStores`),
  * never from the cloud's name.
  */
+import { createHash } from 'crypto';
 import { ClusterProfile } from '../core/cluster-profile';
 import { RESTRICTED_USER_ID } from '../core/pod-security';
 import { Problem } from '../core/validation';
@@ -232,7 +233,8 @@ export function planModelStores(inputs: ModelStoreInputs, add: (p: Problem) => v
     const key = `${uri.scheme}://${uri.account ? `${uri.account}/` : ''}${uri.bucket}`;
     let entry = mounts.get(key);
     if (!entry) {
-      const volumeName = `store-${mounts.size}`;
+      // Named after the bucket: a PersistentVolume's source is immutable, so another bucket must be another object.
+      const volumeName = `store-${createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
       const mountPath = `${MODEL_STORE_ROOT}/${uri.account ? `${uri.account}-` : ''}${uri.bucket}`;
       entry = { volumeName, mountPath, mount: driver({ uri, volumeName, identity, stack: inputs.stack, namespace: inputs.namespace }) };
       mounts.set(key, entry);

@@ -32,25 +32,26 @@ describe('models load from the cluster\'s own store, mounted read-only with the 
     const docs = synth(props('gke', 'gs://acme-models/vision/resnet'));
     expect(pod(docs).metadata.annotations['gke-gcsfuse/volumes']).toBe('true');
     expect(pod(docs).spec.volumes).toContainEqual({
-      name: 'store-0',
+      name: 'store-2ee120cc52',
       csi: { driver: 'gcsfuse.csi.storage.gke.io', readOnly: true, volumeAttributes: { bucketName: 'acme-models', mountOptions: 'implicit-dirs' } },
     });
-    expect(pod(docs).spec.containers[0].volumeMounts).toContainEqual({ name: 'store-0', mountPath: '/model-stores/acme-models', readOnly: true });
+    expect(pod(docs).spec.containers[0].volumeMounts).toContainEqual({ name: 'store-2ee120cc52', mountPath: '/model-stores/acme-models', readOnly: true });
     expect(basePaths(docs)).toEqual(['/model-stores/acme-models/vision/resnet']);
     expect(schemaErrors(docs)).toEqual([]);
     expect(podSecurityFindings(pod(docs).spec)).toEqual([]);
   });
 
   test('EKS: a static Mountpoint for S3 volume with pod-level credentials, claimed by the stack alone', () => {
+    // Objects are named after the bucket (a PersistentVolume's source is immutable): another bucket is another PV.
     const docs = synth(props('eks', 's3://acme-models/resnet'));
     const [volume] = byKind(docs, 'PersistentVolume');
     const [claim] = byKind(docs, 'PersistentVolumeClaim');
-    expect(volume.metadata).toEqual({ name: 'team-a-resnet-store-0' });
-    expect(volume.spec.csi).toEqual({ driver: 's3.csi.aws.com', volumeHandle: 'team-a-resnet-store-0', volumeAttributes: { bucketName: 'acme-models', authenticationSource: 'pod' } });
+    expect(volume.metadata).toEqual({ name: 'team-a-resnet-store-eb5611d9bb' });
+    expect(volume.spec.csi).toEqual({ driver: 's3.csi.aws.com', volumeHandle: 'team-a-resnet-store-eb5611d9bb', volumeAttributes: { bucketName: 'acme-models', authenticationSource: 'pod' } });
     expect(volume.spec.mountOptions).toContain('read-only');
-    expect(volume.spec.claimRef).toEqual({ namespace: 'team-a', name: 'resnet-store-0' });
-    expect(claim.spec).toMatchObject({ volumeName: 'team-a-resnet-store-0', storageClassName: '', accessModes: ['ReadOnlyMany'] });
-    expect(pod(docs).spec.volumes).toContainEqual({ name: 'store-0', persistentVolumeClaim: { claimName: 'resnet-store-0', readOnly: true } });
+    expect(volume.spec.claimRef).toEqual({ namespace: 'team-a', name: 'resnet-store-eb5611d9bb' });
+    expect(claim.spec).toMatchObject({ volumeName: 'team-a-resnet-store-eb5611d9bb', storageClassName: '', accessModes: ['ReadOnlyMany'] });
+    expect(pod(docs).spec.volumes).toContainEqual({ name: 'store-eb5611d9bb', persistentVolumeClaim: { claimName: 'resnet-store-eb5611d9bb', readOnly: true } });
     expect(basePaths(docs)).toEqual(['/model-stores/acme-models/resnet']);
     expect(schemaErrors(docs)).toEqual([]);
   });
@@ -58,7 +59,7 @@ describe('models load from the cluster\'s own store, mounted read-only with the 
   test('AKS: an inline Azure Blob volume mounted with the workload identity token', () => {
     const docs = synth(props('aks', 'az://acmemodels/models/resnet'));
     expect(pod(docs).spec.volumes).toContainEqual({
-      name: 'store-0',
+      name: 'store-036d0fe861',
       csi: {
         driver: 'blob.csi.azure.com',
         readOnly: true,
@@ -73,9 +74,15 @@ describe('models load from the cluster\'s own store, mounted read-only with the 
     expect(schemaErrors(docs)).toEqual([]);
   });
 
+  test('day 2: another prefix keeps the PersistentVolume; another bucket is a new one, never an in-place edit', () => {
+    const pvName = (uri: string) => byKind(synth(props('eks', uri)), 'PersistentVolume')[0].metadata.name;
+    expect(pvName('s3://acme-models/resnet/v2')).toBe(pvName('s3://acme-models/resnet'));
+    expect(pvName('s3://acme-models-next/resnet')).not.toBe(pvName('s3://acme-models/resnet'));
+  });
+
   test('one mount per bucket, whatever the number of models in it', () => {
     const docs = synth(props('gke', 'gs://acme-models/a', 'gs://acme-models/b', 'gs://acme-other/c'));
-    expect(pod(docs).spec.volumes.filter((v: any) => v.csi).map((v: any) => [v.name, v.csi.volumeAttributes.bucketName])).toEqual([['store-0', 'acme-models'], ['store-1', 'acme-other']]);
+    expect(pod(docs).spec.volumes.filter((v: any) => v.csi).map((v: any) => [v.name, v.csi.volumeAttributes.bucketName])).toEqual([['store-2ee120cc52', 'acme-models'], ['store-373337e001', 'acme-other']]);
     expect(basePaths(docs)).toEqual(['/model-stores/acme-models/a', '/model-stores/acme-models/b', '/model-stores/acme-other/c']);
   });
 

@@ -40,7 +40,7 @@ describe('TfServing', () => {
     test('emits the whole stack', () => {
       expect(docs.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual([
         'ConfigMap/resnet-config', 'Deployment/resnet', 'HorizontalPodAutoscaler/resnet', 'Ingress/resnet',
-        'PersistentVolume/team-a-resnet-store-0', 'PersistentVolumeClaim/resnet-store-0',
+        'PersistentVolume/team-a-resnet-store-eb5611d9bb', 'PersistentVolumeClaim/resnet-store-eb5611d9bb',
         'PodDisruptionBudget/resnet', 'PrometheusRule/resnet-alerts', 'Service/resnet', 'ServiceAccount/resnet', 'ServiceMonitor/resnet',
       ]);
     });
@@ -123,8 +123,8 @@ describe('TfServing', () => {
     test('the model is read from the cluster\'s own store through its CSI driver, at the path the pod sees', () => {
       const [config] = byKind(docs, 'ConfigMap');
       expect(config.data['models.config']).toContain('base_path: "/model-stores/acme-models/resnet"');
-      expect(container(main).volumeMounts).toContainEqual({ name: 'store-0', mountPath: '/model-stores/acme-models', readOnly: true });
-      expect(main.spec.template.spec.volumes).toContainEqual({ name: 'store-0', persistentVolumeClaim: { claimName: 'resnet-store-0', readOnly: true } });
+      expect(container(main).volumeMounts).toContainEqual({ name: 'store-eb5611d9bb', mountPath: '/model-stores/acme-models', readOnly: true });
+      expect(main.spec.template.spec.volumes).toContainEqual({ name: 'store-eb5611d9bb', persistentVolumeClaim: { claimName: 'resnet-store-eb5611d9bb', readOnly: true } });
     });
 
     test('ServiceMonitor scrapes the metrics path; alert rules cover availability, errors and latency', () => {
