@@ -8,6 +8,7 @@ export * from './clusters/managed-cluster';
 export * from './clusters/node-pool';
 export * from './core/accelerator';
 export * from './core/cidr';
+export * from './core/object-store';
 export * from './core/cloud';
 export * from './core/cloud-facts';
 export * from './core/cluster-profile';

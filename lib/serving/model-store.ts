@@ -7,6 +7,7 @@
 import { createHash } from 'crypto';
 import { ClusterProfile } from '../core/cluster-profile';
 import { RESTRICTED_USER_ID } from '../core/pod-security';
+import { BucketUri, parseBucketUri } from '../core/object-store';
 import { Problem } from '../core/validation';
 import { ServedModel } from './model-config';
 
@@ -18,9 +19,6 @@ export const MODEL_STORE_ROOT = '/model-stores';
  * `s3://` file system since 2.7 (tensorflow/serving#1963) and never had Azure Blob.
  */
 export const TF_SERVING_NATIVE_SCHEMES: readonly string[] = ['gs'];
-
-/** The bucket stores the library knows how to address: `gs://bucket/path`, `s3://bucket/path`, `az://account/container/path`. */
-const STORE_SCHEMES = ['gs', 's3', 'az'];
 
 /** How serving pods reach models in buckets. */
 export class ModelDelivery {
@@ -41,37 +39,6 @@ export class ModelDelivery {
     /** Schemes the image reads directly. */
     public readonly directSchemes: readonly string[],
   ) {}
-}
-
-/** A bucket URI, split. */
-export interface BucketUri {
-  readonly scheme: string;
-  /** The bucket, or for `az` the container. */
-  readonly bucket: string;
-  /** The storage account, for `az`. @default - none */
-  readonly account?: string;
-  /** The path inside the bucket, without leading or trailing `/`. */
-  readonly prefix: string;
-}
-
-const URI = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/;
-const BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
-const AZ_ACCOUNT = /^[a-z0-9]{3,24}$/;
-
-/** The URI's parts; `undefined` for a plain path; a string saying what is wrong for a bad URI. */
-export function parseBucketUri(uri: string): BucketUri | string | undefined {
-  const match = URI.exec(uri);
-  if (!match) return undefined;
-  const [, scheme, rest] = match;
-  if (!STORE_SCHEMES.includes(scheme)) {
-    return `"${scheme}://" is not a model store TF Serving or the CSI drivers read; use gs://bucket/path, s3://bucket/path or az://account/container/path (abfss:// is not a TensorFlow scheme).`;
-  }
-  const parts = rest.split('/').filter((p) => p !== '');
-  const account = scheme === 'az' ? parts.shift() : undefined;
-  const bucket = parts.shift();
-  if (scheme === 'az' && (!account || !AZ_ACCOUNT.test(account))) return `"${uri}" does not start with a storage account: az://<account>/<container>/<path>.`;
-  if (!bucket || !BUCKET.test(bucket)) return `"${uri}" does not name a valid ${scheme === 'az' ? 'container' : 'bucket'}.`;
-  return { scheme, bucket, account, prefix: parts.join('/') };
 }
 
 /** What a store adds to the pod: a volume, pod annotations, and objects outside the pod. */
