@@ -4,13 +4,10 @@ import {
   RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME,
 } from '../core/pod-security';
 import { cpuQuantity, memoryQuantity } from '../core/quantities';
+import { GRPC_PORT, REST_PORT } from './exposure';
 import { batchingParametersText, modelServerConfigText, monitoringConfigText, PROMETHEUS_METRICS_PATH, ServingBatching } from './model-config';
 import { ModelStorePlan } from './model-store';
 import { TrackPlan } from './tracks';
-
-/** TF Serving's ports. */
-export const GRPC_PORT = 8500;
-export const REST_PORT = 8501;
 
 const CONFIG_DIR = '/etc/tfserving';
 const PRE_STOP_SECONDS = 15;

@@ -1,3 +1,9 @@
+import { ClusterProfile } from '../core/cluster-profile';
+
+/** TF Serving's ports. */
+export const GRPC_PORT = 8500;
+export const REST_PORT = 8501;
+
 /** An extra Ingress path, e.g. `/v2/resnet` for clients of an older URL scheme. */
 export interface ServingPath {
   readonly path: string;
@@ -61,4 +67,30 @@ export class ServingExposure {
     public readonly loadBalancer: LoadBalancerOptions,
     public readonly ingress: IngressOptions | undefined,
   ) {}
+}
+
+/**
+ * A Service for one track's pods (or for the Ingress's weighted paths): ClusterIP, or a load
+ * balancer annotated from the profile's facts. Each Service selects one track only, so a version
+ * path reaches only pods that load that version.
+ */
+export function serviceManifest(inputs: { metadata: Record<string, unknown>; selector: Record<string, string>; expose: ServingExposure; cluster: ClusterProfile }) {
+  const { expose } = inputs;
+  const loadBalanced = expose.kind === 'load-balancer';
+  const internal = expose.loadBalancer.internal ?? true;
+  const facts = inputs.cluster.facts.loadBalancer;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { ...inputs.metadata, ...(loadBalanced ? { annotations: { ...(internal ? facts.internalAnnotations : facts.externalAnnotations) } } : {}) },
+    spec: {
+      type: loadBalanced ? 'LoadBalancer' : 'ClusterIP',
+      ...(loadBalanced && !internal ? { loadBalancerSourceRanges: [...(expose.loadBalancer.sourceRanges ?? [])] } : {}),
+      selector: inputs.selector,
+      ports: [
+        { name: 'grpc', port: GRPC_PORT, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' },
+        { name: 'http', port: REST_PORT, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+      ],
+    },
+  };
 }

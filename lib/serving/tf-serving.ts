@@ -12,8 +12,8 @@ import { identityAnnotations, identityPodLabels } from '../core/workload-identit
 import { installKubernetesGate } from '../policy/gate';
 import { monitoringManifests, ServingAlerts } from './alerts';
 import { autoscalerSpec, ServingAutoscaling } from './autoscaling';
-import { GRPC_PORT, REST_PORT, trackManifests } from './deployment';
-import { ServingExposure } from './exposure';
+import { trackManifests } from './deployment';
+import { GRPC_PORT, REST_PORT, serviceManifest, ServingExposure } from './exposure';
 import { ServedModel, ServingBatching } from './model-config';
 import { ModelDelivery, ModelStorePlan, planModelStores } from './model-store';
 import { ingressManifests, routeTable, RoutingInputs, splitsTraffic } from './routing';
@@ -21,7 +21,6 @@ import { ServingSummary } from './summary';
 import { canaryModel, planTracks, ServingCanary, Track, TrackPlan } from './tracks';
 import { validateCanary, validateExposure, validateGpus, validateModels, validateScaling } from './validation';
 
-export { GRPC_PORT, REST_PORT } from './deployment';
 export type { ServingAlerts } from './alerts';
 export type { ServingAutoscaling } from './autoscaling';
 export type { ServingCanary, Track } from './tracks';
@@ -332,31 +331,13 @@ export class TfServing extends Construct implements PlatformWorkload {
     }
   }
 
-  /**
-   * A Service per track, each selecting only its own pods, so a version path reaches only pods that
-   * load it; `weighted` ones serve only the Ingress's weighted paths and are not scraped (their pods
-   * are scraped through the track's own Service).
-   */
   private emitService(track: Track, name: string, weighted = false): void {
-    const expose = this.props.expose ?? ServingExposure.clusterInternal();
-    const loadBalanced = !weighted && expose.kind === 'load-balancer';
-    const internal = expose.loadBalancer.internal ?? true;
-    const facts = this.cluster.facts.loadBalancer;
-    const metadata = this.metadata(name, loadBalanced ? { annotations: { ...(internal ? facts.internalAnnotations : facts.externalAnnotations) } } : {});
-    const labels: Record<string, string> = { ...metadata.labels, ...(weighted ? { [ServingLabels.ROUTE]: 'weighted' } : {}) };
-    this.add(`${track}-${weighted ? 'weighted-' : ''}service`, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { ...metadata, labels },
-      spec: {
-        type: loadBalanced ? 'LoadBalancer' : 'ClusterIP',
-        ...(loadBalanced && !internal ? { loadBalancerSourceRanges: [...(expose.loadBalancer.sourceRanges ?? [])] } : {}),
-        selector: this.labels(track),
-        ports: [
-          { name: 'grpc', port: GRPC_PORT, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' },
-          { name: 'http', port: REST_PORT, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
-        ],
-      },
-    });
+    const metadata = this.metadata(name);
+    this.add(`${track}-${weighted ? 'weighted-' : ''}service`, serviceManifest({
+      metadata: { ...metadata, labels: { ...metadata.labels, ...(weighted ? { [ServingLabels.ROUTE]: 'weighted' } : {}) } },
+      selector: this.labels(track),
+      expose: weighted ? ServingExposure.clusterInternal() : this.props.expose ?? ServingExposure.clusterInternal(),
+      cluster: this.cluster,
+    }));
   }
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'child_process';
 import * as http from 'http';
-import { modelsAvailableProbe, REST_PORT } from '../../lib/serving/deployment';
+import { REST_PORT } from '../../lib';
+import { modelsAvailableProbe } from '../../lib/serving/deployment';
 
 /**
  * The multi-model readiness probe, run as the kubelet runs it (the exec command, exit status 0 =
