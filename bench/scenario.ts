@@ -26,6 +26,9 @@ function profile(cloud: Cloud, accelerator: Accelerator): ClusterProfile {
   });
 }
 
+/** Each cluster's own model store: a bucket of another cloud is not readable with this cloud's identity. */
+const MODEL_STORE: Record<string, string> = { [Cloud.GKE]: 'gs://bench-models', [Cloud.EKS]: 's3://bench-models', [Cloud.AKS]: 'az://benchmodels/models' };
+
 export const BENCH_CLUSTERS = [profile(Cloud.GKE, Accelerator.NVIDIA_L4), profile(Cloud.EKS, Accelerator.NVIDIA_L4), profile(Cloud.AKS, Accelerator.NVIDIA_T4)];
 
 /** Builds the scaled platform into `app`; returns the number of constructs it asked for. */
@@ -57,11 +60,12 @@ export function buildScaledPlatform(app: K8sApp, servingStacks: number): { tenan
     const { chart, cluster, name } = tenants[i % tenantCount];
     new TfServing(chart, `model-${i}`, {
       namespace: name,
-      models: [{ name: `model-${i}`, basePath: `gs://bench/model-${i}`, versions: ModelVersionPolicy.specific(1, 2), labels: { stable: 1, canary: 2 } }],
+      models: [{ name: `model-${i}`, basePath: `${MODEL_STORE[cluster.cloud]}/model-${i}`, versions: ModelVersionPolicy.specific(1, 2), labels: { stable: 1, canary: 2 } }],
       cluster,
       cloudIdentity: `serving-${i}`,
       autoscaling: { minReplicas: 2, maxReplicas: 4 },
-      canary: { weight: 50, version: 2 },
+      // A weighted canary needs the Ingress router; held at 0 it keeps the two-track shape behind ClusterIP Services.
+      canary: { weight: 0, version: 2 },
       expose: ServingExposure.clusterInternal(),
       prometheusOperator: true,
     });

@@ -42,7 +42,7 @@ export function buildAksVersionedApis(terraform: App, kubernetes: K8sApp) {
   tenant.declareExternalSecret('models-tls');
   const serving = new TfServing(charts.tenant(TEAM), MODEL, {
     namespace: TEAM,
-    models: [{ name: MODEL, basePath: `az://models/${MODEL}`, versions: ModelVersionPolicy.specific(1, 2), labels: { stable: 1, next: 2 } }],
+    models: [{ name: MODEL, basePath: `az://contosomodels/models/${MODEL}`, versions: ModelVersionPolicy.specific(1, 2), labels: { stable: 1, next: 2 } }],
     cluster: cluster.profile,
     gpus: 1,
     accelerator: Accelerator.NVIDIA_T4,

@@ -97,6 +97,13 @@ const SERVING_IDENTITY: Record<Cloud, string> = {
   [Cloud.AKS]: '00000000-0000-0000-0000-000000000004',
 };
 
+/** Where each cloud's serving pods find the model: the cluster's own object store, read with the identity above. */
+const MODEL_STORE: Record<Cloud, string> = {
+  [Cloud.GKE]: 'gs://acme-ml-gke/models/resnet',
+  [Cloud.EKS]: 's3://acme-ml-eks/models/resnet',
+  [Cloud.AKS]: 'az://acmemlaks/models/resnet',
+};
+
 /**
  * The platform every cluster runs, from its profile alone: the same definition on GKE, EKS and
  * AKS. One YAML file for the cluster's platform objects and one per tenant.
@@ -106,7 +113,7 @@ export function definePlatform(k8s: K8sApp, profile: ClusterProfile): ClusterCha
   const accelerator = Accelerator.fromId(profile.pools.find((p) => p.accelerator !== undefined)!.accelerator!)!;
   new MlPlatform(charts.platform, 'platform', { cluster: profile });
   for (const [team, gpus] of [['team-vision', 8], ['team-nlp', 4]] as const) {
-    new Tenant(charts.tenant(team), 'tenant', {
+    const tenant = new Tenant(charts.tenant(team), 'tenant', {
       name: team,
       cluster: profile,
       quota: { cpu: '64', memory: '256Gi', gpus },
@@ -115,6 +122,8 @@ export function definePlatform(k8s: K8sApp, profile: ClusterProfile): ClusterCha
       // Clients of the internal load balancer, inside the private network: default-deny would drop them.
       servingClientCidrs: ['10.0.0.0/8'],
     });
+    // The serving certificate is issued into each namespace by cert-manager.
+    tenant.declareExternalSecret('models-tls');
   }
   const vision = charts.tenant('team-vision');
   new TfTrainingJob(vision, 'resnet', {
@@ -129,15 +138,16 @@ export function definePlatform(k8s: K8sApp, profile: ClusterProfile): ClusterCha
   });
   new TfServing(vision, 'resnet-serving', {
     namespace: 'team-vision',
-    models: [{ name: 'resnet', basePath: `gs://acme-ml-${profile.cloud}/models/resnet`, versions: ModelVersionPolicy.specific(1, 2), labels: { stable: 1, canary: 2 } }],
+    models: [{ name: 'resnet', basePath: MODEL_STORE[profile.cloud as Cloud], versions: ModelVersionPolicy.specific(1, 2), labels: { stable: 1, canary: 2 } }],
     cluster: profile,
     gpus: 1,
     accelerator,
     priorityClassName: PriorityClasses.SERVING_CRITICAL,
     cloudIdentity: SERVING_IDENTITY[profile.cloud as Cloud],
     autoscaling: { minReplicas: 2, maxReplicas: 3 },
+    // ingress-nginx holds the 50% share whatever the two autoscalers do.
     canary: { weight: 50, version: 2 },
-    expose: ServingExposure.loadBalancer(),
+    expose: ServingExposure.ingress({ host: `models.${profile.name}.internal.acme.dev`, tlsSecretName: 'models-tls' }),
     prometheusOperator: true,
   });
   return charts;

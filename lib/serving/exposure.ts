@@ -1,3 +1,9 @@
+import { ClusterProfile } from '../core/cluster-profile';
+
+/** TF Serving's ports. */
+export const GRPC_PORT = 8500;
+export const REST_PORT = 8501;
+
 /** An extra Ingress path, e.g. `/v2/resnet` for clients of an older URL scheme. */
 export interface ServingPath {
   readonly path: string;
@@ -25,7 +31,7 @@ export interface LoadBalancerOptions {
 
 export interface IngressOptions {
   readonly host: string;
-  /** @default 'nginx' */
+  /** The ingress-nginx class; the REST paths need its regex paths. @default 'nginx' */
   readonly className?: string;
   /** Secret with the host's certificate; synth warns without one. @default - plain HTTP */
   readonly tlsSecretName?: string;
@@ -48,8 +54,9 @@ export class ServingExposure {
   }
 
   /**
-   * An Ingress for the REST port: `/v1/models/<model>` per model, `/v1/models/<model>/labels/<label>`
-   * per version label (the `canary` label goes to the canary pods), plus `extraPaths`.
+   * An ingress-nginx Ingress for the REST port: every REST path of every model (`:predict`,
+   * `/metadata`, `/versions/<n>…`, `/labels/<l>…`) goes to the pods that load what it names, and a
+   * canary Ingress holds the canary's weight. Plus `extraPaths` and `versionRoutes`.
    */
   public static ingress(options: IngressOptions): ServingExposure {
     return new ServingExposure('ingress', {}, options);
@@ -60,4 +67,30 @@ export class ServingExposure {
     public readonly loadBalancer: LoadBalancerOptions,
     public readonly ingress: IngressOptions | undefined,
   ) {}
+}
+
+/**
+ * A Service for one track's pods (or for the Ingress's weighted paths): ClusterIP, or a load
+ * balancer annotated from the profile's facts. Each Service selects one track only, so a version
+ * path reaches only pods that load that version.
+ */
+export function serviceManifest(inputs: { metadata: Record<string, unknown>; selector: Record<string, string>; expose: ServingExposure; cluster: ClusterProfile }) {
+  const { expose } = inputs;
+  const loadBalanced = expose.kind === 'load-balancer';
+  const internal = expose.loadBalancer.internal ?? true;
+  const facts = inputs.cluster.facts.loadBalancer;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { ...inputs.metadata, ...(loadBalanced ? { annotations: { ...(internal ? facts.internalAnnotations : facts.externalAnnotations) } } : {}) },
+    spec: {
+      type: loadBalanced ? 'LoadBalancer' : 'ClusterIP',
+      ...(loadBalanced && !internal ? { loadBalancerSourceRanges: [...(expose.loadBalancer.sourceRanges ?? [])] } : {}),
+      selector: inputs.selector,
+      ports: [
+        { name: 'grpc', port: GRPC_PORT, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' },
+        { name: 'http', port: REST_PORT, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+      ],
+    },
+  };
 }

@@ -18,17 +18,20 @@ describe('model-serving example', () => {
 
   test('serves two models, the GPU one with a 10% canary', () => {
     const deployments = docs.filter((d) => d.kind === 'Deployment').map((d) => [d.metadata.name, d.spec.replicas ?? 'hpa']);
-    expect(deployments).toEqual([['text-classifier', 'hpa'], ['vision', 9], ['vision-canary', 1]]);
+    // The stable track keeps its ten pods; the router, not the pod count, gives the canary its 10%.
+    expect(deployments).toEqual([['text-classifier', 'hpa'], ['vision', 10], ['vision-canary', 1]]);
     const canary = docs.find((d) => d.metadata.name === 'vision-canary' && d.kind === 'Deployment');
     expect(canary.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
   });
 
-  test('both stacks share one host with a path per model and version label', () => {
-    const paths = docs.filter((d) => d.kind === 'Ingress').flatMap((i) => i.spec.rules.map((r: any) => [r.host, r.http.paths.map((p: any) => p.path)]));
+  test('both stacks share one host with regex paths per model, version and label, and a canary Ingress at 10%', () => {
+    const paths = docs.filter((d) => d.kind === 'Ingress').map((i) => [i.metadata.name, i.spec.rules[0].host, i.spec.rules[0].http.paths.map((p: any) => p.path)]);
     expect(paths).toEqual([
-      ['models.acme.dev', ['/v1/models/sentiment', '/v1/models/sentiment/labels/stable']],
-      ['models.acme.dev', ['/v1/models/resnet', '/v1/models/resnet/labels/stable', '/v1/models/resnet/labels/canary']],
+      ['text-classifier', 'models.acme.dev', ['/v1/models/sentiment([/:].*)?$', '/v1/models/sentiment/versions/3([/:].*)?$', '/v1/models/sentiment/labels/stable([/:].*)?$']],
+      ['vision', 'models.acme.dev', ['/v1/models/resnet([/:].*)?$', '/v1/models/resnet/versions/1([/:].*)?$', '/v1/models/resnet/versions/2([/:].*)?$', '/v1/models/resnet/labels/canary([/:].*)?$', '/v1/models/resnet/labels/stable([/:].*)?$']],
+      ['vision-canary', 'models.acme.dev', ['/v1/models/resnet([/:].*)?$']],
     ]);
+    expect(docs.find((d) => d.metadata.name === 'vision-canary' && d.kind === 'Ingress').metadata.annotations['nginx.ingress.kubernetes.io/canary-weight']).toBe('10');
   });
 
   test('passes the schemas with no warnings', () => {

@@ -96,7 +96,7 @@ describe('multi-cloud example (the default)', () => {
     expect(text).toMatch(/gpu\s+g6\.xlarge\s+0–8 nodes × 1 L4\s+8 L4\s+no/);
     expect(text).toMatch(/team-vision\s+64\s+256Gi\s+8/);
     expect(text).toMatch(/resnet\s+team-vision\s+indexed-job\s+MultiWorkerMirroredStrategy\s+worker 4\s+4 × nvidia-l4/);
-    expect(text).toMatch(/resnet-serving\s+team-vision\s+resnet\s+grpc 8500, http 8501\s+internal load balancer/);
+    expect(text).toMatch(/resnet-serving\s+team-vision\s+resnet\s+grpc 8500, http 8501\s+ingress models\.ml-eks\.internal\.acme\.dev/);
     expect(text).toContain('Warnings: none');
     const markdown = platformMarkdown(built, warnings);
     expect(markdown).toContain('```mermaid\ngraph LR');

@@ -106,9 +106,9 @@ describe('example: AKS platform with versioned APIs', () => {
     expect(config.data['models.config']).toContain('versions: 1\n        versions: 2');
   });
 
-  test('a new image is rolled out to 10% of the pods', () => {
+  test('a new image is rolled out to 10% of the requests: a canary Deployment beside the ten stable pods', () => {
     const deployments = Object.fromEntries(kinds(docs, 'Deployment').map((d) => [d.metadata.name, [d.spec.replicas, d.spec.template.spec.containers[0].image]]));
-    expect(deployments).toEqual({ 'fraud-score': [9, 'tensorflow/serving:2.18.0-gpu'], 'fraud-score-canary': [1, 'tensorflow/serving:2.19.0-gpu'] });
+    expect(deployments).toEqual({ 'fraud-score': [10, 'tensorflow/serving:2.18.0-gpu'], 'fraud-score-canary': [1, 'tensorflow/serving:2.19.0-gpu'] });
   });
 
   test('passes the schemas and Pod Security, with no warnings', () => commonChecks(docs, warnings));

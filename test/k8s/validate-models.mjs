@@ -9,6 +9,7 @@ const MODELS = {
   'v1/ServiceAccount': ['kubernetes-models/v1/ServiceAccount', 'ServiceAccount'],
   'v1/ConfigMap': ['kubernetes-models/v1/ConfigMap', 'ConfigMap'],
   'v1/Secret': ['kubernetes-models/v1/Secret', 'Secret'],
+  'v1/PersistentVolume': ['kubernetes-models/v1/PersistentVolume', 'PersistentVolume'],
   'v1/PersistentVolumeClaim': ['kubernetes-models/v1/PersistentVolumeClaim', 'PersistentVolumeClaim'],
   'v1/ResourceQuota': ['kubernetes-models/v1/ResourceQuota', 'ResourceQuota'],
   'v1/LimitRange': ['kubernetes-models/v1/LimitRange', 'LimitRange'],

@@ -12,6 +12,11 @@ const BASE: TfServingProps = {
   cloudIdentity: 'arn:aws:iam::111122223333:role/resnet-serving',
 };
 
+/** The same model in each cloud's own store. */
+const IN_STORE: Record<string, string> = { gke: 'gs://acme-models/resnet', eks: 's3://acme-models/resnet', aks: 'az://acmemodels/models/resnet' };
+const onCloud = (cloud: string): Props => ({ cluster: ClusterProfile.fromJson({ ...EKS_PROFILE.toJson(), cloud }), models: [{ ...RESNET, basePath: IN_STORE[cloud] }] });
+const INGRESS = ServingExposure.ingress({ host: 'models.acme.dev', tlsSecretName: 't' });
+
 const synth = (props: Props = {}) => synthManifests((chart) => {
   for (const secret of ['models-tls', 't']) declareExternalObject(chart, 'Secret', 'team-a', secret);
   return new TfServing(chart, 'resnet', { ...BASE, ...props });
@@ -35,6 +40,7 @@ describe('TfServing', () => {
     test('emits the whole stack', () => {
       expect(docs.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual([
         'ConfigMap/resnet-config', 'Deployment/resnet', 'HorizontalPodAutoscaler/resnet', 'Ingress/resnet',
+        'PersistentVolume/team-a-resnet-store-eb5611d9bb', 'PersistentVolumeClaim/resnet-store-eb5611d9bb',
         'PodDisruptionBudget/resnet', 'PrometheusRule/resnet-alerts', 'Service/resnet', 'ServiceAccount/resnet', 'ServiceMonitor/resnet',
       ]);
     });
@@ -44,6 +50,8 @@ describe('TfServing', () => {
       expect(container(main).args).toEqual([
         '--port=8500', '--rest_api_port=8501',
         '--model_config_file=/etc/tfserving/models.config', '--monitoring_config_file=/etc/tfserving/monitoring.config',
+        // Specific versions only: list the bucket once; a new version is a config change that rolls the pods.
+        '--file_system_poll_wait_seconds=0',
         '--enable_batching=true', '--batching_parameters_file=/etc/tfserving/batching.config', '--enable_model_warmup=true',
       ]);
       expect(main.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
@@ -99,14 +107,30 @@ describe('TfServing', () => {
       expect(byKind(docs, 'PodDisruptionBudget')[0].spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'ml-platform.io/serving': 'resnet' } } });
     });
 
-    test('Ingress routes a path per model and per label, with TLS', () => {
+    test('Ingress routes every REST path of the model, its versions and labels with regex paths, with TLS', () => {
       const [ingress] = byKind(docs, 'Ingress');
       expect(ingress.spec.tls).toEqual([{ hosts: ['models.acme.dev'], secretName: 'models-tls' }]);
-      expect(ingress.spec.rules[0].http.paths.map((p: any) => p.path)).toEqual(['/v1/models/resnet', '/v1/models/resnet/labels/stable', '/v1/models/resnet/labels/canary']);
+      expect(ingress.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/use-regex': 'true' });
+      expect(ingress.spec.rules[0].http.paths.map((p: any) => [p.path, p.pathType])).toEqual([
+        ['/v1/models/resnet([/:].*)?$', 'ImplementationSpecific'],
+        ['/v1/models/resnet/versions/1([/:].*)?$', 'ImplementationSpecific'],
+        ['/v1/models/resnet/versions/2([/:].*)?$', 'ImplementationSpecific'],
+        ['/v1/models/resnet/labels/canary([/:].*)?$', 'ImplementationSpecific'],
+        ['/v1/models/resnet/labels/stable([/:].*)?$', 'ImplementationSpecific'],
+      ]);
+    });
+
+    test('the model is read from the cluster\'s own store through its CSI driver, at the path the pod sees', () => {
+      const [config] = byKind(docs, 'ConfigMap');
+      expect(config.data['models.config']).toContain('base_path: "/model-stores/acme-models/resnet"');
+      expect(container(main).volumeMounts).toContainEqual({ name: 'store-eb5611d9bb', mountPath: '/model-stores/acme-models', readOnly: true });
+      expect(main.spec.template.spec.volumes).toContainEqual({ name: 'store-eb5611d9bb', persistentVolumeClaim: { claimName: 'resnet-store-eb5611d9bb', readOnly: true } });
     });
 
     test('ServiceMonitor scrapes the metrics path; alert rules cover availability, errors and latency', () => {
       const [monitor] = byKind(docs, 'ServiceMonitor');
+      // Weighted Services front pods the track Services already expose: scraping them would count twice.
+      expect(monitor.spec.selector).toEqual({ matchLabels: { 'ml-platform.io/serving': 'resnet' }, matchExpressions: [{ key: 'ml-platform.io/route', operator: 'DoesNotExist' }] });
       expect(monitor.spec.endpoints).toEqual([{ port: 'http', path: '/monitoring/prometheus/metrics', interval: '30s' }]);
       const rules = byKind(docs, 'PrometheusRule')[0].spec.groups[0].rules;
       expect(rules.map((r: any) => r.alert)).toEqual(['TfServingNoAvailableReplicas', 'TfServingHighErrorRate', 'TfServingHighLatency']);
@@ -142,8 +166,7 @@ describe('TfServing', () => {
     ['AKS', 'aks', { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' }],
     ['EKS', 'eks', { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal', 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip' }],
   ])('internal load balancer on %s carries that cloud\'s annotations', (_, cloud, annotations) => {
-    const cluster = ClusterProfile.fromJson({ ...EKS_PROFILE.toJson(), cloud });
-    const [service] = byKind(synth({ cluster, expose: ServingExposure.loadBalancer() }), 'Service');
+    const [service] = byKind(synth({ ...onCloud(cloud), expose: ServingExposure.loadBalancer() }), 'Service');
     expect(service.spec.type).toBe('LoadBalancer');
     expect(service.metadata.annotations).toMatchObject(annotations);
   });
@@ -155,57 +178,112 @@ describe('TfServing', () => {
   });
 
   test('AKS pods opt in to workload identity by label', () => {
-    const cluster = ClusterProfile.fromJson({ ...EKS_PROFILE.toJson(), cloud: 'aks' });
-    const docs = synth({ cluster, cloudIdentity: '00000000-0000-0000-0000-000000000003' });
+    const docs = synth({ ...onCloud('aks'), cloudIdentity: '00000000-0000-0000-0000-000000000003' });
     expect(deployment(docs).spec.template.metadata.labels['azure.workload.identity/use']).toBe('true');
     expect(byKind(docs, 'ServiceAccount')[0].metadata.annotations).toEqual({ 'azure.workload.identity/client-id': '00000000-0000-0000-0000-000000000003' });
   });
 
   describe('canary rollout 10 → 50 → 100', () => {
-    const step = (weight: number) => synth({ replicas: 10, canary: { weight, version: 2 }, expose: ServingExposure.ingress({ host: 'models.acme.dev', tlsSecretName: 't' }) });
+    const step = (weight: number, props: Props = {}) => synth({ replicas: 10, canary: { weight, version: 2 }, expose: INGRESS, ...props });
     const models = (docs: any[], name: string) => byKind(docs, 'ConfigMap').find((c) => c.metadata.name === `${name}-config`)?.data['models.config'];
+    const ingress = (docs: any[], name: string) => byKind(docs, 'Ingress').find((i) => i.metadata.name === name);
 
-    test('10%: one canary pod in ten serving version 2, nine stable pods serving version 1', () => {
+    test('10%: the router sends 10% to the canary; each track loads only its own version', () => {
       const docs = step(10);
-      expect(deployment(docs).spec.replicas).toBe(9);
+      // The stable track keeps its full size for a rollback; the canary gets its share, at least one pod.
+      expect(deployment(docs).spec.replicas).toBe(10);
       expect(deployment(docs, 'resnet-canary').spec.replicas).toBe(1);
       expect(models(docs, 'resnet')).toContain('specific {\n        versions: 1\n      }');
       expect(models(docs, 'resnet-canary')).toContain('specific {\n        versions: 2\n      }');
-      // Both tracks sit behind the main Service; the canary Service and label path reach only the canary.
       const services = byKind(docs, 'Service');
-      expect(services.find((s) => s.metadata.name === 'resnet').spec.selector).toEqual({ 'ml-platform.io/serving': 'resnet' });
+      expect(services.find((s) => s.metadata.name === 'resnet').spec.selector).toEqual({ 'ml-platform.io/serving': 'resnet', 'ml-platform.io/track': 'stable' });
       expect(services.find((s) => s.metadata.name === 'resnet-canary').spec.selector).toEqual({ 'ml-platform.io/serving': 'resnet', 'ml-platform.io/track': 'canary' });
-      const paths = byKind(docs, 'Ingress')[0].spec.rules[0].http.paths;
-      expect(paths.find((p: any) => p.path === '/v1/models/resnet/labels/canary').backend.service.name).toBe('resnet-canary');
+      const canary = ingress(docs, 'resnet-canary');
+      expect(canary.metadata.annotations).toMatchObject({ 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '10' });
+      // ingress-nginx splits per primary Service and ignores a canary Service that is a primary anywhere:
+      // the weighted path gets a Service pair of its own.
+      expect(canary.spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name])).toEqual([['/v1/models/resnet([/:].*)?$', 'resnet-canary-weighted']]);
+      const paths = ingress(docs, 'resnet').spec.rules[0].http.paths;
+      expect(paths.find((p: any) => p.path === '/v1/models/resnet([/:].*)?$').backend.service.name).toBe('resnet-weighted');
+      expect(services.map((s) => [s.metadata.name, s.spec.selector['ml-platform.io/track'], s.metadata.labels['ml-platform.io/route']])).toEqual([
+        ['resnet', 'stable', undefined], ['resnet-canary', 'canary', undefined], ['resnet-weighted', 'stable', 'weighted'], ['resnet-canary-weighted', 'canary', 'weighted'],
+      ]);
+      expect(paths.find((p: any) => p.path === '/v1/models/resnet/labels/canary([/:].*)?$').backend.service.name).toBe('resnet-canary');
+      expect(paths.find((p: any) => p.path === '/v1/models/resnet/versions/1([/:].*)?$').backend.service.name).toBe('resnet');
       expect(schemaErrors(docs)).toEqual([]);
     });
 
-    test('50%: five and five', () => {
+    test('50%: ten stable and five canary pods; the weight, not the pods, sets the share', () => {
       const docs = step(50);
-      expect([deployment(docs).spec.replicas, deployment(docs, 'resnet-canary').spec.replicas]).toEqual([5, 5]);
+      expect([deployment(docs).spec.replicas, deployment(docs, 'resnet-canary').spec.replicas]).toEqual([10, 5]);
+      expect(ingress(docs, 'resnet-canary').metadata.annotations['nginx.ingress.kubernetes.io/canary-weight']).toBe('50');
     });
 
     test('100%: the canary is promoted and its objects are gone', () => {
       const docs = step(100);
       expect(deployment(docs, 'resnet-canary')).toBeUndefined();
       expect(byKind(docs, 'Service').map((s) => s.metadata.name)).toEqual(['resnet']);
+      expect(ingress(docs, 'resnet-canary')).toBeUndefined();
       expect(deployment(docs).spec.replicas).toBe(10);
       expect(models(docs, 'resnet')).toContain('versions: 2');
       expect(models(docs, 'resnet')).not.toContain('versions: 1');
     });
 
-    test('a weight the replica count cannot express is rounded, with a warning', () => {
+    test('each track autoscales on its own, and the summary reports the router\'s share', () => {
       let serving!: TfServing;
-      const docs = synthManifests((chart) => { serving = new TfServing(chart, 'resnet', { ...BASE, replicas: 4, canary: { weight: 10, version: 2 } }); });
-      expect(deployment(docs, 'resnet-canary').spec.replicas).toBe(1);
-      expect(collectWarnings(serving).join('\n')).toContain('CANARY_WEIGHT_ROUNDED: A replica ratio over 4 pod(s) gives the canary 25% of traffic, not 10%.');
+      const docs = synthManifests((chart) => {
+        declareExternalObject(chart, 'Secret', 'team-a', 't');
+        serving = new TfServing(chart, 'resnet', { ...BASE, autoscaling: { minReplicas: 1, maxReplicas: 1 }, canary: { weight: 20, version: 2 }, expose: INGRESS });
+      });
+      expect(byKind(docs, 'HorizontalPodAutoscaler').map((h) => [h.spec.scaleTargetRef.name, h.spec.minReplicas, h.spec.maxReplicas])).toEqual([['resnet', 1, 1], ['resnet-canary', 1, 1]]);
+      expect(serving.describe().canaryWeight).toBe(20);
+      expect(collectWarnings(serving)).toEqual([]);
     });
 
-    test('an image canary keeps the model config and changes the image', () => {
-      const docs = synth({ replicas: 4, canary: { weight: 50, image: 'tensorflow/serving:2.19.0' } });
+    test('weight 0 keeps the canary out of unversioned traffic but reachable by its version and label', () => {
+      const docs = step(0);
+      expect(ingress(docs, 'resnet-canary')).toBeUndefined();
+      const paths = ingress(docs, 'resnet').spec.rules[0].http.paths;
+      expect(paths.find((p: any) => p.path === '/v1/models/resnet/versions/2([/:].*)?$').backend.service.name).toBe('resnet-canary');
+    });
+
+    test('an image canary keeps the model config, changes the image and splits every path', () => {
+      const docs = synth({ replicas: 4, canary: { weight: 50, image: 'tensorflow/serving:2.19.0' }, expose: INGRESS });
       expect(container(deployment(docs, 'resnet-canary')).image).toBe('tensorflow/serving:2.19.0');
       expect(container(deployment(docs)).image).toBe('tensorflow/serving:2.18.0');
+      expect(ingress(docs, 'resnet-canary').spec.rules[0].http.paths).toHaveLength(5);
     });
+
+    test('the route table names host, path, Service, track, model and version or label', () => {
+      let serving!: TfServing;
+      synthManifests((chart) => {
+        declareExternalObject(chart, 'Secret', 'team-a', 't');
+        serving = new TfServing(chart, 'resnet', { ...BASE, replicas: 10, canary: { weight: 10, version: 2 }, expose: INGRESS });
+      });
+      const routes = serving.describe().routes.filter((r) => r.host !== undefined);
+      expect(routes).toEqual([
+        { host: 'models.acme.dev', path: '/v1/models/resnet', service: 'resnet-weighted', track: 'stable', weight: 90, model: 'resnet' },
+        { host: 'models.acme.dev', path: '/v1/models/resnet', service: 'resnet-canary-weighted', track: 'canary', weight: 10, model: 'resnet' },
+        { host: 'models.acme.dev', path: '/v1/models/resnet/versions/1', service: 'resnet', track: 'stable', weight: 100, model: 'resnet', version: 1 },
+        { host: 'models.acme.dev', path: '/v1/models/resnet/versions/2', service: 'resnet-canary', track: 'canary', weight: 100, model: 'resnet', version: 2 },
+        { host: 'models.acme.dev', path: '/v1/models/resnet/labels/canary', service: 'resnet-canary', track: 'canary', weight: 100, model: 'resnet', version: 2, label: 'canary' },
+        { host: 'models.acme.dev', path: '/v1/models/resnet/labels/stable', service: 'resnet', track: 'stable', weight: 100, model: 'resnet', version: 1, label: 'stable' },
+      ]);
+    });
+  });
+
+  test('readiness waits for every model of a multi-model stack', () => {
+    const docs = synth({ models: [{ name: 'a', basePath: 's3://acme-models/a' }, { name: 'b', basePath: 's3://acme-models/b' }] });
+    const probe = container(deployment(docs)).readinessProbe;
+    expect(probe.exec.command.slice(0, 2)).toEqual(['/bin/bash', '-c']);
+    expect(probe.exec.command[2]).toContain('for m in a b; do');
+    expect(probe.exec.command[2]).toContain('GET /v1/models/%s/metadata HTTP/1.0');
+    expect(container(deployment(docs)).startupProbe.exec).toEqual(probe.exec);
+    // One bucket, one mount: both models read from it; a latest policy polls every minute.
+    expect(deployment(docs).spec.template.spec.volumes.filter((v: any) => v.name.startsWith('store-'))).toHaveLength(1);
+    expect(container(deployment(docs)).args).toContain('--file_system_poll_wait_seconds=60');
+    const polled = synth({ models: [{ name: 'a', basePath: 's3://acme-models/a' }], modelPollSeconds: 300 });
+    expect(container(deployment(polled)).args).toContain('--file_system_poll_wait_seconds=300');
   });
 
   describe('fails when', () => {
@@ -228,6 +306,10 @@ describe('TfServing', () => {
       ['an external load balancer is open to the world', { expose: ServingExposure.loadBalancer({ internal: false, sourceRanges: ['0.0.0.0/0'] }) }, 'CIDR_OPEN_TO_WORLD'],
       ['a model path is neither a bucket nor under the volume', { models: [{ ...RESNET, basePath: '/data/resnet' }] }, 'MODEL_PATH_INVALID'],
       ['the image is not pinned', { image: 'tensorflow/serving' }, 'IMAGE_NOT_PINNED'],
+      ['a canary\'s Service names outgrow 63 characters', { name: `r${'e'.repeat(47)}`, replicas: 4, canary: { weight: 25, version: 2 }, expose: INGRESS }, 'SERVING_NAME_TOO_LONG'],
+      ['a weighted canary has no router', { replicas: 4, canary: { weight: 25, version: 2 } }, 'CANARY_NEEDS_INGRESS'],
+      ['the Ingress class is not ingress-nginx', { expose: ServingExposure.ingress({ host: 'm.acme.dev', className: 'gce', tlsSecretName: 't' }) }, 'INGRESS_NEEDS_NGINX'],
+      ['the polling interval is negative', { modelPollSeconds: -1 }, 'MODEL_POLL_INVALID'],
     ])('%s', (_, props, code) => {
       const message = fail(props);
       expect(message).toContain(`[test/resnet] ${code}:`);
