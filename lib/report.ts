@@ -101,6 +101,14 @@ function sections(inv: PlatformInventory, cluster: ClusterProfile): Section[] {
       ]),
     },
     {
+      title: 'Routes',
+      header: ['stack', 'host and path', 'Service', 'track', 'model', 'version or label'],
+      rows: onCluster(inv.servingStacks).flatMap((s) => s.describe().routes.map((r) => [
+        s.name, `${r.host ?? '(Service)'}${r.path}${r.rewrite ? ` → ${r.rewrite}` : ''}`, r.service, `${r.track} ${r.weight}%`, r.model ?? '-',
+        r.label !== undefined ? `label ${r.label}` : r.version !== undefined ? `version ${r.version}` : 'latest',
+      ])),
+    },
+    {
       title: 'Other workloads',
       header: ['workload', 'kind', 'namespace', 'GPUs held'],
       rows: inv.otherWorkloads.filter((w) => w.clusterName === cluster.name).map((w) => [w.name, workloadKinds(w).join(', ') || '-', w.namespace, w.fixedGpuDemand()]),

@@ -50,6 +50,16 @@ describe('the synth summary', () => {
     expect(platform).toContain('p_ml_aks_gpuspot["gpuspot: 0–8 nodes × 1 T4, spot"]');
   });
 
+  test('has a route table per cluster: host and path, Service, track and share, model and version or label', () => {
+    const host = 'models\\.ml-gke\\.internal\\.acme\\.dev';
+    expect(stdout).toMatch(/^ {2}Routes$/m);
+    expect(stdout).toMatch(new RegExp(`^ {4}resnet-serving +${host}/v1/models/resnet +resnet-serving-weighted +stable 50% +resnet +latest$`, 'm'));
+    expect(stdout).toMatch(new RegExp(`^ {4}resnet-serving +${host}/v1/models/resnet +resnet-serving-canary-weighted +canary 50% +resnet +latest$`, 'm'));
+    expect(stdout).toMatch(new RegExp(`^ {4}resnet-serving +${host}/v1/models/resnet/versions/1 +resnet-serving +stable 100% +resnet +version 1$`, 'm'));
+    expect(stdout).toMatch(/^ {4}resnet-serving +\(Service\)\/v1\/models\/resnet\/labels\/canary +resnet-serving-canary +canary 100% +resnet +label canary$/m);
+    expect(platform).toContain('### Routes');
+  });
+
   test('draws no spot edge for work that does not tolerate spot', () => {
     expect(platform).toContain('j_ml_gke_team_vision_resnet -.-> p_ml_gke_gpu');
     expect(platform).not.toMatch(/-\. spot \.->/);

@@ -135,7 +135,8 @@ export function routeTable(inputs: RoutingInputs): ServingRoute[] {
     path: r.path,
     service: inputs.services[b.track],
     track: b.track,
-    weight: host === undefined ? (b.track === 'stable' ? 100 : 0) : b.weight,
+    // Without a router, a path one track serves is called on that track's Service; a split path on the stable one.
+    weight: host === undefined ? (r.backends.length === 1 || b.track === 'stable' ? 100 : 0) : b.weight,
     ...(r.model !== undefined ? { model: r.model } : {}),
     ...(r.version !== undefined ? { version: r.version } : {}),
     ...(r.label !== undefined ? { label: r.label } : {}),
