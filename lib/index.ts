@@ -43,6 +43,7 @@ export * from './serving/exposure';
 export * from './serving/model-config';
 export * from './serving/model-store';
 export * from './serving/routing';
+export * from './serving/serving-props';
 export * from './serving/tf-serving';
 export * from './synth';
 export * from './training/checkpoint';

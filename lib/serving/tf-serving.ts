@@ -1,87 +1,32 @@
 import { ApiObject } from 'cdk8s';
+import type { IPodSelector, PodSelectorConfig } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { ClusterProfile, Placement } from '../core/cluster-profile';
-import { checkName, DNS_LABEL } from '../core/names';
-import { isPinnedImage } from '../core/pod-security';
 import { LABEL_PREFIX } from '../core/scheduling';
 import { resolveWorkloadScope } from '../core/scope-defaults';
 import { Problem, Problems } from '../core/validation';
 import { PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
 import { identityAnnotations, identityPodLabels } from '../core/workload-identity';
+import * as k8s from '../imports/k8s';
+import { kubeObject, lateKubeObject } from '../k8s/kube-object';
+import { ContainerSpec, NamedObject, PodTemplate } from '../k8s/pod-template';
 import { installKubernetesGate } from '../policy/gate';
-import { monitoringManifests, ServingAlerts } from './alerts';
-import { autoscalerSpec, ServingAutoscaling } from './autoscaling';
-import { trackManifests } from './deployment';
+import { monitoringManifests } from './alerts';
+import { autoscalerSpec } from './autoscaling';
+import { trackObjects } from './deployment';
 import { GRPC_PORT, REST_PORT, serviceManifest, ServingExposure } from './exposure';
-import { ServedModel, ServingBatching } from './model-config';
 import { ModelDelivery, ModelStorePlan, planModelStores } from './model-store';
 import { ingressManifests, routeTable, RoutingInputs, splitsTraffic } from './routing';
 import { ServingSummary } from './summary';
-import { canaryModel, planTracks, ServingCanary, Track, TrackPlan } from './tracks';
-import { validateCanary, validateExposure, validateGpus, validateModels, validateScaling } from './validation';
+import { DEFAULT_MODEL_POLL_SECONDS, TF_SERVING_GPU_IMAGE, TF_SERVING_IMAGE, TfServingProps } from './serving-props';
+import { validateStack } from './stack-validation';
+import { canaryModel, planTracks, Track, TrackPlan } from './tracks';
 
 export type { ServingAlerts } from './alerts';
 export type { ServingAutoscaling } from './autoscaling';
 export type { ServingCanary, Track } from './tracks';
 export type { ServingSummary } from './summary';
-
-/** The pinned default images; the GPU variant is used when GPUs are requested. */
-export const TF_SERVING_IMAGE = 'tensorflow/serving:2.18.0';
-export const TF_SERVING_GPU_IMAGE = 'tensorflow/serving:2.18.0-gpu';
-
-/** How often TF Serving lists base paths for new versions when some model's versions can change in storage. */
-export const DEFAULT_MODEL_POLL_SECONDS = 60;
-
-export interface TfServingProps {
-  /** Name of the stack's objects. @default - the construct id */
-  readonly name?: string;
-  /** @default - the namespace of the tenant chart it is placed in */
-  readonly namespace?: string;
-  readonly models: readonly ServedModel[];
-  /** Pinned image. @default TF_SERVING_IMAGE, or TF_SERVING_GPU_IMAGE when `gpus` > 0 */
-  readonly image?: string;
-  /** @default - the cluster of the ClusterCharts chart it is placed in */
-  readonly cluster?: ClusterProfile;
-  /** Whole GPUs per pod. @default 0 */
-  readonly gpus?: number;
-  /** Required when `gpus` > 0. @default - none */
-  readonly accelerator?: Accelerator;
-  /** CPU cores per pod, requested and limited. @default 2 */
-  readonly cpu?: number;
-  /** Memory per pod in GiB, requested and limited. @default 4 */
-  readonly memoryGiB?: number;
-  /** @default - no server-side batching */
-  readonly batching?: ServingBatching;
-  /** Replay each SavedModel's `assets.extra/tf_serving_warmup_requests` before serving. @default true */
-  readonly warmup?: boolean;
-  /** Fixed replica count, when `autoscaling` is not set. @default 2 */
-  readonly replicas?: number;
-  /** @default - a fixed replica count */
-  readonly autoscaling?: ServingAutoscaling;
-  /** @default ServingExposure.clusterInternal() */
-  readonly expose?: ServingExposure;
-  /** @default - no canary */
-  readonly canary?: ServingCanary;
-  /** Cloud identity for bucket access: GCP service account email, IAM role ARN or Entra client id, set on the stack's own ServiceAccount. @default - a ServiceAccount without cloud identity */
-  readonly cloudIdentity?: string;
-  /** How pods read models in buckets. @default ModelDelivery.csiMount() */
-  readonly modelDelivery?: ModelDelivery;
-  /**
-   * Seconds between TF Serving's listings of each base path for new versions
-   * (`--file_system_poll_wait_seconds`); 0 lists once at start.
-   * @default 0 when every model pins specific versions (a new version is a config change, which rolls the pods), else DEFAULT_MODEL_POLL_SECONDS
-   */
-  readonly modelPollSeconds?: number;
-  /** A PVC holding model directories, for base paths that are not bucket URIs. @default - none */
-  readonly modelVolume?: { readonly claimName: string; readonly mountPath?: string };
-  /** The cluster runs the Prometheus operator: emit a ServiceMonitor and a PrometheusRule. @default false */
-  readonly prometheusOperator?: boolean;
-  /** @default - the defaults of ServingAlerts */
-  readonly alerts?: ServingAlerts;
-  /** @default - the cluster default */
-  readonly priorityClassName?: string;
-}
 
 /** Labels that select a serving stack's pods. */
 export const ServingLabels = {
@@ -100,13 +45,24 @@ export const ServingLabels = {
  * which TF Serving returns only from a loaded servable (404 until then); a tcpSocket liveness probe
  * on the gRPC port keeps liveness and readiness distinct.
  */
-export class TfServing extends Construct implements PlatformWorkload {
+export class TfServing extends Construct implements PlatformWorkload, IPodSelector {
   public readonly name: string;
   public readonly clusterName: string;
   public readonly namespace: string;
   public readonly cluster: ClusterProfile;
   /** The emitted objects. */
   public readonly apiObjects: ApiObject[] = [];
+  /** The stack's own ServiceAccount, with the cloud identity when one is given. */
+  public readonly serviceAccount: ApiObject;
+  /** The Deployment of each running track (`stable`, and `canary` while one runs). */
+  public readonly deployments: Readonly<Partial<Record<Track, ApiObject>>> = {};
+  /** The model-config ConfigMap of each track. */
+  public readonly configMaps: Readonly<Partial<Record<Track, ApiObject>>> = {};
+  /** The HorizontalPodAutoscaler of each track, when the stack autoscales. */
+  public readonly autoscalers: Readonly<Partial<Record<Track, ApiObject>>> = {};
+  /** The Service of each track, by Service name (`<name>`, `<name>-canary`, and the weighted pair behind a canary Ingress). */
+  public readonly services: Readonly<Record<string, ApiObject>> = {};
+  private readonly pods: PodTemplate[] = [];
   private readonly props: TfServingProps;
   private readonly problems: Problems;
   private readonly placement?: Placement;
@@ -143,10 +99,13 @@ export class TfServing extends Construct implements PlatformWorkload {
       namespace: this.namespace,
       volumeMountPath: props.modelVolume ? props.modelVolume.mountPath ?? '/models' : undefined,
     }, add);
-    this.validate(add);
+    validateStack({
+      props, name: this.name, namespace: this.namespace, cluster: this.cluster, plans: this.plans, gpuDemand: this.gpuDemand(),
+      serviceNames: [...this.plans.map((p) => this.trackName(p.track)), ...(splitsTraffic(this.routing()) ? [`${this.name}-canary-weighted`] : [])],
+    }, add, (p) => this.problems.warn(p));
 
-    const serviceAccount = this.emitServiceAccount();
-    for (const plan of this.plans) this.emitTrack(plan, serviceAccount);
+    this.serviceAccount = this.emitServiceAccount();
+    for (const plan of this.plans) this.emitTrack(plan, this.name);
     this.store.objects.forEach((manifest, i) => this.add(`store-${i}`, manifest));
     if (this.plans.reduce((sum, p) => sum + p.minReplicas, 0) >= 2) {
       this.add('pdb', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: this.metadata(this.name), spec: { maxUnavailable: 1, selector: { matchLabels: this.labels() } } });
@@ -168,6 +127,30 @@ export class TfServing extends Construct implements PlatformWorkload {
       metadata: (name) => this.metadata(name),
     });
     for (const { id: objectId, manifest } of monitoring) this.add(objectId, manifest);
+  }
+
+  /** Sets `name` in the serving pods of every track from `key` of a Secret (a name or a cdk8s-plus `ISecret`). */
+  public addEnvFromSecret(name: string, secret: NamedObject, key: string): void {
+    this.pods.forEach((pod) => pod.addEnvFromSecret(name, secret, key));
+  }
+
+  /** Adds a volume to the serving pods of every track, mounted into every container when `mount` is given. */
+  public addVolume(volume: k8s.Volume, mount?: { readonly mountPath: string; readonly readOnly?: boolean }): void {
+    this.pods.forEach((pod) => pod.addVolume(volume, mount));
+  }
+
+  /** Adds a sidecar container to the serving pods of every track; it gets the same restricted context and resources rules. */
+  public addSidecar(container: ContainerSpec): void {
+    this.pods.forEach((pod) => pod.addContainer(container));
+  }
+
+  /**
+   * Selects every serving pod of the stack, both tracks, for cdk8s-plus (`kplus.NetworkPolicy`
+   * peers and selectors). cdk8s-plus is loaded only when a program composes with it.
+   */
+  public toPodSelectorConfig(): PodSelectorConfig {
+    const kplus: typeof import('cdk8s-plus-27') = require('cdk8s-plus-27');
+    return { labelSelector: kplus.LabelSelector.of({ labels: this.labels() }), namespaces: { names: [this.namespace] } };
   }
 
   /** The GPUs the stack may hold at its largest, by accelerator. */
@@ -239,32 +222,7 @@ export class TfServing extends Construct implements PlatformWorkload {
     return this.props.models.every((m) => m.versions?.kind === 'specific') ? 0 : DEFAULT_MODEL_POLL_SECONDS;
   }
 
-  private validate(add: (p: Problem) => void): void {
-    const { props } = this;
-    const expose = props.expose ?? ServingExposure.clusterInternal();
-    checkName(this.name, DNS_LABEL, 'SERVING_NAME_INVALID').forEach(add);
-    checkName(this.namespace, DNS_LABEL, 'NAMESPACE_INVALID').forEach(add);
-    const services = [...this.plans.map((p) => this.trackName(p.track)), ...(splitsTraffic(this.routing()) ? [`${this.name}-canary-weighted`] : [])];
-    const longest = services.reduce((a, b) => (b.length > a.length ? b : a), '');
-    if (longest.length > 63) {
-      add({ code: 'SERVING_NAME_TOO_LONG', message: `Service name "${longest}" is longer than the 63 characters Kubernetes allows.`, received: this.name, fix: `shorten the stack name to ${63 - (longest.length - this.name.length)} characters or fewer.` });
-    }
-    validateModels(props.models, add);
-    for (const image of [props.image, props.canary?.image]) {
-      if (image !== undefined && !isPinnedImage(image)) add({ code: 'IMAGE_NOT_PINNED', message: 'The serving image is not pinned.', received: image, fix: `use a version tag other than "latest" or a digest, e.g. ${TF_SERVING_IMAGE}.` });
-    }
-    if ((props.gpus ?? 0) > 0 && props.image && !/gpu/i.test(props.image)) {
-      this.problems.warn({ code: 'IMAGE_NOT_GPU_VARIANT', message: 'GPUs are requested but the image does not look like a GPU build; the model may run on CPU.', received: props.image, fix: `use a -gpu image, e.g. ${TF_SERVING_GPU_IMAGE}.` });
-    }
-    const poll = props.modelPollSeconds;
-    if (poll !== undefined && (!Number.isInteger(poll) || poll < 0)) {
-      add({ code: 'MODEL_POLL_INVALID', message: 'The model polling interval is a whole number of seconds; 0 lists the base paths once at start.', received: poll, fix: `use 0 or more, e.g. ${DEFAULT_MODEL_POLL_SECONDS}.` });
-    }
-    validateScaling(props.autoscaling, props.replicas, add);
-    validateCanary(props.canary, props.models, expose, add);
-    validateGpus({ gpus: props.gpus ?? 0, accelerator: props.accelerator, cluster: this.cluster, name: this.name, demand: this.gpuDemand() }, add);
-    validateExposure(expose, this.plans, props.models, add, (p) => this.problems.warn(p));
-  }
+
 
   private add(id: string, manifest: Record<string, unknown> & { apiVersion: string; kind: string }): ApiObject {
     const object = new ApiObject(this, id, manifest);
@@ -285,21 +243,20 @@ export class TfServing extends Construct implements PlatformWorkload {
   }
 
   /** Every stack runs as its own ServiceAccount, never `default`; with a cloud identity when given. */
-  private emitServiceAccount(): string {
+  private emitServiceAccount(): ApiObject {
     const identity = this.props.cloudIdentity;
-    this.add('service-account', {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
+    const account = kubeObject(this, 'service-account', k8s.KubeServiceAccount.GVK, k8s.toJson_KubeServiceAccountProps, {
       metadata: this.metadata(this.name, identity ? { annotations: identityAnnotations(this.cluster, identity, this.problems) } : {}),
       automountServiceAccountToken: false,
     });
-    return this.name;
+    this.apiObjects.push(account);
+    return account;
   }
 
   private emitTrack(plan: TrackPlan, serviceAccount: string): void {
     const { props } = this;
     const name = this.trackName(plan.track);
-    const { config, deployment } = trackManifests({
+    const track = trackObjects({
       name,
       plan,
       selector: this.labels(plan.track),
@@ -319,10 +276,15 @@ export class TfServing extends Construct implements PlatformWorkload {
       modelVolume: props.modelVolume,
       metadata: (n) => this.metadata(n),
     });
-    this.add(`${plan.track}-config`, config);
-    this.add(`${plan.track}-deployment`, deployment);
+    this.pods.push(track.pod);
+    const config = kubeObject(this, `${plan.track}-config`, k8s.KubeConfigMap.GVK, k8s.toJson_KubeConfigMapProps, track.config);
+    // The spec is written at synth, so env, volumes and sidecars added to the stack later are in it.
+    const deployment = lateKubeObject(this, `${plan.track}-deployment`, k8s.KubeDeployment.GVK, this.metadata(name), 'spec', k8s.toJson_DeploymentSpec, track.deploymentSpec);
+    this.apiObjects.push(config, deployment);
+    (this.configMaps as Record<Track, ApiObject>)[plan.track] = config;
+    (this.deployments as Record<Track, ApiObject>)[plan.track] = deployment;
     if (props.autoscaling) {
-      this.add(`${plan.track}-hpa`, {
+      (this.autoscalers as Record<Track, ApiObject>)[plan.track] = this.add(`${plan.track}-hpa`, {
         apiVersion: 'autoscaling/v2',
         kind: 'HorizontalPodAutoscaler',
         metadata: this.metadata(name),
@@ -333,7 +295,7 @@ export class TfServing extends Construct implements PlatformWorkload {
 
   private emitService(track: Track, name: string, weighted = false): void {
     const metadata = this.metadata(name);
-    this.add(`${track}-${weighted ? 'weighted-' : ''}service`, serviceManifest({
+    (this.services as Record<string, ApiObject>)[name] = this.add(`${track}-${weighted ? 'weighted-' : ''}service`, serviceManifest({
       metadata: { ...metadata, labels: { ...metadata.labels, ...(weighted ? { [ServingLabels.ROUTE]: 'weighted' } : {}) } },
       selector: this.labels(track),
       expose: weighted ? ServingExposure.clusterInternal() : this.props.expose ?? ServingExposure.clusterInternal(),
