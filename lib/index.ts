@@ -33,6 +33,8 @@ export * from './serving/exposure';
 export * from './serving/model-config';
 export * from './serving/tf-serving';
 export * from './synth';
+export * from './training/capacity';
 export * from './training/checkpoint';
+export * from './training/preemption';
 export * from './training/tf-config';
 export * from './training/tf-training-job';

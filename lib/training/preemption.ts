@@ -1,0 +1,55 @@
+/**
+ * What happens when the cluster takes a training task away (spot reclaim, node drain, eviction),
+ * and how each backend tells that apart from a crash.
+ *
+ * The contract with the training code: on SIGTERM it saves a checkpoint and exits with
+ * {@link PREEMPTION_EXIT_CODE}, passed as `PREEMPTION_EXIT_CODE`. TensorFlow's
+ * `tf.distribute.experimental.PreemptionCheckpointHandler` does exactly this with
+ * `TerminationConfig(exit_fn=lambda: sys.exit(143))`: the signalled task tells its peers through the
+ * coordination service, every task saves at the same step and every task exits. Every task's exit
+ * is then a preemption exit, and each backend recreates every task without counting it.
+ */
+import { Duration } from 'cdk8s';
+import { TF_CONTAINER } from './pod-template';
+import { TrainingBackend } from './tf-config';
+
+/** The exit code of a task that saved after SIGTERM: TensorFlow's own restartable code (128 + SIGTERM). */
+export const PREEMPTION_EXIT_CODE = 143;
+/** The variable that hands the preemption exit code to the training code. */
+export const PREEMPTION_EXIT_CODE_ENV = 'PREEMPTION_EXIT_CODE';
+/** @default for the grace period: enough for a checkpoint of a few GB to a bucket. */
+export const DEFAULT_GRACE_PERIOD = Duration.minutes(2);
+
+/** What a backend can and cannot promise when a task is preempted. */
+export const PREEMPTION_PROMISES: Readonly<Record<TrainingBackend, string>> = {
+  [TrainingBackend.INDEXED_JOB]:
+    'Each pod that is disrupted or exits with the preemption code is recreated without counting. Nothing restarts the group '
+    + 'when one task dies without its peers noticing; a peer that crashes instead counts against a job-wide backoffLimit. '
+    + 'So spot capacity is refused for jobs of more than one task.',
+  [TrainingBackend.JOBSET]:
+    'Disrupted pods and preemption exits recreate their tasks without counting; any other failure restarts the whole set '
+    + 'and counts against maxRestarts; with retryableExitCodes, other codes fail the set at once. JobSet 0.8 sees only the '
+    + 'child Job\'s failure reason, so the uncounted restart is done by the Job controller, task by task.',
+  [TrainingBackend.KUBEFLOW_TFJOB]:
+    'restartPolicy ExitCode: the operator recreates a task that exits 128-255 (the preemption code among them) and never '
+    + 'counts it, so backoffLimit does not bound those restarts; exit codes 1-127 fail the job at once.',
+};
+
+/**
+ * The pod failure policy of the Indexed Jobs (and JobSet child Jobs): disruption and the preemption
+ * exit are never counted; with `retryableExitCodes`, any other code fails the job at once.
+ */
+export function podFailurePolicy(retryableExitCodes: readonly number[] | undefined) {
+  const permanent = retryableExitCodes && retryableExitCodes.length > 0
+    ? [...new Set([...retryableExitCodes, PREEMPTION_EXIT_CODE])].sort((a, b) => a - b)
+    : undefined;
+  return {
+    rules: [
+      // The cluster's doing, not the code's. `status` is required by JobSet's CRD and by strict schemas.
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+      // A peer that saved and exited because another task was signalled.
+      { action: 'Ignore', onExitCodes: { containerName: TF_CONTAINER, operator: 'In', values: [PREEMPTION_EXIT_CODE] } },
+      ...(permanent ? [{ action: 'FailJob', onExitCodes: { containerName: TF_CONTAINER, operator: 'NotIn', values: permanent } }] : []),
+    ],
+  };
+}
