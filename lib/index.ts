@@ -23,6 +23,7 @@ export * from './platform/capacity';
 export * from './platform/cluster-charts';
 export * from './platform/dashboards';
 export * from './platform/ml-platform';
+export * from './platform/queues';
 export * from './platform/tenant';
 export * from './policy/gate';
 export * from './policy/kubernetes-checks';

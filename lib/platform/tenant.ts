@@ -10,6 +10,7 @@ import { declareExternalObject } from '../core/workload';
 import { identityAnnotations } from '../core/workload-identity';
 import { resolveWorkloadScope } from '../core/scope-defaults';
 import { tenantGpuProblems } from './capacity';
+import { TenantQueue, TenantQueueOptions } from './queues';
 
 /** What a tenant may consume at once. */
 export interface TenantQuota {
@@ -73,6 +74,8 @@ export interface TenantProps {
   readonly ingressControllerNamespace?: string;
   /** Client CIDRs allowed straight to serving ports (load balancers that keep client IPs). Never 0.0.0.0/0. @default - none */
   readonly servingClientCidrs?: readonly string[];
+  /** A Kueue ClusterQueue and LocalQueue for the tenant's training jobs (see `queueName`). @default - no queue */
+  readonly queue?: TenantQueueOptions;
 }
 
 /** Pod labels that mark serving pods, which the ingress controller may reach. */
@@ -105,6 +108,9 @@ export class Tenant extends Construct {
   public readonly gpuQuota: number;
   /** The quota as written to the ResourceQuota: `requests.cpu`, `requests.memory` and the rest. */
   public readonly quota: Readonly<Record<string, string>>;
+  /** The LocalQueue training jobs pass as `queueName`, when the tenant has a queue. */
+  public readonly queueName?: string;
+  private queue?: TenantQueue;
   private readonly props: TenantProps;
   private readonly problems: Problems;
 
@@ -120,6 +126,7 @@ export class Tenant extends Construct {
 
     this.emitNamespace();
     this.quota = this.emitQuota();
+    this.queueName = this.queue?.localQueueName;
     this.emitLimitRange();
     this.emitNetworkPolicies();
     this.emitRoles();
@@ -184,6 +191,9 @@ export class Tenant extends Construct {
     const quota = this.props.quota ?? {};
     const text = { cpu: quota.cpu ?? '32', memory: quota.memory ?? '128Gi', storage: quota.storage ?? '1Ti' };
     for (const [resource, value] of Object.entries(text)) this.checkQuantity(`quota ${resource}`, value);
+    if (this.props.queue) {
+      this.queue = new TenantQueue(this, 'queue', { tenant: this.name, cluster: this.cluster, gpus: this.gpuQuota, cpu: text.cpu, memory: text.memory }, this.props.queue);
+    }
     const counts: Record<string, number> = {
       gpus: this.gpuQuota,
       pods: quota.pods ?? 200,
@@ -197,7 +207,8 @@ export class Tenant extends Construct {
     const hard = {
       'requests.cpu': text.cpu,
       'requests.memory': text.memory,
-      'requests.nvidia.com/gpu': String(this.gpuQuota),
+      // Borrowed GPUs are admitted by the queue; the quota must let their pods in.
+      'requests.nvidia.com/gpu': String(this.gpuQuota + (this.queue?.borrowingLimitGpus ?? 0)),
       pods: String(quota.pods ?? 200),
       persistentvolumeclaims: String(quota.persistentVolumeClaims ?? 20),
       'requests.storage': text.storage,

@@ -158,7 +158,7 @@ describe('TfTrainingJob', () => {
     test('the CRD field check catches an unknown field', () => {
       const broken = JSON.parse(JSON.stringify(jobSet));
       broken.spec.sucessPolicy = broken.spec.successPolicy;
-      expect(schemaErrors([broken])).toEqual(['jobset.x-k8s.io/v1alpha2/JobSet mnist spec.sucessPolicy: unknown field']);
+      expect(schemaErrors([broken])).toEqual(['jobset.x-k8s.io/v1alpha2/JobSet mnist.spec.sucessPolicy: unknown field (the API server would drop it)']);
     });
   });
 
