@@ -5,7 +5,7 @@ import { Problem } from '../core/validation';
 /** The environment variable that tells training code where to write checkpoints. */
 export const CHECKPOINT_ENV = 'CHECKPOINT_DIR';
 
-const BUCKET_URI = /^([a-z0-9]+):\/\/[a-z0-9][-a-z0-9._]*[a-z0-9](\/.*)?$/;
+const BUCKET_URI = /^([a-z0-9]+):\/\/[a-z0-9][-a-z0-9._@]*[a-z0-9](\/.*)?$/;
 /** Schemes the stock TensorFlow 2.21 images open by themselves. */
 const TENSORFLOW_SCHEMES = ['gs'];
 /** Why TensorFlow cannot write to a scheme, for the message. */
