@@ -118,6 +118,7 @@ interface QueuedWorkloadLike extends IConstruct {
   readonly name: string;
   readonly namespace: string;
   readonly clusterName: string;
+  /** @default - not queued */
   readonly queueName?: string;
   readonly capacity: string;
   queuedPodSets(): ReadonlyArray<{ readonly role: string; readonly accelerator: { readonly id: string; toString(): string }; readonly gpus: number }>;
