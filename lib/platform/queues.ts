@@ -159,12 +159,25 @@ export class TenantQueue extends Construct {
     if (!Number.isInteger(this.borrowingLimitGpus) || this.borrowingLimitGpus < 0) {
       problems.add({ code: 'QUEUE_BORROWING_INVALID', message: 'borrowingLimitGpus must be a whole number.', received: this.borrowingLimitGpus, fix: 'set it to 0 (no borrowing) or more.' });
     }
+    // Queues built earlier in the same cohort keep their share: nominal quotas never add up to
+    // more than the pools hold, or Kueue would admit jobs whose pods cannot all be placed.
+    const earlier = this.node.root.node.findAll()
+      .filter((c): c is TenantQueue => c instanceof TenantQueue && c !== this && c.quotas !== undefined && c.cluster.name === this.cluster.name && c.cohort === this.cohort);
     let left = input.gpus;
     this.quotas = queueFlavors(input.cluster).map((flavor) => {
-      const nominal = Math.max(0, Math.min(left, flavor.capacityGpus));
+      const taken = earlier.reduce((sum, q) => sum + (q.quotas.find((o) => o.flavor.name === flavor.name)?.nominal ?? 0), 0);
+      const nominal = Math.max(0, Math.min(left, flavor.capacityGpus - taken));
       left -= nominal;
       return { flavor, nominal, borrowingLimit: this.borrowingLimitGpus };
     });
+    if (left > 0) {
+      problems.warn({
+        code: 'QUEUE_QUOTA_BEYOND_POOLS',
+        message: `Tenant "${input.tenant}" may use ${input.gpus} GPUs, but the pools of cluster "${input.cluster.name}" have only ${input.gpus - left} left for its queue after the other queues of cohort "${this.cohort}"; ${left} can only be borrowed.`,
+        received: input.gpus,
+        fix: 'lower the GPU quotas of the cohort\'s tenants, or raise maxNodes of the GPU pools.',
+      });
+    }
     problems.addCheck(() => [...this.flavorProblems(), ...this.workloadProblems()]);
 
     new ApiObject(this, 'cluster-queue', {

@@ -1,9 +1,9 @@
-import { Chart } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import {
-  Accelerator, Cloud, ClusterProfile, NodeLabels, QueueFlavors, Tenant, TfStrategy, TfTrainingJob, TfTrainingJobProps, TrainingBackend, TrainingCapacity,
+  Accelerator, Cloud, ClusterProfile, NodeLabels, Problems, QueueFlavors, Tenant, TfStrategy, TfTrainingJob, TfTrainingJobProps, TrainingBackend, TrainingCapacity,
 } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
 import { byKind, synthManifests, synthManifestsError } from '../k8s-helpers';
@@ -73,6 +73,24 @@ describe('Kueue queues', () => {
         { name: 'nvidia-l4-spot', resources: [{ name: 'nvidia.com/gpu', nominalQuota: 2, borrowingLimit: 6 }] },
       ]);
       expect(byKind(docs, 'LocalQueue')).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ name: 'training', namespace: 'team-a' }), spec: { clusterQueue: 'team-a' } })]);
+    });
+
+    test('tenants of one cohort share the pools: nominal quotas never add up to more than a flavor holds', () => {
+      const shared = synthManifests(platform(cluster(1, 1), { 'team-a': 6, 'team-b': 4 }, () => undefined));
+      const nominal = (cq: any) => cq.spec.resourceGroups[1].flavors.map((f: any) => [f.name, f.resources[0].nominalQuota]);
+      expect(byKind(shared, 'ClusterQueue').map((cq) => [cq.metadata.name, nominal(cq)])).toEqual([
+        ['team-a', [['nvidia-l4-on-demand', 4], ['nvidia-l4-spot', 2]]],
+        ['team-b', [['nvidia-l4-on-demand', 0], ['nvidia-l4-spot', 2]]],
+      ]);
+    });
+
+    test('warns when a tenant\'s GPUs cannot all be nominal quota, with the figures', () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'test');
+      platform(cluster(1), { 'team-a': 4, 'team-b': 2 }, () => undefined)(chart);
+      const warnings = Problems.of(chart.node.findChild('team-b').node.findChild('queue')).warnings;
+      expect(warnings.map((w) => w.code)).toEqual(['QUEUE_QUOTA_BEYOND_POOLS']);
+      expect(warnings[0].message).toBe('Tenant "team-b" may use 2 GPUs, but the pools of cluster "gpu" have only 0 left for its queue after the other queues of cohort "ml-platform"; 2 can only be borrowed.');
     });
 
     test('the ResourceQuota lets borrowed GPUs in', () => {
