@@ -7,33 +7,18 @@
  * `tf.distribute.experimental.PreemptionCheckpointHandler` does exactly this with
  * `TerminationConfig(exit_fn=lambda: sys.exit(143))`: the signalled task tells its peers through the
  * coordination service, every task saves at the same step and every task exits. Every task's exit
- * is then a preemption exit, and each backend recreates every task without counting it.
+ * is then a preemption exit, and each backend recreates every task without counting it. What each
+ * backend can and cannot promise is in the README ("Preemption").
  */
 import { Duration } from 'cdk8s';
 import { TF_CONTAINER } from './pod-template';
-import { TrainingBackend } from './tf-config';
 
 /** The exit code of a task that saved after SIGTERM: TensorFlow's own restartable code (128 + SIGTERM). */
 export const PREEMPTION_EXIT_CODE = 143;
 /** The variable that hands the preemption exit code to the training code. */
 export const PREEMPTION_EXIT_CODE_ENV = 'PREEMPTION_EXIT_CODE';
-/** @default for the grace period: enough for a checkpoint of a few GB to a bucket. */
+/** The grace period when none is given: time to save a checkpoint of a few GB. */
 export const DEFAULT_GRACE_PERIOD = Duration.minutes(2);
-
-/** What a backend can and cannot promise when a task is preempted. */
-export const PREEMPTION_PROMISES: Readonly<Record<TrainingBackend, string>> = {
-  [TrainingBackend.INDEXED_JOB]:
-    'Each pod that is disrupted or exits with the preemption code is recreated without counting. Nothing restarts the group '
-    + 'when one task dies without its peers noticing; a peer that crashes instead counts against a job-wide backoffLimit. '
-    + 'So spot capacity is refused for jobs of more than one task.',
-  [TrainingBackend.JOBSET]:
-    'Disrupted pods and preemption exits recreate their tasks without counting; any other failure restarts the whole set '
-    + 'and counts against maxRestarts; with retryableExitCodes, other codes fail the set at once. JobSet 0.8 sees only the '
-    + 'child Job\'s failure reason, so the uncounted restart is done by the Job controller, task by task.',
-  [TrainingBackend.KUBEFLOW_TFJOB]:
-    'restartPolicy ExitCode: the operator recreates a task that exits 128-255 (the preemption code among them) and never '
-    + 'counts it, so backoffLimit does not bound those restarts; exit codes 1-127 fail the job at once.',
-};
 
 /**
  * The pod failure policy of the Indexed Jobs (and JobSet child Jobs): disruption and the preemption
