@@ -101,6 +101,16 @@ describe('Kueue queues', () => {
       expect(schemaErrors(docs.filter((d) => d.apiVersion.startsWith('kueue')))).toEqual([]);
     });
 
+    test('the CRD\'s CEL rules hold: every flavor lists each covered resource, borrowing only within a cohort', () => {
+      for (const cq of byKind(docs, 'ClusterQueue')) {
+        for (const group of cq.spec.resourceGroups) {
+          for (const flavor of group.flavors) expect(flavor.resources.map((r: any) => r.name)).toEqual(group.coveredResources);
+        }
+        expect(cq.spec.cohort).toBeTruthy();
+        expect(cq.spec.preemption.reclaimWithinCohort === 'Never' && cq.spec.preemption.borrowWithinCohort.policy !== 'Never').toBe(false);
+      }
+    });
+
     test('the CRD schema check catches a wrong field', () => {
       const [cq] = JSON.parse(JSON.stringify(byKind(docs, 'ClusterQueue')));
       cq.spec.preemption.reclaimWithinCohort = 'Sometimes';
