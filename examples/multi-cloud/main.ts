@@ -15,7 +15,7 @@ import * as path from 'path';
 import {
   Accelerator, AksCluster, Cloud, ClusterAddons, ClusterCharts, ClusterProfile, EksCluster, EksVpc, GkeCluster, ManagedCluster, MlPlatform,
   ModelVersionPolicy, PriorityClasses, QueueFlavors, ServingExposure, synthPlatformOrExit, Tenant, TfServing, TfStrategy, TfTrainingJob, TrainingBackend,
-  TrainingCapacity, TrainingCheckpoint, usesTrainingBackend, usesTrainingQueues,
+  TrainingCapacity, TrainingCheckpoint, usesTrainingBackend, usesKueue,
 } from '../../lib';
 
 /** The pools every cluster of the platform gets; only the accelerator differs per cloud. */
@@ -174,7 +174,7 @@ export class AddonsStack extends TerraformStack {
       cluster,
       monitoring: { retention: '30d', storageGiB: 100 },
       jobset: k8s !== undefined && usesTrainingBackend(k8s, TrainingBackend.JOBSET, cluster.clusterName),
-      kueue: k8s !== undefined && usesTrainingQueues(k8s, cluster.clusterName),
+      kueue: k8s !== undefined && usesKueue(k8s, cluster.clusterName),
     });
   }
 }

@@ -262,3 +262,13 @@ export class TenantQueue extends Construct {
 function capacityFits(capacity: string, spot: boolean): boolean {
   return capacity === 'on-demand' ? !spot : capacity === 'spot' ? spot : true;
 }
+
+/**
+ * Whether the app of `scope` needs Kueue on `clusterName`: it defines queue flavors or tenant
+ * queues there, or a workload waits in a queue. Pass it to `ClusterAddons({ kueue })`, so the
+ * Kueue CRDs exist before these objects are applied.
+ */
+export function usesKueue(scope: IConstruct, clusterName: string): boolean {
+  return scope.node.root.node.findAll().some((c) => ((c instanceof QueueFlavors || c instanceof TenantQueue) && c.cluster.name === clusterName)
+    || (isQueuedWorkload(c) && c.queueName !== undefined && c.clusterName === clusterName));
+}

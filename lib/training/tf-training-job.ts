@@ -245,8 +245,3 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
 export function usesTrainingBackend(scope: Construct, backend: TrainingBackend, clusterName: string): boolean {
   return scope.node.root.node.findAll().some((c) => c instanceof TfTrainingJob && c.backend === backend && c.clusterName === clusterName);
 }
-
-/** Whether any training job in the app of `scope` on `cluster` waits in a Kueue queue (to install Kueue). */
-export function usesTrainingQueues(scope: Construct, clusterName: string): boolean {
-  return scope.node.root.node.findAll().some((c) => c instanceof TfTrainingJob && c.queueName !== undefined && c.clusterName === clusterName);
-}

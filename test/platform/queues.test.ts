@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import {
-  Accelerator, Cloud, ClusterProfile, NodeLabels, Problems, QueueFlavors, Tenant, TfStrategy, TfTrainingJob, TfTrainingJobProps, TrainingBackend, TrainingCapacity,
+  Accelerator, Cloud, ClusterProfile, NodeLabels, Problems, QueueFlavors, usesKueue, Tenant, TfStrategy, TfTrainingJob, TfTrainingJobProps, TrainingBackend, TrainingCapacity,
 } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
 import { byKind, synthManifests, synthManifestsError } from '../k8s-helpers';
@@ -246,6 +246,15 @@ describe('Kueue queues', () => {
       });
       expect(message).toContain('QUEUE_BORROWING_INVALID');
     });
+  });
+
+  test('Kueue is needed where a cluster has queues, and only there', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    platform(cluster(1), { 'team-a': 4 }, () => undefined)(chart);
+    expect(usesKueue(chart, 'gpu')).toBe(true);
+    expect(usesKueue(chart, 'other')).toBe(false);
+    expect(usesKueue(new Chart(Testing.app(), 'empty'), 'gpu')).toBe(false);
   });
 
   test('the EKS fixture gets its flavors in pool order, on-demand first', () => {
