@@ -4,7 +4,7 @@
  * as nominal quota in a shared cohort, and a LocalQueue in the tenant's namespace. Kueue then admits
  * a training job whole, or keeps it suspended with no pod, so two jobs can never deadlock on GPUs.
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ClusterProfile, NodePoolProfile } from '../core/cluster-profile';
 import { NodeLabels } from '../core/scheduling';
@@ -137,7 +137,10 @@ export interface FlavorQuota {
 
 /**
  * A tenant's ClusterQueue and LocalQueue. Nominal GPU quota goes to the flavors in order
- * (on-demand first), each up to what its pools hold, so the sum is the tenant's quota.
+ * (on-demand first), each up to what its pools hold after the GPUs that workloads outside the
+ * queues can take (serving at its largest, unqueued training) and after the queues built earlier in
+ * the cohort, so Kueue never admits a job whose pods cannot all be placed. Quotas are worked out
+ * at synth, when every workload of the app exists.
  */
 export class TenantQueue extends Construct {
   public readonly clusterQueueName: string;
@@ -146,7 +149,8 @@ export class TenantQueue extends Construct {
   public readonly cluster: ClusterProfile;
   public readonly cohort: string;
   public readonly borrowingLimitGpus: number;
-  public readonly quotas: readonly FlavorQuota[];
+  private readonly gpus: number;
+  private computed?: { quotas: FlavorQuota[]; unplaced: number };
 
   constructor(scope: Construct, id: string, input: TenantQueueInput, options: TenantQueueOptions) {
     super(scope, id);
@@ -155,30 +159,13 @@ export class TenantQueue extends Construct {
     this.cluster = input.cluster;
     this.clusterQueueName = input.tenant;
     this.cohort = options.cohort ?? DEFAULT_COHORT;
+    this.gpus = input.gpus;
     this.borrowingLimitGpus = options.borrowingLimitGpus ?? input.gpus;
     if (!Number.isInteger(this.borrowingLimitGpus) || this.borrowingLimitGpus < 0) {
       problems.add({ code: 'QUEUE_BORROWING_INVALID', message: 'borrowingLimitGpus must be a whole number.', received: this.borrowingLimitGpus, fix: 'set it to 0 (no borrowing) or more.' });
     }
-    // Queues built earlier in the same cohort keep their share: nominal quotas never add up to
-    // more than the pools hold, or Kueue would admit jobs whose pods cannot all be placed.
-    const earlier = this.node.root.node.findAll()
-      .filter((c): c is TenantQueue => c instanceof TenantQueue && c !== this && c.quotas !== undefined && c.cluster.name === this.cluster.name && c.cohort === this.cohort);
-    let left = input.gpus;
-    this.quotas = queueFlavors(input.cluster).map((flavor) => {
-      const taken = earlier.reduce((sum, q) => sum + (q.quotas.find((o) => o.flavor.name === flavor.name)?.nominal ?? 0), 0);
-      const nominal = Math.max(0, Math.min(left, flavor.capacityGpus - taken));
-      left -= nominal;
-      return { flavor, nominal, borrowingLimit: this.borrowingLimitGpus };
-    });
-    if (left > 0) {
-      problems.warn({
-        code: 'QUEUE_QUOTA_BEYOND_POOLS',
-        message: `Tenant "${input.tenant}" may use ${input.gpus} GPUs, but the pools of cluster "${input.cluster.name}" have only ${input.gpus - left} left for its queue after the other queues of cohort "${this.cohort}"; ${left} can only be borrowed.`,
-        received: input.gpus,
-        fix: 'lower the GPU quotas of the cohort\'s tenants, or raise maxNodes of the GPU pools.',
-      });
-    }
     problems.addCheck(() => [...this.flavorProblems(), ...this.workloadProblems()]);
+    problems.addWarningCheck(() => this.unplacedWarnings());
 
     new ApiObject(this, 'cluster-queue', {
       apiVersion: KUEUE_API,
@@ -189,13 +176,15 @@ export class TenantQueue extends Construct {
         // Only the tenant's own LocalQueue may point here.
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': input.tenant } },
         queueingStrategy: 'BestEffortFIFO',
-        resourceGroups: [
-          { coveredResources: ['cpu', 'memory'], flavors: [{ name: ANY_NODE_FLAVOR, resources: [{ name: 'cpu', nominalQuota: input.cpu }, { name: 'memory', nominalQuota: input.memory }] }] },
-          ...(this.quotas.length > 0 ? [{
-            coveredResources: [GPU],
-            flavors: this.quotas.map((q) => ({ name: q.flavor.name, resources: [{ name: GPU, nominalQuota: q.nominal, borrowingLimit: q.borrowingLimit }] })),
-          }] : []),
-        ],
+        resourceGroups: Lazy.any({
+          produce: () => [
+            { coveredResources: ['cpu', 'memory'], flavors: [{ name: ANY_NODE_FLAVOR, resources: [{ name: 'cpu', nominalQuota: input.cpu }, { name: 'memory', nominalQuota: input.memory }] }] },
+            ...(this.quotas.length > 0 ? [{
+              coveredResources: [GPU],
+              flavors: this.quotas.map((q) => ({ name: q.flavor.name, resources: [{ name: GPU, nominalQuota: q.nominal, borrowingLimit: q.borrowingLimit }] })),
+            }] : []),
+          ],
+        }),
         // The first flavor that fits, borrowing if need be; a flavor that needs preemption is passed over first.
         flavorFungibility: { whenCanBorrow: 'Borrow', whenCanPreempt: 'TryNextFlavor' },
         preemption: { reclaimWithinCohort: 'Any', borrowWithinCohort: { policy: 'Never' }, withinClusterQueue: 'LowerPriority' },
@@ -209,10 +198,49 @@ export class TenantQueue extends Construct {
     });
   }
 
+  /** GPU quota per flavor; read at synth or validation, once every workload of the app exists. */
+  public get quotas(): readonly FlavorQuota[] {
+    return this.share().quotas;
+  }
+
+  private share(): { quotas: FlavorQuota[]; unplaced: number } {
+    if (this.computed) return this.computed;
+    const queues = this.siblings();
+    const earlier = queues.slice(0, queues.indexOf(this));
+    const held = gpusHeldOutsideQueues(this, this.cluster.name);
+    let left = this.gpus;
+    const quotas = queueFlavors(this.cluster).map((flavor) => {
+      const taken = earlier.reduce((sum, q) => sum + (q.quotas.find((o) => o.flavor.name === flavor.name)?.nominal ?? 0), 0);
+      // Serving never runs on spot: what it may hold comes off the on-demand flavors.
+      const outside = flavor.spot ? 0 : held.get(flavor.accelerator) ?? 0;
+      const nominal = Math.max(0, Math.min(left, flavor.capacityGpus - outside - taken));
+      left -= nominal;
+      return { flavor, nominal, borrowingLimit: this.borrowingLimitGpus };
+    });
+    this.computed = { quotas, unplaced: left };
+    return this.computed;
+  }
+
+  /** The tenant queues of this cluster and cohort, in the app's order. */
+  private siblings(): TenantQueue[] {
+    return this.node.root.node.findAll()
+      .filter((c): c is TenantQueue => c instanceof TenantQueue && c.cluster.name === this.cluster.name && c.cohort === this.cohort);
+  }
+
+  private unplacedWarnings(): Problem[] {
+    const { unplaced } = this.share();
+    if (unplaced === 0) return [];
+    return [{
+      code: 'QUEUE_QUOTA_BEYOND_POOLS',
+      message: `Tenant "${this.namespace}" may use ${this.gpus} GPUs, but the pools of cluster "${this.cluster.name}" have only ${this.gpus - unplaced} left for its queue after serving and the other queues of cohort "${this.cohort}"; ${unplaced} can only be borrowed.`,
+      received: this.gpus,
+      fix: 'lower the GPU quotas of the cohort\'s tenants, or raise maxNodes of the GPU pools.',
+    }];
+  }
+
   /** GPUs of each flavor the queue can ever admit at once: its quota plus what the cohort can lend. */
   public admissibleGpus(): Map<string, number> {
-    const siblings = this.node.root.node.findAll()
-      .filter((c): c is TenantQueue => c instanceof TenantQueue && c.cluster.name === this.cluster.name && c.cohort === this.cohort);
+    const siblings = this.siblings();
     return new Map(this.quotas.map((q) => {
       const cohortNominal = siblings.reduce((sum, s) => sum + (s.quotas.find((o) => o.flavor.name === q.flavor.name)?.nominal ?? 0), 0);
       return [q.flavor.name, Math.min(q.nominal + q.borrowingLimit, cohortNominal)];
@@ -257,6 +285,17 @@ export class TenantQueue extends Construct {
       });
     });
   }
+}
+
+/** GPUs by accelerator id that workloads outside any queue may hold on `clusterName`, at their largest. */
+function gpusHeldOutsideQueues(scope: IConstruct, clusterName: string): Map<string, number> {
+  const held = new Map<string, number>();
+  for (const c of scope.node.root.node.findAll()) {
+    const w = c as Partial<QueuedWorkloadLike> & { gpuDemand?: () => Map<{ id: string }, number> };
+    if (typeof w.gpuDemand !== 'function' || w.clusterName !== clusterName || w.queueName !== undefined || w.capacity === 'spot') continue;
+    for (const [accelerator, gpus] of w.gpuDemand()) held.set(accelerator.id, (held.get(accelerator.id) ?? 0) + gpus);
+  }
+  return held;
 }
 
 function capacityFits(capacity: string, spot: boolean): boolean {

@@ -84,13 +84,22 @@ describe('Kueue queues', () => {
       ]);
     });
 
+    test('GPUs that workloads outside the queues may hold come off the on-demand flavor first', () => {
+      // An unqueued 3-GPU job (as a serving stack at its largest would) holds part of the on-demand pool.
+      const docs2 = synthManifests(platform(cluster(1, 1), { 'team-a': 6 }, (chart) => {
+        new TfTrainingJob(chart, 'outside', job(cluster(1, 1), 'team-a', 'outside', 3));
+      }));
+      const [cq] = byKind(docs2, 'ClusterQueue');
+      expect(cq.spec.resourceGroups[1].flavors.map((f: any) => [f.name, f.resources[0].nominalQuota])).toEqual([['nvidia-l4-on-demand', 1], ['nvidia-l4-spot', 4]]);
+    });
+
     test('warns when a tenant\'s GPUs cannot all be nominal quota, with the figures', () => {
       const app = Testing.app();
       const chart = new Chart(app, 'test');
       platform(cluster(1), { 'team-a': 4, 'team-b': 2 }, () => undefined)(chart);
       const warnings = Problems.of(chart.node.findChild('team-b').node.findChild('queue')).warnings;
       expect(warnings.map((w) => w.code)).toEqual(['QUEUE_QUOTA_BEYOND_POOLS']);
-      expect(warnings[0].message).toBe('Tenant "team-b" may use 2 GPUs, but the pools of cluster "gpu" have only 0 left for its queue after the other queues of cohort "ml-platform"; 2 can only be borrowed.');
+      expect(warnings[0].message).toBe('Tenant "team-b" may use 2 GPUs, but the pools of cluster "gpu" have only 0 left for its queue after serving and the other queues of cohort "ml-platform"; 2 can only be borrowed.');
     });
 
     test('the ResourceQuota lets borrowed GPUs in', () => {
