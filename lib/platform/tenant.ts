@@ -304,6 +304,10 @@ export class Tenant extends Construct {
       ...EDITOR_RESOURCES.map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: READ })),
       { apiGroups: [''], resources: ['pods/log', 'events', 'serviceaccounts'], verbs: READ },
     ];
+    // Why a job waits is on its Workload and LocalQueue; reading them is enough, Kueue writes them.
+    const queueRules = this.queue ? [{ apiGroups: ['kueue.x-k8s.io'], resources: ['localqueues', 'workloads'], verbs: READ }] : [];
+    editorRules.push(...queueRules);
+    viewerRules.push(...queueRules);
     for (const [role, rules, groups] of [['editor', editorRules, props.editorGroups], ['viewer', viewerRules, props.viewerGroups]] as const) {
       this.object(`role-${role}`, 'rbac.authorization.k8s.io/v1', 'Role', `tenant-${role}`, { rules });
       if (!groups || groups.length === 0) continue;

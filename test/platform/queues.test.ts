@@ -102,6 +102,13 @@ describe('Kueue queues', () => {
       expect(warnings[0].message).toBe('Tenant "team-b" may use 2 GPUs, but the pools of cluster "gpu" have only 0 left for its queue after serving and the other queues of cohort "ml-platform"; 2 can only be borrowed.');
     });
 
+    test('the tenant\'s roles may read its LocalQueue and Workloads, not write them', () => {
+      for (const role of byKind(docs, 'Role')) {
+        expect(role.rules).toContainEqual({ apiGroups: ['kueue.x-k8s.io'], resources: ['localqueues', 'workloads'], verbs: ['get', 'list', 'watch'] });
+        expect(role.rules.filter((r: any) => r.apiGroups.includes('kueue.x-k8s.io'))).toHaveLength(1);
+      }
+    });
+
     test('the ResourceQuota lets borrowed GPUs in', () => {
       expect(byKind(docs, 'ResourceQuota')[0].spec.hard['requests.nvidia.com/gpu']).toBe('12');
     });
