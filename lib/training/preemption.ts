@@ -4,8 +4,8 @@
  *
  * The contract with the training code: on SIGTERM it saves a checkpoint and exits with
  * {@link PREEMPTION_EXIT_CODE}, passed as `PREEMPTION_EXIT_CODE`. TensorFlow's
- * `tf.distribute.experimental.PreemptionCheckpointHandler` does exactly this with
- * `TerminationConfig(exit_fn=lambda: sys.exit(143))`: the signalled task tells its peers through the
+ * `tf.distribute.experimental.PreemptionCheckpointHandler` does exactly this with a SIGTERM
+ * watcher of the code's own and `exit_fn=lambda: sys.exit(143)`: the signalled task tells its peers through the
  * coordination service, every task saves at the same step and every task exits. Every task's exit
  * is then a preemption exit, and each backend recreates every task without counting it. What each
  * backend can and cannot promise is in the README ("Preemption").

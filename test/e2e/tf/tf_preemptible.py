@@ -7,7 +7,9 @@ Prints "step N" as it trains and one JSON line when training ends.
 """
 import json
 import os
+import signal
 import sys
+import threading
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -25,12 +27,18 @@ with strategy.scope():
     weight = tf.Variable(0.0)
     steps_done = tf.Variable(0, dtype=tf.int64, aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
 
+# SIGTERM is the signal on every cloud (reclaim, drain, eviction). Watching it ourselves keeps the
+# handler from switching to the GCE maintenance-event watcher when it detects Google Cloud.
+sigterm = threading.Event()
+signal.signal(signal.SIGTERM, lambda *_: sigterm.set())
+
 checkpoint = tf.train.Checkpoint(weight=weight, steps_done=steps_done)
 # Given the checkpoint and the directory, the handler makes the CheckpointManagers: the chief writes
 # CHECKPOINT_DIR, other workers a temporary directory of their own, so a shared volume stays consistent.
 handler = tf.distribute.experimental.PreemptionCheckpointHandler(
     resolver, checkpoint, checkpoint_dir=os.environ["CHECKPOINT_DIR"],
-    termination_config=tf.distribute.experimental.TerminationConfig(exit_fn=lambda: sys.exit(exit_code)),
+    termination_config=tf.distribute.experimental.TerminationConfig(
+        termination_watcher_fn=sigterm.is_set, exit_fn=lambda: sys.exit(exit_code)),
 )
 restored_at = int(handler.total_run_calls)
 print(json.dumps({"event": "start", "task": task, "restored_at": restored_at}), flush=True)
