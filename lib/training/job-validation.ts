@@ -183,7 +183,8 @@ function gpuProblems(job: JobView): Problem[] {
       continue;
     }
     if (!placement) {
-      problems.push({ code: 'ACCELERATOR_NOT_IN_CLUSTER', message: `No ${capacity} pool of cluster "${cluster.name}" carries ${spec.accelerator} for the ${role} role.`, received: spec.accelerator.id, fix: `use an accelerator the cluster has (${offered()}), add such a pool, or choose another capacity.` });
+      const kind = capacity === TrainingCapacity.ON_DEMAND_THEN_SPOT ? 'on-demand or spot' : capacity;
+      problems.push({ code: 'ACCELERATOR_NOT_IN_CLUSTER', message: `No ${kind} pool of cluster "${cluster.name}" carries ${spec.accelerator} for the ${role} role.`, received: spec.accelerator.id, fix: `use an accelerator the cluster has (${offered()}), add such a pool, or choose another capacity.` });
       continue;
     }
     const largestNode = Math.max(...placement.pools.map((p) => p.gpusPerNode));
