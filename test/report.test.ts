@@ -60,9 +60,11 @@ describe('the synth summary', () => {
     expect(platform).toContain('### Routes');
   });
 
-  test('draws no spot edge for work that does not tolerate spot', () => {
+  test('draws spot edges only for work that tolerates spot: the training job, never the serving stack', () => {
     expect(platform).toContain('j_ml_gke_team_vision_resnet -.-> p_ml_gke_gpu');
-    expect(platform).not.toMatch(/-\. spot \.->/);
+    expect(platform).toContain('j_ml_gke_team_vision_resnet -. spot .-> p_ml_gke_gpuspot');
+    expect(platform).toContain('s_ml_gke_team_vision_resnet_serving -.-> p_ml_gke_gpu');
+    expect(platform).not.toMatch(/s_ml_gke_team_vision_resnet_serving -\. spot/);
   });
 });
 

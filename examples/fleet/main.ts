@@ -10,7 +10,7 @@ import { App as K8sApp } from 'cdk8s';
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import {
-  Accelerator, ClusterAddons, ClusterCharts, ClusterProfile, EksCluster, EksVpc, GitOpsDelivery, GitOpsEngine, GkeCluster, ManagedCluster,
+  Accelerator, TrainingBackend, TrainingCapacity, ClusterAddons, ClusterCharts, ClusterProfile, EksCluster, EksVpc, GitOpsDelivery, GitOpsEngine, GkeCluster, ManagedCluster,
   MlPlatform, NodeLabels, S3StateLocking, SPOT_TAINT, GPU_TAINT, StateBackend, synthPlatformOrExit, Tenant, TfStrategy, TfTrainingJob,
 } from '../../lib';
 
@@ -53,7 +53,8 @@ class EksFleetStack extends TerraformStack {
 class FleetAddonsStack extends TerraformStack {
   constructor(scope: Construct, id: string, clusterStack: TerraformStack & { cluster: ManagedCluster<unknown> }, engine: GitOpsEngine, state: StateBackend) {
     super(scope, id);
-    new ClusterAddons(this, 'addons', { cluster: clusterStack.cluster, gitOps: engine });
+    // Every cluster of the fleet runs a JobSet training job.
+    new ClusterAddons(this, 'addons', { cluster: clusterStack.cluster, gitOps: engine, jobset: true });
     this.addDependency(clusterStack);
     state.applyTo(this);
   }
@@ -83,12 +84,16 @@ export function defineFleetPlatform(k8s: K8sApp, profile: ClusterProfile): void 
   for (const [team, gpus] of [['research', 4], ['ranking', 2]] as const) {
     new Tenant(charts.tenant(team), 'tenant', { name: team, cluster: profile, quota: { cpu: '32', memory: '128Gi', gpus }, editorGroups: [`${team}-engineers`] });
   }
+  const spot = profile.pools.some((p) => p.spot && p.taints.some((t) => t.key === SPOT_TAINT.key));
   new TfTrainingJob(charts.tenant('research'), 'bert', {
     image: 'tensorflow/tensorflow:2.21.0-gpu',
     command: ['python', '/app/train.py'],
     strategy: TfStrategy.MULTI_WORKER_MIRRORED,
     workers: { replicas: 2, cpu: 4, memoryGiB: 16, gpus: 1, accelerator },
-    allowSpot: profile.pools.some((p) => p.spot && p.taints.some((t) => t.key === SPOT_TAINT.key)),
+    // Where a cluster has spot GPUs the job may use them, on JobSet, which restarts the whole group
+    // after a reclaim; elsewhere a plain Indexed Job needs no add-on (the lab has none).
+    backend: spot ? TrainingBackend.JOBSET : TrainingBackend.INDEXED_JOB,
+    capacity: spot ? TrainingCapacity.ON_DEMAND_THEN_SPOT : TrainingCapacity.ON_DEMAND,
   });
 }
 

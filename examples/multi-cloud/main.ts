@@ -14,8 +14,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   Accelerator, AksCluster, Cloud, ClusterAddons, ClusterCharts, ClusterProfile, EksCluster, EksVpc, GkeCluster, ManagedCluster, MlPlatform,
-  ModelVersionPolicy, PriorityClasses, S3StateLocking, ServingExposure, StateBackend, synthPlatformOrExit, Tenant, TfServing, TfStrategy, TfTrainingJob,
-  TrainingBackend, TrainingCheckpoint, usesTrainingBackend,
+  ModelVersionPolicy, PriorityClasses, QueueFlavors, S3StateLocking, ServingExposure, StateBackend, synthPlatformOrExit, Tenant, TfServing, TfStrategy,
+  TfTrainingJob, TrainingBackend, TrainingCapacity, TrainingCheckpoint, usesTrainingBackend, usesKueue,
 } from '../../lib';
 
 /** The pools every cluster of the platform gets; only the accelerator differs per cloud. */
@@ -104,6 +104,20 @@ const MODEL_STORE: Record<Cloud, string> = {
   [Cloud.AKS]: 'az://acmemlaks/models/resnet',
 };
 
+/** The cloud identity each cloud's training pods write checkpoints with. */
+const TRAINING_IDENTITY: Record<Cloud, string> = {
+  [Cloud.GKE]: 'resnet-training@ml-platform-prod.iam.gserviceaccount.com',
+  [Cloud.EKS]: 'arn:aws:iam::111122223333:role/resnet-training',
+  [Cloud.AKS]: '00000000-0000-0000-0000-000000000005',
+};
+
+/** A ReadWriteMany storage class per cloud, for checkpoints every worker writes: EFS (its CSI driver installed separately) and Azure Files. */
+const SHARED_STORAGE_CLASS: Record<Cloud, string> = {
+  [Cloud.GKE]: 'standard-rwx',
+  [Cloud.EKS]: 'efs',
+  [Cloud.AKS]: 'azurefile-csi',
+};
+
 /**
  * The platform every cluster runs, from its profile alone: the same definition on GKE, EKS and
  * AKS. One YAML file for the cluster's platform objects and one per tenant.
@@ -112,7 +126,10 @@ export function definePlatform(k8s: K8sApp, profile: ClusterProfile): ClusterCha
   const charts = new ClusterCharts(k8s, profile);
   const accelerator = Accelerator.fromId(profile.pools.find((p) => p.accelerator !== undefined)!.accelerator!)!;
   new MlPlatform(charts.platform, 'platform', { cluster: profile });
-  for (const [team, gpus] of [['team-vision', 8], ['team-nlp', 4]] as const) {
+  // Kueue flavors from the pools: one per accelerator and capacity type.
+  new QueueFlavors(charts.platform, 'queues');
+  const tenants: Record<string, Tenant> = {};
+  for (const [team, gpus] of [['team-vision', 8], ['team-nlp', 3]] as const) {
     const tenant = new Tenant(charts.tenant(team), 'tenant', {
       name: team,
       cluster: profile,
@@ -121,11 +138,18 @@ export function definePlatform(k8s: K8sApp, profile: ClusterProfile): ClusterCha
       viewerGroups: ['ml-platform-readers'],
       // Clients of the internal load balancer, inside the private network: default-deny would drop them.
       servingClientCidrs: ['10.0.0.0/8'],
+      // A ClusterQueue in the shared cohort: jobs are admitted whole, and idle GPUs are lent.
+      queue: {},
     });
     // The serving certificate is issued into each namespace by cert-manager.
     tenant.declareExternalSecret('models-tls');
+    tenants[team] = tenant;
   }
   const vision = charts.tenant('team-vision');
+  // Checkpoints go where TensorFlow can write with the cluster's own identity: Cloud Storage where
+  // the pods can reach it, a ReadWriteMany volume elsewhere (TensorFlow has no s3:// or Azure Blob).
+  const bucket = profile.objectStore('gs') !== undefined;
+  if (!bucket) tenants['team-vision'].addVolumeClaim('checkpoints', { storage: '200Gi', readWriteMany: true, storageClassName: SHARED_STORAGE_CLASS[profile.cloud as Cloud] });
   new TfTrainingJob(vision, 'resnet', {
     namespace: 'team-vision',
     image: 'tensorflow/tensorflow:2.21.0-gpu',
@@ -133,8 +157,14 @@ export function definePlatform(k8s: K8sApp, profile: ClusterProfile): ClusterCha
     strategy: TfStrategy.MULTI_WORKER_MIRRORED,
     workers: { replicas: 4, cpu: 4, memoryGiB: 16, gpus: 1, accelerator },
     cluster: profile,
+    // JobSet restarts the whole group after a reclaim, so the job may use spot GPUs.
+    backend: TrainingBackend.JOBSET,
+    capacity: TrainingCapacity.ON_DEMAND_THEN_SPOT,
+    queueName: tenants['team-vision'].queueName,
     priorityClassName: PriorityClasses.TRAINING_HIGH,
-    checkpoint: TrainingCheckpoint.bucket(`gs://acme-ml-${profile.cloud}/checkpoints/resnet`),
+    ...(bucket
+      ? { checkpoint: TrainingCheckpoint.bucket(`gs://acme-ml-${profile.cloud}/checkpoints/resnet`), cloudIdentity: TRAINING_IDENTITY[profile.cloud as Cloud] }
+      : { checkpoint: TrainingCheckpoint.volume('checkpoints') }),
   });
   new TfServing(vision, 'resnet-serving', {
     namespace: 'team-vision',
@@ -162,6 +192,7 @@ export class AddonsStack extends TerraformStack {
       cluster,
       monitoring: { retention: '30d', storageGiB: 100 },
       jobset: k8s !== undefined && usesTrainingBackend(k8s, TrainingBackend.JOBSET, cluster.clusterName),
+      kueue: k8s !== undefined && usesKueue(k8s, cluster.clusterName),
     });
   }
 }

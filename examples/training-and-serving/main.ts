@@ -8,7 +8,7 @@ import { App as K8sApp } from 'cdk8s';
 import { App, TerraformStack } from 'cdktf';
 import {
   Accelerator, ClusterAddons, ClusterCharts, EksCluster, EksVpc, MlPlatform, ModelVersionPolicy, PriorityClasses, ServingExposure,
-  synthPlatformOrExit, Tenant, TfServing, TfStrategy, TfTrainingJob, TrainingBackend, TrainingCheckpoint, usesTrainingBackend,
+  synthPlatformOrExit, Tenant, TfServing, TfStrategy, TfTrainingJob, TrainingBackend, TrainingCheckpoint, TrainingSuccess, usesTrainingBackend,
 } from '../../lib';
 
 const TEAM = 'recsys';
@@ -56,6 +56,8 @@ export function buildTrainingAndServing(terraform: App, kubernetes: K8sApp) {
     workers: { replicas: 3, cpu: 8, memoryGiB: 32 },
     parameterServers: { replicas: 2, cpu: 4, memoryGiB: 64 },
     evaluator: { cpu: 4, memoryGiB: 16 },
+    // The set ends when the chief and the evaluator are done, so the last evaluation is kept.
+    successPolicy: TrainingSuccess.CHIEF_AND_EVALUATOR,
     cluster: profile,
     serviceAccountName: 'trainer',
     priorityClassName: PriorityClasses.TRAINING_PREEMPTIBLE,

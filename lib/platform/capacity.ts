@@ -15,8 +15,9 @@ export interface TenantLike extends IConstruct {
  * @internal
  */
 export function tenantGpuProblems(tenant: TenantLike): Problem[] {
+  // Queued jobs hold GPUs only once Kueue admits them against the queue: the queue checks those.
   const workloads = (appIndex(tenant).workloadsIn.get(tenant.name) ?? [])
-    .filter((w) => w.clusterName === tenant.cluster.name && w.fixedGpuDemand() > 0);
+    .filter((w) => w.clusterName === tenant.cluster.name && w.fixedGpuDemand() > 0 && (w as { queueName?: string }).queueName === undefined);
   const demand = workloads.reduce((sum, w) => sum + w.fixedGpuDemand(), 0);
   if (demand <= tenant.gpuQuota) return [];
   return [{

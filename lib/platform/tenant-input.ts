@@ -25,6 +25,7 @@ export const TENANT_PROPS_SHAPE: PropsShape = {
   identities: { mapOf: 'string' },
   ingressControllerNamespace: 'string',
   servingClientCidrs: { arrayOf: 'string' },
+  queue: 'object',
 };
 
 /** RBAC verbs Kubernetes knows; a rule with any other does nothing. */

@@ -14,6 +14,7 @@ import * as k8s from '../imports/k8s';
 import { kubeObject, lateKubeObject } from '../k8s/kube-object';
 import { shapeProblems, wellShapedFields } from '../core/props-shape';
 import { tenantGpuProblems } from './capacity';
+import { TenantQueue, TenantQueueOptions } from './queues';
 import { duplicateTenantProblems, TENANT_PROPS_SHAPE, tenantInputProblems } from './tenant-input';
 
 /** What a tenant may consume at once. */
@@ -78,6 +79,8 @@ export interface TenantProps {
   readonly ingressControllerNamespace?: string;
   /** Client CIDRs allowed straight to serving ports (load balancers that keep client IPs). Never 0.0.0.0/0. @default - none */
   readonly servingClientCidrs?: readonly string[];
+  /** A Kueue ClusterQueue and LocalQueue for the tenant's training jobs (see `queueName`). @default - no queue */
+  readonly queue?: TenantQueueOptions;
 }
 
 /** Pod labels that mark serving pods, which the ingress controller may reach. */
@@ -125,6 +128,9 @@ export class Tenant extends Construct {
   public readonly networkPolicies: Readonly<Record<string, ApiObject>> = {};
   /** The `tenant-editor` and `tenant-viewer` Roles, by `editor` and `viewer`. */
   public readonly roles: Readonly<Record<'editor' | 'viewer', ApiObject>> = {} as Record<'editor' | 'viewer', ApiObject>;
+  /** The LocalQueue training jobs pass as `queueName`, when the tenant has a queue. */
+  public readonly queueName?: string;
+  private queue?: TenantQueue;
   private readonly props: TenantProps;
   private readonly problems: Problems;
 
@@ -146,6 +152,7 @@ export class Tenant extends Construct {
 
     this.namespaceObject = this.emitNamespace();
     ({ hard: this.quota, object: this.resourceQuota } = this.emitQuota());
+    this.queueName = this.queue?.localQueueName;
     this.limitRange = this.emitLimitRange();
     this.emitNetworkPolicies();
     this.emitRoles();
@@ -207,6 +214,9 @@ export class Tenant extends Construct {
     const quota = this.props.quota ?? {};
     const text = { cpu: quota.cpu ?? '32', memory: quota.memory ?? '128Gi', storage: quota.storage ?? '1Ti' };
     for (const [resource, value] of Object.entries(text)) this.checkQuantity(`quota ${resource}`, value);
+    if (this.props.queue) {
+      this.queue = new TenantQueue(this, 'queue', { tenant: this.name, cluster: this.cluster, gpus: this.gpuQuota, cpu: text.cpu, memory: text.memory }, this.props.queue);
+    }
     const counts: Record<string, number> = {
       gpus: this.gpuQuota,
       pods: quota.pods ?? 200,
@@ -220,7 +230,8 @@ export class Tenant extends Construct {
     const hard = {
       'requests.cpu': text.cpu,
       'requests.memory': text.memory,
-      'requests.nvidia.com/gpu': String(this.gpuQuota),
+      // Borrowed GPUs are admitted by the queue; the quota must let their pods in.
+      'requests.nvidia.com/gpu': String(this.gpuQuota + (this.queue?.borrowingLimitGpus ?? 0)),
       pods: String(quota.pods ?? 200),
       persistentvolumeclaims: String(quota.persistentVolumeClaims ?? 20),
       'requests.storage': text.storage,
@@ -319,15 +330,19 @@ export class Tenant extends Construct {
 
   private emitRoles(): void {
     const { props } = this;
+    // Why a job waits is on its Workload and LocalQueue; reading them is enough, Kueue writes them.
+    const queueRules = this.queue ? [{ apiGroups: ['kueue.x-k8s.io'], resources: ['localqueues', 'workloads'], verbs: READ }] : [];
     const editorRules = (): k8s.PolicyRule[] => [
       ...editorResources().map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: [...READ, ...WRITE] })),
       { apiGroups: [''], resources: ['pods/log', 'events', 'serviceaccounts'], verbs: READ },
       { apiGroups: [''], resources: ['secrets'], verbs: props.allowSecretsRead ? [...READ, ...WRITE] : WRITE },
       ...(props.extraRules ?? []).map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+      ...queueRules,
     ];
     const viewerRules = (): k8s.PolicyRule[] => [
       ...editorResources().map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: READ })),
       { apiGroups: [''], resources: ['pods/log', 'events', 'serviceaccounts'], verbs: READ },
+      ...queueRules,
     ];
     for (const [role, rules, groups] of [['editor', editorRules, props.editorGroups], ['viewer', viewerRules, props.viewerGroups]] as const) {
       // Workload kinds registered after the tenant is built are granted too.

@@ -66,7 +66,15 @@ export interface ClusterBaseline {
 
 const BUILTIN_PRIORITY_CLASSES = ['system-cluster-critical', 'system-node-critical'];
 const BUILTIN_GROUPS = ['', 'apps', 'batch', 'policy', 'autoscaling', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'scheduling.k8s.io', 'storage.k8s.io', 'apiextensions.k8s.io', 'admissionregistration.k8s.io'];
-const CLUSTER_SCOPED = ['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'StorageClass', 'IngressClass', 'PersistentVolume'];
+const BUILTIN_CLUSTER_SCOPED = ['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'StorageClass', 'IngressClass', 'PersistentVolume'];
+
+/** Kinds without a namespace: the built-in ones, and custom kinds whose CRD in crds/ says `scope: Cluster` (Kueue's ResourceFlavor, ClusterQueue). */
+const CLUSTER_SCOPED: readonly string[] = [
+  ...BUILTIN_CLUSTER_SCOPED,
+  ...fs.readdirSync(path.join(__dirname, '..', '..', 'crds')).filter((f) => f.endsWith('.yaml'))
+    .map((f) => parse(fs.readFileSync(path.join(__dirname, '..', '..', 'crds', f), 'utf8')))
+    .filter((crd) => crd?.spec?.scope === 'Cluster').map((crd) => crd.spec.names.kind),
+];
 
 const groupOf = (doc: any) => (String(doc.apiVersion).includes('/') ? String(doc.apiVersion).split('/')[0] : '');
 

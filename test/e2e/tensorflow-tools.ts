@@ -69,5 +69,12 @@ export function runTask(python: string, script: string, args: string[], env: Rec
   child.stderr.on('data', (d) => { stderr += d; });
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const done = new Promise<TaskResult>((resolve) => child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); }));
-  return { done, kill: () => child.kill('SIGKILL') };
+  return {
+    done,
+    kill: () => child.kill('SIGKILL'),
+    /** Sends SIGTERM, as the kubelet does when a pod is reclaimed, drained or deleted. */
+    terminate: () => child.kill('SIGTERM'),
+    /** What the task has printed so far. */
+    stdout: () => stdout,
+  };
 }

@@ -60,16 +60,20 @@ describe('multi-cloud example (the default)', () => {
   test('one Kubernetes file per cluster and tenant, with the cloud in the name, all passing the schemas', () => {
     expect(fs.readdirSync(k8sOutdir).sort()).toEqual(['aks', 'eks', 'gke'].flatMap((c) => [`ml-${c}-platform.k8s.yaml`, `ml-${c}-team-nlp.k8s.yaml`, `ml-${c}-team-vision.k8s.yaml`]));
     expect(schemaErrors(fs.readdirSync(k8sOutdir).flatMap(manifests))).toEqual([]);
-    expect(manifests('ml-eks-team-nlp.k8s.yaml').every((d) => d.metadata.namespace === 'team-nlp' || d.kind === 'Namespace')).toBe(true);
+    expect(manifests('ml-eks-team-nlp.k8s.yaml').every((d) => d.metadata.namespace === 'team-nlp' || ['Namespace', 'ClusterQueue'].includes(d.kind))).toBe(true);
   });
 
   test('each cluster\'s training job and serving stack are placed on that cluster\'s GPU pool', () => {
     const pod = (cluster: string, kind: string) => clusterDocs(cluster).find((d) => d.kind === kind).spec.template.spec;
+    const worker = (cluster: string) => clusterDocs(cluster).find((d) => d.kind === 'JobSet').spec.replicatedJobs[0].template.spec.template.spec;
     expect(pod('ml-eks', 'Deployment').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-l4' });
-    expect(pod('ml-gke', 'Job').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-l4' });
-    expect(pod('ml-aks', 'Job').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-t4' });
+    expect(worker('ml-gke').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-l4' });
+    expect(worker('ml-aks').nodeSelector).toEqual({ 'ml-platform.io/accelerator': 'nvidia-t4' });
     // AKS has no ExtendedResourceToleration: the GPU toleration must be explicit.
-    expect(pod('ml-aks', 'Job').tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' });
+    expect(worker('ml-aks').tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' });
+    // On-demand first, then spot: spot is tolerated, on-demand preferred, and Kueue picks one flavor for the whole job.
+    expect(worker('ml-aks').tolerations).toContainEqual({ key: 'ml-platform.io/spot', operator: 'Equal', value: 'true', effect: 'NoSchedule' });
+    expect(worker('ml-aks').affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions).toEqual([{ key: 'ml-platform.io/capacity', operator: 'In', values: ['on-demand'] }]);
   });
 
   test('a re-synth of unchanged input is byte-identical', () => {
@@ -94,8 +98,9 @@ describe('multi-cloud example (the default)', () => {
     const text = summaryText(built, warnings);
     expect(text).toContain('Cluster ml-eks (eks, Kubernetes 1.33)');
     expect(text).toMatch(/gpu\s+g6\.xlarge\s+0–8 nodes × 1 L4\s+8 L4\s+no/);
-    expect(text).toMatch(/team-vision\s+64\s+256Gi\s+8/);
-    expect(text).toMatch(/resnet\s+team-vision\s+indexed-job\s+MultiWorkerMirroredStrategy\s+worker 4\s+4 × nvidia-l4/);
+    // 8 GPUs of its own and up to 8 borrowed through the queue: the ResourceQuota lets both in.
+    expect(text).toMatch(/team-vision\s+64\s+256Gi\s+16/);
+    expect(text).toMatch(/resnet\s+team-vision\s+jobset\s+MultiWorkerMirroredStrategy\s+worker 4\s+4 × nvidia-l4/);
     expect(text).toMatch(/resnet-serving\s+team-vision\s+resnet\s+grpc 8500, http 8501\s+ingress models\.ml-eks\.internal\.acme\.dev/);
     expect(text).toContain('Warnings: none');
     const markdown = platformMarkdown(built, warnings);

@@ -70,10 +70,11 @@ describe('example: distributed training and serving on EKS', () => {
     expect(job.spec.template.spec.serviceAccountName).toBe('trainer');
   });
 
-  test('a ParameterServer JobSet with a chief, 3 workers, 2 ps and an evaluator, ended by the chief', () => {
+  test('a ParameterServer JobSet with a chief, 3 workers, 2 ps and an evaluator, ended by the chief and the evaluator', () => {
     const [jobSet] = kinds(docs, 'JobSet');
     expect(jobSet.spec.replicatedJobs.map((r: any) => [r.name, r.template.spec.completions])).toEqual([['chief', 1], ['worker', 3], ['ps', 2], ['evaluator', 1]]);
-    expect(jobSet.spec.successPolicy).toEqual({ operator: 'All', targetReplicatedJobs: ['chief'] });
+    // The evaluator's last evaluation is kept: the set ends when both are done.
+    expect(jobSet.spec.successPolicy).toEqual({ operator: 'All', targetReplicatedJobs: ['chief', 'evaluator'] });
     expect(releases(stack('train-eks-addons'))).toContain('jobset');
   });
 

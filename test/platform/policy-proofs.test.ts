@@ -66,7 +66,7 @@ describe('NetworkPolicy reachability in the default example', () => {
         const namedPorts = Object.fromEntries(t.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => [p.name, p.containerPort])));
         return { namespace: t.namespace, labels: t.labels, namedPorts };
       };
-      const training = pod((t) => t.where.startsWith('Job team-vision/'));
+      const training = pod((t) => /^(Job|JobSet) team-vision\//.test(t.where));
       const serving = pod((t) => t.where.startsWith('Deployment team-vision/'));
       const nlpPod: Endpoint = { namespace: 'team-nlp', labels: { app: 'notebook' } };
       const ingressController: Endpoint = { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } };

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
 import { stringify } from 'yaml';
-import { Accelerator, NodeLabels, TfStrategy, TfTrainingJob, TfTrainingJobProps, TrainingBackend, TrainingCheckpoint } from '../../lib';
+import { Accelerator, NodeLabels, TfStrategy, TfTrainingJob, TfTrainingJobProps, TrainingBackend, TrainingCapacity, TrainingCheckpoint } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
 import { byKind, synthManifests, synthManifestsError } from '../k8s-helpers';
 import { schemaErrors } from '../k8s/schema';
@@ -23,7 +23,7 @@ const containerOf = (podTemplate: any) => podTemplate.spec.containers[0];
 
 describe('TfTrainingJob', () => {
   describe('indexed-job backend', () => {
-    const docs = synthJob({ chief: { cpu: 4, memoryGiB: 16 }, checkpoint: TrainingCheckpoint.bucket('s3://acme-ml/ckpt/mnist'), activeDeadline: Duration.hours(6), retryableExitCodes: [137, 143] });
+    const docs = synthJob({ chief: { cpu: 4, memoryGiB: 16 }, checkpoint: TrainingCheckpoint.bucket('s3://acme-ml/ckpt/mnist', { imageReadsScheme: true }), cloudIdentity: 'arn:aws:iam::111122223333:role/trainer', activeDeadline: Duration.hours(6), retryableExitCodes: [137, 143] });
     const jobs = byKind(docs, 'Job');
     const worker = jobs.find((j) => j.metadata.name === 'mnist-worker');
 
@@ -73,12 +73,15 @@ describe('TfTrainingJob', () => {
       expect(pod.automountServiceAccountToken).toBe(false);
     });
 
-    test('failure semantics: evictions never count, only the listed exit codes retry', () => {
+    test('failure semantics: disruptions and preemption exits never count, only the listed exit codes retry', () => {
       expect(worker.spec.podFailurePolicy.rules).toEqual([
-        { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] },
+        { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        { action: 'Ignore', onExitCodes: { containerName: 'tensorflow', operator: 'In', values: [143] } },
         { action: 'FailJob', onExitCodes: { containerName: 'tensorflow', operator: 'NotIn', values: [137, 143] } },
       ]);
       expect(worker.spec.template.spec.restartPolicy).toBe('Never');
+      expect(worker.spec.template.spec.terminationGracePeriodSeconds).toBe(120);
+      expect(containerOf(worker.spec.template).env).toContainEqual({ name: 'PREEMPTION_EXIT_CODE', value: '143' });
     });
 
     test('without a chief, worker 0 succeeding ends the worker Job', () => {
@@ -155,7 +158,7 @@ describe('TfTrainingJob', () => {
     test('the CRD field check catches an unknown field', () => {
       const broken = JSON.parse(JSON.stringify(jobSet));
       broken.spec.sucessPolicy = broken.spec.successPolicy;
-      expect(schemaErrors([broken])).toEqual(['jobset.x-k8s.io/v1alpha2/JobSet mnist spec.sucessPolicy: unknown field']);
+      expect(schemaErrors([broken])).toEqual(['jobset.x-k8s.io/v1alpha2/JobSet mnist.spec.sucessPolicy: unknown field (the API server would drop it)']);
     });
   });
 
@@ -176,7 +179,8 @@ describe('TfTrainingJob', () => {
         expect(container.env.map((e: any) => e.name)).not.toContain('TF_CONFIG');
         expect(spec.template.spec.subdomain).toBeUndefined();
       }
-      expect(tfJob.spec.runPolicy).toEqual({ cleanPodPolicy: 'Running', backoffLimit: 3, ttlSecondsAfterFinished: 86400, schedulingPolicy: { priorityClass: 'training-high' } });
+      expect(tfJob.spec.runPolicy).toEqual({ cleanPodPolicy: 'Running', backoffLimit: 3, ttlSecondsAfterFinished: 86400, schedulingPolicy: { minAvailable: 6, priorityClass: 'training-high' } });
+      expect(Object.values<any>(tfJob.spec.tfReplicaSpecs).map((s) => s.restartPolicy)).toEqual(['ExitCode', 'ExitCode', 'ExitCode']);
     });
 
     test('passes the Kubernetes schemas and the TFJob CRD fields', () => {
@@ -221,7 +225,7 @@ describe('TfTrainingJob', () => {
       ['more GPUs per pod than any node has', { workers: { replicas: 1, gpus: 8, accelerator: Accelerator.NVIDIA_L4 } }, 'GPUS_EXCEED_NODE'],
       ['a fractional GPU', { workers: { replicas: 1, gpus: 0.5, accelerator: Accelerator.NVIDIA_L4 } }, 'GPU_COUNT_INVALID'],
       ['reserved env names', { env: { TF_CONFIG: '{}' } }, 'ENV_RESERVED'],
-      ['exit codes on TFJob', { backend: TrainingBackend.KUBEFLOW_TFJOB, retryableExitCodes: [137] }, 'EXIT_CODES_UNSUPPORTED'],
+      ['exit codes below 128 on TFJob', { backend: TrainingBackend.KUBEFLOW_TFJOB, retryableExitCodes: [1, 137] }, 'EXIT_CODES_UNSUPPORTED'],
       ['exit codes out of range', { retryableExitCodes: [0, 300] }, 'EXIT_CODES_INVALID'],
       ['a bad checkpoint URI', { checkpoint: TrainingCheckpoint.bucket('/data/ckpt') }, 'CHECKPOINT_URI_INVALID'],
       ['a namespace that is not a DNS label', { namespace: 'Team_A' }, 'NAMESPACE_INVALID'],
@@ -235,7 +239,7 @@ describe('TfTrainingJob', () => {
       const message = failJob({ workers: { replicas: 9, gpus: 1, accelerator: Accelerator.NVIDIA_L4 } });
       expect(message).toContain('GPU_DEMAND_EXCEEDS_CAPACITY: Training job "mnist" needs 9 × NVIDIA L4 at once, but pools l4 (2 × 4) of cluster "ml-eks" hold at most 8.');
       // With spot allowed the spot pool counts too, and 9 fit.
-      expect(() => synthJob({ allowSpot: true, workers: { replicas: 9, gpus: 1, accelerator: Accelerator.NVIDIA_L4 } })).not.toThrow();
+      expect(() => synthJob({ capacity: TrainingCapacity.ON_DEMAND_THEN_SPOT, backend: TrainingBackend.JOBSET, workers: { replicas: 9, gpus: 1, accelerator: Accelerator.NVIDIA_L4 } })).not.toThrow();
     });
 
     test('a derived pod hostname is longer than DNS allows', () => {

@@ -1,0 +1,313 @@
+/**
+ * Kueue queues derived from what the program already says: one ResourceFlavor per accelerator and
+ * capacity type from the cluster profile's pools, one ClusterQueue per tenant with its GPU quota
+ * as nominal quota in a shared cohort, and a LocalQueue in the tenant's namespace. Kueue then admits
+ * a training job whole, or keeps it suspended with no pod, so two jobs can never deadlock on GPUs.
+ */
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { ClusterProfile, NodePoolProfile } from '../core/cluster-profile';
+import { NodeLabels } from '../core/scheduling';
+import { scopeDefaults } from '../core/scope-defaults';
+import { Problem, Problems } from '../core/validation';
+import { appIndex } from '../core/workload';
+
+const KUEUE_API = 'kueue.x-k8s.io/v1beta1';
+/** The flavor for CPU and memory: any node, so it never narrows where pods go. */
+export const ANY_NODE_FLAVOR = 'any-node';
+/** The LocalQueue every queued tenant gets in its namespace. */
+export const TENANT_LOCAL_QUEUE = 'training';
+/** @default cohort of every tenant queue */
+export const DEFAULT_COHORT = 'ml-platform';
+const GPU = 'nvidia.com/gpu';
+
+/** One ResourceFlavor: the pools of one accelerator and one capacity type. */
+export interface QueueFlavor {
+  readonly name: string;
+  readonly accelerator: string;
+  readonly spot: boolean;
+  /** GPUs the pools of this flavor can ever hold. */
+  readonly capacityGpus: number;
+  readonly nodeLabels: Readonly<Record<string, string>>;
+  readonly nodeTaints: readonly { key: string; value?: string; effect: string }[];
+}
+
+/** The GPU flavors of a cluster, on-demand before spot, in pool order. */
+export function queueFlavors(cluster: ClusterProfile): QueueFlavor[] {
+  const groups = new Map<string, NodePoolProfile[]>();
+  for (const pool of cluster.pools) {
+    if (!pool.accelerator || pool.gpusPerNode === 0) continue;
+    const name = `${pool.accelerator}-${pool.spot ? 'spot' : 'on-demand'}`;
+    groups.set(name, [...(groups.get(name) ?? []), pool]);
+  }
+  const flavors = [...groups].map(([name, pools]): QueueFlavor => {
+    // Only labels and taints every pool of the flavor carries: Kueue injects the labels as a node selector.
+    const labels = Object.fromEntries([NodeLabels.ACCELERATOR, NodeLabels.CAPACITY]
+      .map((key) => [key, pools[0].labels[key]] as const)
+      .filter(([key, value]) => value !== undefined && pools.every((p) => p.labels[key] === value)));
+    const taints = pools[0].taints.filter((t) => pools.every((p) => p.taints.some((u) => JSON.stringify(u) === JSON.stringify(t))));
+    return {
+      name,
+      accelerator: pools[0].accelerator!,
+      spot: pools[0].spot,
+      capacityGpus: pools.reduce((sum, p) => sum + p.maxNodes * p.gpusPerNode, 0),
+      nodeLabels: labels,
+      nodeTaints: taints.map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect })),
+    };
+  });
+  return [...flavors.filter((f) => !f.spot), ...flavors.filter((f) => f.spot)];
+}
+
+/** Options of {@link QueueFlavors}. */
+export interface QueueFlavorsProps {
+  /** @default - the cluster of the ClusterCharts chart it is placed in */
+  readonly cluster?: ClusterProfile;
+}
+
+/**
+ * The cluster's ResourceFlavors, once per cluster, in its platform chart. Tenants with a `queue`
+ * need them, and `ClusterAddons({ kueue: true })` installs the Kueue controller they feed.
+ */
+export class QueueFlavors extends Construct {
+  public readonly cluster: ClusterProfile;
+  public readonly flavors: readonly QueueFlavor[];
+
+  constructor(scope: Construct, id: string, props: QueueFlavorsProps = {}) {
+    super(scope, id);
+    const cluster = props.cluster ?? scopeDefaults(this)?.cluster;
+    if (!cluster) {
+      Problems.of(this).add({ code: 'CLUSTER_MISSING', message: 'No cluster profile for the queue flavors.', received: undefined, fix: 'place QueueFlavors in ClusterCharts.platform, or pass `cluster`.' });
+    }
+    this.cluster = cluster ?? new ClusterProfile({ cloud: 'unknown', name: 'unknown', kubernetesVersion: '1.33', pools: [], capabilities: { devicePluginRequired: false, managedGpuDrivers: false, extendedResourceToleration: false, networkPolicyEnforced: true, workloadIdentity: false } });
+    this.flavors = queueFlavors(this.cluster);
+    new ApiObject(this, ANY_NODE_FLAVOR, { apiVersion: KUEUE_API, kind: 'ResourceFlavor', metadata: { name: ANY_NODE_FLAVOR }, spec: {} });
+    for (const flavor of this.flavors) {
+      new ApiObject(this, flavor.name, {
+        apiVersion: KUEUE_API,
+        kind: 'ResourceFlavor',
+        metadata: { name: flavor.name },
+        spec: { nodeLabels: { ...flavor.nodeLabels }, ...(flavor.nodeTaints.length > 0 ? { nodeTaints: flavor.nodeTaints } : {}) },
+      });
+    }
+  }
+}
+
+/** A tenant's queue. */
+export interface TenantQueueOptions {
+  /** Queues of one cohort lend each other their idle quota. @default 'ml-platform' */
+  readonly cohort?: string;
+  /**
+   * GPUs the tenant may borrow beyond its own quota while siblings idle. The tenant's
+   * ResourceQuota is raised by as much, so borrowed pods are not refused.
+   * @default - the tenant's own GPU quota: it can at most double its share
+   */
+  readonly borrowingLimitGpus?: number;
+}
+
+/** What a tenant hands to its queue. */
+export interface TenantQueueInput {
+  readonly tenant: string;
+  readonly cluster: ClusterProfile;
+  readonly gpus: number;
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+/** A pod set of a queued workload, as the capacity check sees it. */
+interface QueuedWorkloadLike extends IConstruct {
+  readonly name: string;
+  readonly namespace: string;
+  readonly clusterName: string;
+  /** @default - not queued */
+  readonly queueName?: string;
+  readonly capacity: string;
+  queuedPodSets(): ReadonlyArray<{ readonly role: string; readonly accelerator: { readonly id: string; toString(): string }; readonly gpus: number }>;
+}
+
+function isQueuedWorkload(c: IConstruct): c is QueuedWorkloadLike {
+  return typeof (c as Partial<QueuedWorkloadLike>).queuedPodSets === 'function';
+}
+
+/** GPUs of one flavor in a tenant's ClusterQueue. */
+export interface FlavorQuota {
+  readonly flavor: QueueFlavor;
+  readonly nominal: number;
+  readonly borrowingLimit: number;
+}
+
+/**
+ * A tenant's ClusterQueue and LocalQueue. Nominal GPU quota goes to the flavors in order
+ * (on-demand first), each up to what its pools hold after the GPUs that workloads outside the
+ * queues can take (serving at its largest, unqueued training) and after the queues built earlier in
+ * the cohort, so Kueue never admits a job whose pods cannot all be placed. Quotas are worked out
+ * at synth, when every workload of the app exists.
+ */
+export class TenantQueue extends Construct {
+  public readonly clusterQueueName: string;
+  public readonly localQueueName = TENANT_LOCAL_QUEUE;
+  public readonly namespace: string;
+  public readonly cluster: ClusterProfile;
+  public readonly cohort: string;
+  public readonly borrowingLimitGpus: number;
+  private readonly gpus: number;
+  private computed?: { quotas: FlavorQuota[]; unplaced: number };
+
+  constructor(scope: Construct, id: string, input: TenantQueueInput, options: TenantQueueOptions) {
+    super(scope, id);
+    const problems = Problems.of(this);
+    this.namespace = input.tenant;
+    this.cluster = input.cluster;
+    this.clusterQueueName = input.tenant;
+    this.cohort = options.cohort ?? DEFAULT_COHORT;
+    this.gpus = input.gpus;
+    this.borrowingLimitGpus = options.borrowingLimitGpus ?? input.gpus;
+    if (!Number.isInteger(this.borrowingLimitGpus) || this.borrowingLimitGpus < 0) {
+      problems.add({ code: 'QUEUE_BORROWING_INVALID', message: 'borrowingLimitGpus must be a whole number.', received: this.borrowingLimitGpus, fix: 'set it to 0 (no borrowing) or more.' });
+    }
+    problems.addCheck(() => [...this.flavorProblems(), ...this.workloadProblems()]);
+    problems.addWarningCheck(() => this.unplacedWarnings());
+
+    new ApiObject(this, 'cluster-queue', {
+      apiVersion: KUEUE_API,
+      kind: 'ClusterQueue',
+      metadata: { name: this.clusterQueueName, labels: { 'ml-platform.io/tenant': input.tenant } },
+      spec: {
+        cohort: this.cohort,
+        // Only the tenant's own LocalQueue may point here.
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': input.tenant } },
+        queueingStrategy: 'BestEffortFIFO',
+        resourceGroups: Lazy.any({
+          produce: () => [
+            { coveredResources: ['cpu', 'memory'], flavors: [{ name: ANY_NODE_FLAVOR, resources: [{ name: 'cpu', nominalQuota: input.cpu }, { name: 'memory', nominalQuota: input.memory }] }] },
+            ...(this.quotas.length > 0 ? [{
+              coveredResources: [GPU],
+              flavors: this.quotas.map((q) => ({ name: q.flavor.name, resources: [{ name: GPU, nominalQuota: q.nominal, borrowingLimit: q.borrowingLimit }] })),
+            }] : []),
+          ],
+        }),
+        // The first flavor that fits, borrowing if need be; a flavor that needs preemption is passed over first.
+        flavorFungibility: { whenCanBorrow: 'Borrow', whenCanPreempt: 'TryNextFlavor' },
+        preemption: { reclaimWithinCohort: 'Any', borrowWithinCohort: { policy: 'Never' }, withinClusterQueue: 'LowerPriority' },
+      },
+    });
+    new ApiObject(this, 'local-queue', {
+      apiVersion: KUEUE_API,
+      kind: 'LocalQueue',
+      metadata: { name: TENANT_LOCAL_QUEUE, namespace: input.tenant, labels: { 'ml-platform.io/tenant': input.tenant } },
+      spec: { clusterQueue: this.clusterQueueName },
+    });
+  }
+
+  /** GPU quota per flavor; read at synth or validation, once every workload of the app exists. */
+  public get quotas(): readonly FlavorQuota[] {
+    return this.share().quotas;
+  }
+
+  private share(): { quotas: FlavorQuota[]; unplaced: number } {
+    if (this.computed) return this.computed;
+    const queues = this.siblings();
+    const earlier = queues.slice(0, queues.indexOf(this));
+    const held = gpusHeldOutsideQueues(this, this.cluster.name);
+    let left = this.gpus;
+    const quotas = queueFlavors(this.cluster).map((flavor) => {
+      const taken = earlier.reduce((sum, q) => sum + (q.quotas.find((o) => o.flavor.name === flavor.name)?.nominal ?? 0), 0);
+      // Serving never runs on spot: what it may hold comes off the on-demand flavors.
+      const outside = flavor.spot ? 0 : held.get(flavor.accelerator) ?? 0;
+      const nominal = Math.max(0, Math.min(left, flavor.capacityGpus - outside - taken));
+      left -= nominal;
+      return { flavor, nominal, borrowingLimit: this.borrowingLimitGpus };
+    });
+    this.computed = { quotas, unplaced: left };
+    return this.computed;
+  }
+
+  /** The tenant queues of this cluster and cohort, in the app's order. */
+  private siblings(): TenantQueue[] {
+    return this.node.root.node.findAll()
+      .filter((c): c is TenantQueue => c instanceof TenantQueue && c.cluster.name === this.cluster.name && c.cohort === this.cohort);
+  }
+
+  private unplacedWarnings(): Problem[] {
+    const { unplaced } = this.share();
+    if (unplaced === 0) return [];
+    return [{
+      code: 'QUEUE_QUOTA_BEYOND_POOLS',
+      message: `Tenant "${this.namespace}" may use ${this.gpus} GPUs, but the pools of cluster "${this.cluster.name}" have only ${this.gpus - unplaced} left for its queue after serving and the other queues of cohort "${this.cohort}"; ${unplaced} can only be borrowed.`,
+      received: this.gpus,
+      fix: 'lower the GPU quotas of the cohort\'s tenants, or raise maxNodes of the GPU pools.',
+    }];
+  }
+
+  /** GPUs of each flavor the queue can ever admit at once: its quota plus what the cohort can lend. */
+  public admissibleGpus(): Map<string, number> {
+    const siblings = this.siblings();
+    return new Map(this.quotas.map((q) => {
+      const cohortNominal = siblings.reduce((sum, s) => sum + (s.quotas.find((o) => o.flavor.name === q.flavor.name)?.nominal ?? 0), 0);
+      return [q.flavor.name, Math.min(q.nominal + q.borrowingLimit, cohortNominal)];
+    }));
+  }
+
+  private flavorProblems(): Problem[] {
+    const defined = appIndex(this).defined;
+    const missing = [ANY_NODE_FLAVOR, ...this.quotas.map((q) => q.flavor.name)].filter((name) => !defined.has(`ResourceFlavor//${name}`));
+    return missing.length === 0 ? [] : [{
+      code: 'QUEUE_FLAVORS_MISSING',
+      message: `The queue of tenant "${this.namespace}" uses ResourceFlavors ${missing.join(', ')}, which this program never defines; Kueue would admit nothing.`,
+      received: missing,
+      fix: `add new QueueFlavors(charts.platform, 'queues') for cluster "${this.cluster.name}".`,
+    }];
+  }
+
+  /** Queued jobs larger than this queue can ever admit. */
+  private workloadProblems(): Problem[] {
+    const admissible = this.admissibleGpus();
+    const jobs = (appIndex(this).workloadsIn.get(this.namespace) ?? [])
+      .filter((w): w is typeof w & QueuedWorkloadLike => isQueuedWorkload(w))
+      .filter((w) => w.clusterName === this.cluster.name && w.queueName === this.localQueueName);
+    return jobs.flatMap((job) => {
+      const demand = new Map<string, { label: string; gpus: number }>();
+      for (const set of job.queuedPodSets()) {
+        const entry = demand.get(set.accelerator.id) ?? { label: String(set.accelerator), gpus: 0 };
+        demand.set(set.accelerator.id, { label: entry.label, gpus: entry.gpus + set.gpus });
+      }
+      return [...demand].flatMap(([accelerator, { label, gpus }]) => {
+        const usable = this.quotas.filter((q) => q.flavor.accelerator === accelerator && capacityFits(job.capacity, q.flavor.spot));
+        // Kueue puts a pod set on one flavor: the largest flavor bounds what is ever admitted.
+        const most = Math.max(0, ...usable.map((q) => admissible.get(q.flavor.name) ?? 0));
+        if (gpus <= most) return [];
+        const figures = usable.map((q) => `${q.flavor.name}: ${q.nominal} nominal + up to ${q.borrowingLimit} borrowed, ${admissible.get(q.flavor.name)} at most`).join('; ') || 'no flavor of that accelerator and capacity';
+        return [{
+          code: 'JOB_EXCEEDS_QUEUE',
+          message: `Training job "${job.name}" needs ${gpus} × ${label} at once, but queue "${this.clusterQueueName}" can admit at most ${most} (${figures}); it would wait for ever.`,
+          received: gpus,
+          fix: `shrink the job, or raise quota.gpus or queue.borrowingLimitGpus of tenant "${this.namespace}" (and of its cohort "${this.cohort}").`,
+        }];
+      });
+    });
+  }
+}
+
+/** GPUs by accelerator id that workloads outside any queue may hold on `clusterName`, at their largest. */
+function gpusHeldOutsideQueues(scope: IConstruct, clusterName: string): Map<string, number> {
+  const held = new Map<string, number>();
+  for (const c of scope.node.root.node.findAll()) {
+    const w = c as Partial<QueuedWorkloadLike> & { gpuDemand?: () => Map<{ id: string }, number> };
+    if (typeof w.gpuDemand !== 'function' || w.clusterName !== clusterName || w.queueName !== undefined || w.capacity === 'spot') continue;
+    for (const [accelerator, gpus] of w.gpuDemand()) held.set(accelerator.id, (held.get(accelerator.id) ?? 0) + gpus);
+  }
+  return held;
+}
+
+function capacityFits(capacity: string, spot: boolean): boolean {
+  return capacity === 'on-demand' ? !spot : capacity === 'spot' ? spot : true;
+}
+
+/**
+ * Whether the app of `scope` needs Kueue on `clusterName`: it defines queue flavors or tenant
+ * queues there, or a workload waits in a queue. Pass it to `ClusterAddons({ kueue })`, so the
+ * Kueue CRDs exist before these objects are applied.
+ */
+export function usesKueue(scope: IConstruct, clusterName: string): boolean {
+  return scope.node.root.node.findAll().some((c) => ((c instanceof QueueFlavors || c instanceof TenantQueue) && c.cluster.name === clusterName)
+    || (isQueuedWorkload(c) && c.queueName !== undefined && c.clusterName === clusterName));
+}

@@ -1,0 +1,47 @@
+import { jobMetadata, JobRender, podTemplate, TFJOB_PORT_NAME } from '../pod-template';
+import { TrainingSuccess } from '../job-props';
+import { TfRole } from '../tf-config';
+
+const TFJOB_REPLICA_TYPE: Record<TfRole, string> = { chief: 'Chief', worker: 'Worker', ps: 'PS', evaluator: 'Evaluator' };
+const ROLE_ORDER = [TfRole.CHIEF, TfRole.WORKER, TfRole.PS, TfRole.EVALUATOR];
+
+/**
+ * A `kubeflow.org/v1` TFJob. `ExitCode` lets the operator recreate a task that exits 128-255 (the
+ * preemption code among them) without counting it, and fail at once on 1-127.
+ */
+export function emitTfJob(job: JobRender): void {
+  const deadline = job.props.activeDeadline?.toSeconds();
+  const replicaSpecs: Record<string, unknown> = {};
+  for (const resolved of [...job.roles].sort((a, b) => ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role))) {
+    replicaSpecs[TFJOB_REPLICA_TYPE[resolved.role]] = {
+      replicas: resolved.replicas,
+      restartPolicy: 'ExitCode',
+      template: podTemplate(job, resolved, TFJOB_PORT_NAME),
+    };
+  }
+  const queue = Object.values(job.queueLabels)[0];
+  const tasks = job.roles.reduce((sum, r) => sum + r.replicas, 0);
+  const schedulingPolicy = {
+    // Gang size for a gang scheduler; Kueue admits the whole TFJob as one Workload anyway.
+    minAvailable: tasks,
+    ...(queue ? { queue } : {}),
+    ...(job.props.priorityClassName ? { priorityClass: job.props.priorityClassName } : {}),
+  };
+  job.add('tfjob', {
+    apiVersion: 'kubeflow.org/v1',
+    kind: 'TFJob',
+    metadata: jobMetadata(job, job.name, undefined, { ...job.queueLabels }),
+    spec: {
+      runPolicy: {
+        cleanPodPolicy: 'Running',
+        backoffLimit: job.props.maxRestarts ?? 3,
+        ttlSecondsAfterFinished: job.ttlSeconds,
+        ...(deadline !== undefined ? { activeDeadlineSeconds: deadline } : {}),
+        schedulingPolicy,
+        ...(queue ? { suspend: true } : {}),
+      },
+      ...(job.props.successPolicy === TrainingSuccess.ALL_WORKERS ? { successPolicy: 'AllWorkers' } : {}),
+      tfReplicaSpecs: replicaSpecs,
+    },
+  });
+}
