@@ -1,10 +1,11 @@
 import { TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { Cloud } from '../core/cloud';
-import { managedCloudFacts } from '../core/cloud-facts';
+import { managedCloudFacts, ObjectStoreFacts } from '../core/cloud-facts';
 import { ClusterCapabilities, ClusterProfile, NodePoolProfile } from '../core/cluster-profile';
 import { assertValid, isCollectingValidationErrors, Problems } from '../core/validation';
 import { installTerraformGate } from '../policy/gate';
+import { HelmChart } from './addon-charts';
 import { GpuPoolOptions, NodePoolOptions, PoolRules, resolvePool, ResolvedPool } from './node-pool';
 
 /**
@@ -17,6 +18,8 @@ export abstract class ManagedCluster<TPool> extends Construct {
   public abstract readonly kubernetesVersion: string;
 
   protected readonly problems: Problems;
+  /** Whether ClusterAddons installs `requiredReleases()` on this cluster. */
+  protected releasesInstalled = false;
   private readonly resolved: ResolvedPool[] = [];
 
   constructor(scope: Construct, id: string) {
@@ -45,8 +48,18 @@ export abstract class ManagedCluster<TPool> extends Construct {
       kubernetesVersion: this.kubernetesVersion,
       pools: this.resolved.map((pool) => this.poolProfile(pool)),
       capabilities: this.capabilities(),
-      facts: managedCloudFacts(this.cloud),
+      facts: { ...managedCloudFacts(this.cloud), objectStores: this.objectStores() },
     });
+  }
+
+  /** In-cluster software the cluster needs to work as declared (EKS: its autoscaler); ClusterAddons installs it. */
+  public requiredReleases(): ClusterHelmRelease[] {
+    return [];
+  }
+
+  /** Called by ClusterAddons once it installs `requiredReleases()`. */
+  public markReleasesInstalled(): void {
+    this.releasesInstalled = true;
   }
 
   /** The shell command that writes this cluster's kubeconfig entry. */
@@ -59,6 +72,11 @@ export abstract class ManagedCluster<TPool> extends Construct {
   protected abstract createPool(id: string, pool: ResolvedPool, options: NodePoolOptions | GpuPoolOptions): TPool;
   protected abstract poolProfile(pool: ResolvedPool): NodePoolProfile;
   protected abstract capabilities(): ClusterCapabilities;
+
+  /** Object stores pods can mount: only those whose CSI driver the cluster turns on. */
+  protected objectStores(): readonly ObjectStoreFacts[] {
+    return managedCloudFacts(this.cloud).objectStores;
+  }
 
   private addPool(id: string, options: NodePoolOptions | GpuPoolOptions, accelerator: GpuPoolOptions['accelerator'] | undefined): TPool {
     const { pool, problems } = resolvePool(this.poolRules, id, options, accelerator);
@@ -87,6 +105,14 @@ export interface KubernetesConnection {
   readonly host: string;
   readonly clusterCaCertificate: string;
   readonly exec: { readonly apiVersion: string; readonly command: string; readonly args: string[] };
+}
+
+/** A Helm release a cluster needs inside itself. */
+export interface ClusterHelmRelease {
+  readonly name: string;
+  readonly chart: HelmChart;
+  readonly namespace: string;
+  readonly values: Record<string, unknown>;
 }
 
 /** The API version of the exec credential plugins the clouds ship. */
