@@ -264,6 +264,10 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
     });
   }
 
+  protected placesPool(_pool: ResolvedPool, options: NodePoolOptions | EksGpuPoolOptions): boolean {
+    return (options as EksGpuPoolOptions).subnetIds !== undefined;
+  }
+
   /** The Cluster Autoscaler, which scales the node groups (GPU groups from zero) through the tags above. */
   public requiredReleases(): ClusterHelmRelease[] {
     const tag = CLUSTER_AUTOSCALER_IMAGE_TAGS[this.kubernetesVersion];

@@ -82,7 +82,20 @@ export abstract class ManagedCluster<TPool> extends Construct {
     const { pool, problems } = resolvePool(this.poolRules, id, options, accelerator);
     problems.forEach((p) => this.problems.add(p));
     this.resolved.push(pool);
+    if (pool.accelerator && !this.placesPool(pool, options)) {
+      this.problems.warn({
+        code: 'GPU_POOL_ZONES_UNSET',
+        message: `Pool "${pool.name}" may place ${pool.accelerator} nodes in any zone of the cluster, and not every zone has that GPU: scale-up fails in those that lack it.`,
+        received: pool.accelerator.id,
+        fix: 'list the zones that offer it (zones, or subnetIds on EKS).',
+      });
+    }
     return this.createPool(id, pool, options);
+  }
+
+  /** Whether the pool's options keep it to chosen zones. */
+  protected placesPool(pool: ResolvedPool, _options: NodePoolOptions | GpuPoolOptions): boolean {
+    return pool.zones !== undefined;
   }
 
   private duplicatePoolNames() {
