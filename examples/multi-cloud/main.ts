@@ -43,6 +43,7 @@ export class GkeStack extends TerraformStack {
       nodeCidr: '10.10.0.0/20',
       secretsEncryptionKey: 'projects/ml-platform-prod/locations/europe-west4/keyRings/gke/cryptoKeys/secrets',
       authorizedNetworks: [{ cidr: '10.200.0.0/16', displayName: 'corporate VPN' }],
+      rbacSecurityGroup: 'gke-security-groups@acme.example',
     });
     addReferencePools(this.cluster, 'e2-standard-8', Accelerator.NVIDIA_L4, { zones: ['europe-west4-a', 'europe-west4-b', 'europe-west4-c'] });
     credentialsOutput(this, this.cluster);
@@ -86,6 +87,7 @@ export class AksStack extends TerraformStack {
         keyId: 'https://ml-platform-kv.vault.azure.net/keys/aks-secrets/0123456789abcdef0123456789abcdef',
         keyVaultId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-platform/providers/Microsoft.KeyVault/vaults/ml-platform-kv',
       },
+      diskEncryptionSetId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-platform/providers/Microsoft.Compute/diskEncryptionSets/ml-aks-disks',
     });
     // Azure sells no L4; the T4 is its closest inference GPU.
     addReferencePools(this.cluster, 'Standard_D8ds_v5', Accelerator.NVIDIA_T4, { zones: ['1', '2', '3'] });

@@ -7,6 +7,7 @@ import { assertValid, isCollectingValidationErrors, Problems } from '../core/val
 import { installTerraformGate } from '../policy/gate';
 import { HelmChart } from './addon-charts';
 import { GpuPoolOptions, NodePoolOptions, PoolRules, resolvePool, ResolvedPool } from './node-pool';
+import { installReplacementCheck } from './replacement-check';
 
 /**
  * What GKE, EKS and AKS clusters share: pools resolved the same way, the profile built from them,
@@ -28,6 +29,7 @@ export abstract class ManagedCluster<TPool> extends Construct {
     this.problems.addCheck(() => this.duplicatePoolNames());
     installSynthGate(this);
     installTerraformGate(TerraformStack.of(this));
+    installReplacementCheck(TerraformStack.of(this));
   }
 
   /** Adds a pool of CPU nodes. */
