@@ -31,6 +31,7 @@ export function buildAksVersionedApis(terraform: App, kubernetes: K8sApp) {
       keyId: 'https://apis-kv.vault.azure.net/keys/aks-secrets/0123456789abcdef0123456789abcdef',
       keyVaultId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-apis/providers/Microsoft.KeyVault/vaults/apis-kv',
     },
+    diskEncryptionSetId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-apis/providers/Microsoft.Compute/diskEncryptionSets/apis-disks',
   });
   cluster.addNodePool('cpu', { machineType: 'Standard_D8ds_v5', minNodes: 2, maxNodes: 12 });
   cluster.addGpuPool('t4', { accelerator: Accelerator.NVIDIA_T4, maxNodes: 12, zones: ['1', '2', '3'] });

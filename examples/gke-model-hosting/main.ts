@@ -24,6 +24,7 @@ export function buildModelHosting(terraform: App, kubernetes: K8sApp) {
     subnetwork: 'hosting-nodes',
     nodeCidr: '10.20.0.0/20',
     secretsEncryptionKey: `projects/${PROJECT}/locations/us-central1/keyRings/gke/cryptoKeys/secrets`,
+    rbacSecurityGroup: 'gke-security-groups@acme.example',
   });
   cluster.addNodePool('cpu', { machineType: 'e2-standard-8', minNodes: 3, maxNodes: 20 });
   cluster.addGpuPool('l4spot', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 8, spot: true, zones: ['us-central1-a', 'us-central1-b', 'us-central1-c'] });
