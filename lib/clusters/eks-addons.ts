@@ -23,7 +23,7 @@ export const EKS_ADDON_VERSIONS: Readonly<Record<string, Readonly<Record<EksAddo
   '1.31': { 'vpc-cni': 'v1.20.1-eksbuild.3', 'kube-proxy': 'v1.31.13-eksbuild.2', 'coredns': 'v1.11.4-eksbuild.22', 'eks-pod-identity-agent': 'v1.3.8-eksbuild.2', 'aws-mountpoint-s3-csi-driver': 'v2.0.0-eksbuild.1' },
   '1.32': { 'vpc-cni': 'v1.20.1-eksbuild.3', 'kube-proxy': 'v1.32.9-eksbuild.2', 'coredns': 'v1.11.4-eksbuild.22', 'eks-pod-identity-agent': 'v1.3.8-eksbuild.2', 'aws-mountpoint-s3-csi-driver': 'v2.0.0-eksbuild.1' },
   '1.33': { 'vpc-cni': 'v1.20.1-eksbuild.3', 'kube-proxy': 'v1.33.5-eksbuild.2', 'coredns': 'v1.12.1-eksbuild.2', 'eks-pod-identity-agent': 'v1.3.8-eksbuild.2', 'aws-mountpoint-s3-csi-driver': 'v2.0.0-eksbuild.1' },
-  '1.34': { 'vpc-cni': 'v1.20.1-eksbuild.3', 'kube-proxy': 'v1.34.1-eksbuild.2', 'coredns': 'v1.12.3-eksbuild.1', 'eks-pod-identity-agent': 'v1.3.8-eksbuild.2', 'aws-mountpoint-s3-csi-driver': 'v2.0.0-eksbuild.1' },
+  '1.34': { 'vpc-cni': 'v1.20.1-eksbuild.3', 'kube-proxy': 'v1.34.1-eksbuild.2', 'coredns': 'v1.12.1-eksbuild.2', 'eks-pod-identity-agent': 'v1.3.8-eksbuild.2', 'aws-mountpoint-s3-csi-driver': 'v2.0.0-eksbuild.1' },
 };
 
 /** Cluster Autoscaler follows the Kubernetes minor version it runs against. */

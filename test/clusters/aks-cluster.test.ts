@@ -1,6 +1,6 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { TerraformStack } from 'cdktf';
-import { Accelerator, AksCluster, AksClusterProps, AksGpuDriver, AksVnet, NodeLabels } from '../../lib';
+import { Accelerator, AksCluster, AksClusterProps, AksGpuDriver, AksVnet, NodeLabels, waivePolicy } from '../../lib';
 import { resource, resources, synthStack, synthStackError } from '../tf-helpers';
 
 const BASE: AksClusterProps = {
@@ -87,7 +87,10 @@ describe('AksCluster', () => {
       expect(pool).toMatchObject({ max_pods: 110, os_disk_type: 'Ephemeral', host_encryption_enabled: true });
     }
     let cluster2!: AksCluster;
-    const off = synthStack((stack) => { cluster2 = aks(stack, { objectStorageCsiDriver: false, ephemeralOsDisks: false, hostEncryption: false }); });
+    const off = synthStack((stack) => {
+      cluster2 = aks(stack, { objectStorageCsiDriver: false, ephemeralOsDisks: false, hostEncryption: false });
+      waivePolicy(cluster2, 'CLUSTER_HOST_ENCRYPTION', 'the subscription has not registered EncryptionAtHost yet');
+    });
     expect(resource(off, 'azurerm_kubernetes_cluster').storage_profile).toEqual({ blob_driver_enabled: false });
     expect(resource(off, 'azurerm_kubernetes_cluster').default_node_pool).toMatchObject({ os_disk_type: 'Managed', host_encryption_enabled: false });
     expect(cluster2.profile.facts.objectStores).toEqual([]);

@@ -3,7 +3,7 @@ import { App, TerraformStack } from 'cdktf';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Accelerator, collectWarnings, GkeCluster, GkeClusterProps, GkeGpuDriverVersion, NodeLabels } from '../../lib';
+import { Accelerator, collectWarnings, GkeCluster, waivePolicy, GkeClusterProps, GkeGpuDriverVersion, NodeLabels } from '../../lib';
 import { resource, resources, synthStack, synthStackError } from '../tf-helpers';
 
 const BASE: GkeClusterProps = {
@@ -51,7 +51,10 @@ describe('GkeCluster', () => {
       binary_authorization: { evaluation_mode: 'PROJECT_SINGLETON_POLICY_ENFORCE' },
       authenticator_groups_config: { security_group: 'gke-security-groups@acme.example' },
     });
-    expect(resource(synthStack((stack) => gke(stack, { binaryAuthorization: false })), 'google_container_cluster').binary_authorization).toBeUndefined();
+    // The opt-out is explicit twice: the prop, and a waiver of the gate's rule.
+    const off = synthStack((stack) => waivePolicy(gke(stack, { binaryAuthorization: false }), 'CLUSTER_BINARY_AUTHORIZATION', 'images come from a registry that is scanned on push'));
+    expect(resource(off, 'google_container_cluster').binary_authorization).toBeUndefined();
+    expect(synthStackError((stack) => gke(stack, { binaryAuthorization: false }))).toContain('POLICY_CLUSTER_BINARY_AUTHORIZATION');
   });
 
   test('the Cloud Storage FUSE CSI driver is on, and gs is an object store only while it is', () => {
