@@ -109,7 +109,7 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
       azurePolicyEnabled: true,
       identity: kms ? { type: 'UserAssigned', identityIds: [kms.identityId] } : { type: 'SystemAssigned' },
       keyManagementService: props.secretsEncryption ? { keyVaultKeyId: props.secretsEncryption.keyId, keyVaultNetworkAccess: 'Public' } : undefined,
-      dependsOn: kms ? [kms.grant] : undefined,
+      dependsOn: kms?.grants,
       diskEncryptionSetId: props.diskEncryptionSetId,
       omsAgent: { logAnalyticsWorkspaceId: workspaceId, msiAuthForMonitoringEnabled: true },
       keyVaultSecretsProvider: { secretRotationEnabled: true, secretRotationInterval: '2m' },

@@ -13,9 +13,11 @@ export interface AksSecretsEncryption {
 /**
  * KMS etcd encryption checks at creation that the control plane's identity may use the key. A
  * system-assigned identity does not exist before the cluster, so the cluster runs as a
- * user-assigned identity that is granted Key Vault Crypto User on the vault first.
+ * user-assigned identity that is granted Key Vault Crypto User on the vault first. AKS also
+ * refuses a user-assigned identity that cannot manage the node subnet, so it gets Network
+ * Contributor there.
  */
-export function controlPlaneIdentity(scope: Construct, props: { name: string; location: string; resourceGroupName: string }, encryption: AksSecretsEncryption): { identityId: string; grant: RoleAssignment } {
+export function controlPlaneIdentity(scope: Construct, props: { name: string; location: string; resourceGroupName: string; vnetSubnetId: string }, encryption: AksSecretsEncryption): { identityId: string; grants: RoleAssignment[] } {
   const { RoleAssignment, UserAssignedIdentity } = azurerm();
   const identity = new UserAssignedIdentity(scope, 'control-plane-identity', {
     name: `${props.name}-control-plane`,
@@ -28,5 +30,11 @@ export function controlPlaneIdentity(scope: Construct, props: { name: string; lo
     principalId: identity.principalId,
     principalType: 'ServicePrincipal',
   });
-  return { identityId: identity.id, grant };
+  const subnet = new RoleAssignment(scope, 'control-plane-subnet-access', {
+    scope: props.vnetSubnetId,
+    roleDefinitionName: 'Network Contributor',
+    principalId: identity.principalId,
+    principalType: 'ServicePrincipal',
+  });
+  return { identityId: identity.id, grants: [grant, subnet] };
 }

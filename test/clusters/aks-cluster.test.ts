@@ -50,11 +50,12 @@ describe('AksCluster', () => {
     const tf = synthStack((stack) => aks(stack, { secretsEncryption: { keyId: 'https://kv.vault.azure.net/keys/k/1', keyVaultId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv' } }));
     const cluster = resource(tf, 'azurerm_kubernetes_cluster');
     const [identityId] = Object.keys(tf.resource.azurerm_user_assigned_identity);
-    const [grantId] = Object.keys(tf.resource.azurerm_role_assignment);
+    const [grantId, subnetGrantId] = Object.keys(tf.resource.azurerm_role_assignment);
     expect(cluster.identity).toEqual({ type: 'UserAssigned', identity_ids: [`\${azurerm_user_assigned_identity.${identityId}.id}`] });
     expect(cluster.key_management_service).toEqual({ key_vault_key_id: 'https://kv.vault.azure.net/keys/k/1', key_vault_network_access: 'Public' });
-    expect(cluster.depends_on).toEqual([`azurerm_role_assignment.${grantId}`]);
-    expect(resource(tf, 'azurerm_role_assignment')).toMatchObject({
+    expect(cluster.depends_on).toEqual([`azurerm_role_assignment.${grantId}`, `azurerm_role_assignment.${subnetGrantId}`]);
+    expect(tf.resource.azurerm_role_assignment[subnetGrantId]).toMatchObject({ scope: BASE.vnetSubnetId, role_definition_name: 'Network Contributor' });
+    expect(resource(tf, 'azurerm_role_assignment', 'key-access')).toMatchObject({
       scope: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv',
       role_definition_name: 'Key Vault Crypto User',
       principal_id: `\${azurerm_user_assigned_identity.${identityId}.principal_id}`,
