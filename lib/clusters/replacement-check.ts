@@ -23,21 +23,45 @@ type TfJson = { resource?: Record<string, Record<string, any>> };
  */
 export const PREVIOUS_OUTPUT_ENV = 'ML_PLATFORM_PREVIOUS_OUT';
 
-/** Every ForceNew (or rotating) attribute that differs between two versions of a stack's Terraform. */
+/**
+ * Every ForceNew (or rotating) attribute that differs between two versions of a stack's Terraform,
+ * and, transitively, every ForceNew attribute that refers to a resource being replaced (its new
+ * computed values are unknown, so the referring resource is replaced too).
+ */
 export function replacementsBetween(before: TfJson, after: TfJson): Replacement[] {
   const found: Replacement[] = [];
-  for (const [type, entries] of Object.entries(FORCE_NEW)) {
-    for (const [id, next] of Object.entries(after.resource?.[type] ?? {})) {
-      const prior = before.resource?.[type]?.[id];
-      if (!prior) continue;
-      const ignored: string[] = (next.lifecycle?.ignore_changes ?? []).map((p: string) => p.replace(/\[\d+\]/g, ''));
-      for (const entry of entries) {
-        if (ignored.some((p) => entry.path === p || entry.path.startsWith(`${p}.`))) continue;
-        const a = valueAt(prior, entry.path);
-        const b = valueAt(next, entry.path);
-        if (canonical(a) !== canonical(b)) found.push({ address: `${type}.${id}`, attribute: entry.path, effect: entry.effect, source: entry.source, before: a, after: b });
+  const replaced = new Set<string>();
+  const each = (visit: (address: string, entry: ForceNewEntry, prior: any, next: any) => void) => {
+    for (const [type, entries] of Object.entries(FORCE_NEW)) {
+      for (const [id, next] of Object.entries(after.resource?.[type] ?? {})) {
+        const prior = before.resource?.[type]?.[id];
+        if (!prior) continue;
+        const ignored: string[] = (next.lifecycle?.ignore_changes ?? []).map((p: string) => p.replace(/\[\d+\]/g, ''));
+        for (const entry of entries) {
+          if (!ignored.some((p) => entry.path === p || entry.path.startsWith(`${p}.`))) visit(`${type}.${id}`, entry, prior, next);
+        }
       }
     }
+  };
+  const add = (address: string, entry: ForceNewEntry, a: unknown, b: unknown) => {
+    if (found.some((r) => r.address === address && r.attribute === entry.path)) return false;
+    found.push({ address, attribute: entry.path, effect: entry.effect, source: entry.source, before: a, after: b });
+    if (entry.effect === 'replace') replaced.add(address);
+    return true;
+  };
+  each((address, entry, prior, next) => {
+    const a = valueAt(prior, entry.path);
+    const b = valueAt(next, entry.path);
+    if (canonical(a) !== canonical(b)) add(address, entry, a, b);
+  });
+  for (let grew = true; grew;) {
+    grew = false;
+    each((address, entry, _prior, next) => {
+      if (entry.effect !== 'replace' || replaced.has(address)) return;
+      const value = canonical(valueAt(next, entry.path));
+      const cause = [...replaced].find((r) => unknownAfterReplace(value, r, after));
+      if (cause) grew = add(address, entry, `the replaced ${cause}`, value) || grew;
+    });
   }
   return found;
 }
@@ -86,6 +110,17 @@ function readPrevious(stack: TerraformStack): TfJson | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether `value` refers to a computed attribute of `address`: those are unknown once it is
+ * replaced. Attributes set in its configuration (a name) stay known and change nothing.
+ */
+function unknownAfterReplace(value: string, address: string, after: TfJson): boolean {
+  const [type, id] = address.split('.');
+  const body = after.resource?.[type]?.[id] ?? {};
+  const refs = value.match(new RegExp(`\\$\\{${address.replace(/[.]/g, '\\.')}\\.([a-z0-9_]+)`, 'g')) ?? [];
+  return refs.some((ref) => !(ref.slice(ref.lastIndexOf('.') + 1) in body));
 }
 
 function valueAt(body: any, dotted: string): unknown {

@@ -1,6 +1,6 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformStack } from 'cdktf';
-import { Accelerator, EksCluster, EksVpc } from '../../lib';
+import { Accelerator, EksCluster, EksVpc, replacementsBetween } from '../../lib';
 import { Change, Day2Harness, Json, stackOf } from './day2-harness';
 
 /** Version 1 of a program and the knobs its routine day-2 changes turn. */
@@ -11,6 +11,8 @@ interface Version {
   readonly apiCidrs: string[];
   readonly gpuLabels: Record<string, string>;
   readonly gpuMachineType?: string;
+  readonly gpuDiskGiB?: number;
+  readonly gpuSpot?: boolean;
 }
 
 const V1: Version = { kubernetesVersion: '1.32', gpuMaxNodes: 8, extraPool: false, apiCidrs: ['203.0.113.0/24'], gpuLabels: { team: 'vision' } };
@@ -29,7 +31,7 @@ function program(v: Version): Json {
       admins: ['arn:aws:iam::111122223333:role/platform-admins'],
     });
     cluster.addNodePool('cpu', { machineType: 'm6i.2xlarge', minNodes: 1, maxNodes: 6 });
-    cluster.addGpuPool('gpu', { accelerator: Accelerator.NVIDIA_L4, maxNodes: v.gpuMaxNodes, labels: v.gpuLabels, machineType: v.gpuMachineType });
+    cluster.addGpuPool('gpu', { accelerator: Accelerator.NVIDIA_L4, maxNodes: v.gpuMaxNodes, labels: v.gpuLabels, machineType: v.gpuMachineType, diskSizeGiB: v.gpuDiskGiB, spot: v.gpuSpot });
     if (v.extraPool) cluster.addNodePool('batch', { machineType: 'c6i.4xlarge', minNodes: 0, maxNodes: 10 });
   });
 }
@@ -47,10 +49,12 @@ describe('EKS day 2 under real terraform', () => {
   let state: Json;
   let settled: { rounds: number; overwritten: string[] };
   const plans: Record<string, Change[]> = {};
+  const programs: Record<string, Json> = {};
 
   beforeAll(() => {
     harness = new Day2Harness();
-    const result = harness.settle(program(V1));
+    programs.v1 = program(V1);
+    const result = harness.settle(programs.v1);
     state = result.state;
     settled = result;
     const variants: Record<string, Partial<Version>> = {
@@ -61,8 +65,13 @@ describe('EKS day 2 under real terraform', () => {
       'add an API CIDR': { apiCidrs: [...V1.apiCidrs, '198.51.100.0/24'] },
       'add a label': { gpuLabels: { ...V1.gpuLabels, accelerator_class: 'inference' } },
       'change a GPU pool\'s instance type': { gpuMachineType: 'g6.2xlarge' },
+      'grow a GPU pool\'s disk': { gpuDiskGiB: 200 },
+      'move a GPU pool to spot': { gpuSpot: true },
     };
-    for (const [name, change] of Object.entries(variants)) plans[name] = harness.plan(program({ ...V1, ...change }), state).changes;
+    for (const [name, change] of Object.entries(variants)) {
+      programs[name] = program({ ...V1, ...change });
+      plans[name] = harness.plan(programs[name], state).changes;
+    }
   }, 900_000);
 
   test('trust: the unchanged program re-plans to no changes against its own synthetic state, and no known value was bent to get there', () => {
@@ -109,5 +118,13 @@ describe('EKS day 2 under real terraform', () => {
     const groups = changed(changes).filter((c) => c.type === 'aws_eks_node_group');
     expect(groups.map((c) => c.actions.join())).toEqual(['delete,create']);
     expect(groups[0].replacePaths).toEqual([['instance_types']]);
+  });
+
+  test('the ForceNew table that drives the synth warnings predicts exactly what the real provider replaces', () => {
+    for (const name of Object.keys(plans)) {
+      const predicted = [...new Set(replacementsBetween(programs.v1, programs[name]).filter((r) => r.effect === 'replace').map((r) => r.address))].sort();
+      const real = changed(plans[name]).filter((c) => c.actions.includes('delete')).map((c) => c.address).sort();
+      expect({ name, predicted }).toEqual({ name, predicted: real });
+    }
   });
 });
