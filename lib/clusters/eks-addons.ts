@@ -83,7 +83,8 @@ export function createManagedAddons(scope: Construct, cluster: EksClusterResourc
 export function createAutoscalerRole(scope: Construct, cluster: EksClusterResource, clusterName: string): IamRole {
   const { EksPodIdentityAssociation, IamRole, IamRolePolicy } = aws();
   const role = new IamRole(scope, 'autoscaler-role', {
-    name: `${clusterName}-autoscaler`,
+    // Shorter than "<name>-cluster", so the cluster name check covers it.
+    name: `${clusterName}-scaler`,
     assumeRolePolicy: JSON.stringify({
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],

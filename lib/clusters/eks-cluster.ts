@@ -135,7 +135,7 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
 
     [
       ...checkName(props.name, { ...EKS_NAME, maxLength: 100 }, 'CLUSTER_NAME_INVALID'),
-      ...checkName(`${props.name}-autoscaler`, IAM_ROLE_NAME, 'CLUSTER_NAME_TOO_LONG'),
+      ...checkName(`${props.name}-cluster`, IAM_ROLE_NAME, 'CLUSTER_NAME_TOO_LONG'),
       ...checkAuthorizedCidrs(publicCidrs, { invalid: 'CIDR_INVALID', open: 'CIDR_OPEN_TO_WORLD' }),
       ...checkDisjointCidrs({ VPC: props.vpcCidr, service: serviceCidr }, { invalid: 'CIDR_INVALID', overlap: 'CIDR_OVERLAP' }),
     ].forEach((p) => this.problems.add(p));

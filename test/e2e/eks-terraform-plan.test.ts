@@ -76,7 +76,7 @@ describe('EKS stack of the default example under real terraform', () => {
   });
 
   test('the plan creates the autoscaler\'s role, its policy and its Pod Identity binding; node groups carry the cluster version', () => {
-    const [role] = planned('aws_iam_role').filter((r: any) => r.name === 'ml-eks-autoscaler');
+    const [role] = planned('aws_iam_role').filter((r: any) => r.name === 'ml-eks-scaler');
     expect(JSON.parse(role.assume_role_policy).Statement[0].Principal.Service).toBe('pods.eks.amazonaws.com');
     const [policy] = planned('aws_iam_role_policy');
     expect(policy.policy).toContain('k8s.io/cluster-autoscaler/ml-eks');
