@@ -87,7 +87,7 @@ describe('EksCluster', () => {
     let cluster!: EksCluster;
     const tf = synthStack((stack) => { cluster = eks(stack); });
     expect(resource(tf, 'aws_eks_addon', 'mountpoint').service_account_role_arn).toBeUndefined();
-    expect(cluster.profile.facts.objectStores).toEqual([{ scheme: 's3', csiDriver: 's3.csi.aws.com' }]);
+    expect(cluster.profile.facts.objectStores).toEqual([{ scheme: 's3', csiDriver: 's3.csi.aws.com', volumeAttributes: { authenticationSource: 'pod' } }]);
     let without!: EksCluster;
     const off = synthStack((stack) => { without = eks(stack, { objectStorageCsiDriver: false }); });
     expect(resources(off, 'aws_eks_addon').map((a) => a.addon_name)).not.toContain('aws-mountpoint-s3-csi-driver');

@@ -61,7 +61,7 @@ describe('GkeCluster', () => {
     let on!: GkeCluster;
     let off!: GkeCluster;
     expect(resource(synthStack((stack) => { on = gke(stack); }), 'google_container_cluster').addons_config).toEqual({ gcs_fuse_csi_driver_config: { enabled: true } });
-    expect(on.profile.facts.objectStores).toEqual([{ scheme: 'gs', csiDriver: 'gcsfuse.csi.storage.gke.io' }]);
+    expect(on.profile.facts.objectStores).toEqual([{ scheme: 'gs', csiDriver: 'gcsfuse.csi.storage.gke.io', podAnnotations: { 'gke-gcsfuse/volumes': 'true' } }]);
     expect(resource(synthStack((stack) => { off = gke(stack, { objectStorageCsiDriver: false }); }), 'google_container_cluster').addons_config).toEqual({ gcs_fuse_csi_driver_config: { enabled: false } });
     expect(off.profile.facts.objectStores).toEqual([]);
   });
