@@ -85,10 +85,9 @@ export class Day2Harness {
     }
     let rounds = 0;
     for (; rounds < MAX_SETTLE_ROUNDS; rounds++) {
-      const { changes, plan } = this.plan(stack, this.state(resources));
+      const { plan } = this.plan(stack, this.state(resources));
       const pending = plan.resource_changes.filter((rc: Json) => rc.change.actions.join() !== 'no-op');
       if (pending.length === 0) break;
-      void changes;
       for (const rc of pending) {
         const current = resources.get(rc.address);
         resources.set(rc.address, { ...current, attributes: keepUnknown(rc.change.after, rc.change.after_unknown, current.attributes) });
@@ -144,7 +143,7 @@ export class Day2Harness {
   }
 }
 
-/** Helpers that build a stack in a fresh app, for version 1 and version 2 of a program. */
+/** Synthesizes one stack built by `build` in a fresh app: version 1 or version 2 of a program. */
 export function stackOf(stackId: string, build: (stack: TerraformStack) => void): Json {
   return Day2Harness.synth(stackId, (app) => build(new TerraformStack(app, stackId)));
 }
