@@ -88,6 +88,22 @@ describe.each([['GKE', gke], ['AKS', (v: Version) => aks(v)]] as const)('%s vers
   });
 });
 
+describe('GKE specifics', () => {
+  test('the node_config GKE reports back from the oldest pool (a spot pool) does not replace the cluster on the next plan', () => {
+    const config = gke({ ...V1, gpuSpot: true });
+    // What a refresh leaves in state: the cluster's node_config is the first pool's (resource_container_cluster.go:3156).
+    const state = JSON.parse(JSON.stringify(config));
+    const [cluster] = Object.values<any>(state.resource.google_container_cluster);
+    const spotPool = Object.values<any>(state.resource.google_container_node_pool).find((p) => p.node_config.spot === true);
+    cluster.node_config = spotPool.node_config;
+    expect(summary(state, config)).toEqual([]);
+    // Without the ignore_changes the constructs write, the model shows the replacement the provider would plan.
+    const [body] = Object.values<any>(config.resource.google_container_cluster);
+    delete body.lifecycle;
+    expect(summary(state, config)).toEqual(['google_container_cluster node_config replace @ node_config.go:141']);
+  });
+});
+
 describe('AKS specifics', () => {
   test('a bigger VM size rotates the pool instead of failing (temporary_name_for_rotation is set)', () => {
     const v2 = aks({ ...V1, gpuMachineType: 'Standard_NC8as_T4_v3' });
