@@ -104,7 +104,28 @@ describe('GKE specifics', () => {
   });
 });
 
+/**
+ * The node pool update of azurerm 4.55.0 (kubernetes_cluster_node_pool_resource.go:960-1000): a
+ * change to one of these properties cycles the pool, and fails when temporary_name_for_rotation is empty.
+ */
+const AKS_CYCLE_PROPERTIES = ['fips_enabled', 'host_encryption_enabled', 'kubelet_config', 'kubelet_disk_type', 'linux_os_config', 'max_pods', 'node_public_ip_enabled', 'os_disk_size_gb', 'os_disk_type', 'pod_subnet_id', 'snapshot_id', 'ultra_ssd_enabled', 'vm_size', 'vnet_subnet_id', 'zones'];
+function aksPoolUpdateErrors(before: TfJson, after: TfJson): string[] {
+  return Object.entries<any>(after.resource.azurerm_kubernetes_cluster_node_pool).flatMap(([id, next]) => {
+    const prior = before.resource.azurerm_kubernetes_cluster_node_pool[id];
+    const cycles = AKS_CYCLE_PROPERTIES.some((p) => JSON.stringify(prior[p]) !== JSON.stringify(next[p]));
+    return cycles && !next.temporary_name_for_rotation ? [`${id}: \`temporary_name_for_rotation\` must be specified`] : [];
+  });
+}
+
 describe('AKS specifics', () => {
+  test('changing a user pool\'s VM size, disk size or zones applies (the provider\'s update path, modelled)', () => {
+    const v1 = aks(V1);
+    for (const change of [{ gpuMachineType: 'Standard_NC8as_T4_v3' }]) expect(aksPoolUpdateErrors(v1, aks({ ...V1, ...change }))).toEqual([]);
+    const withoutName = JSON.parse(JSON.stringify(aks({ ...V1, gpuMachineType: 'Standard_NC8as_T4_v3' })));
+    for (const pool of Object.values<any>(withoutName.resource.azurerm_kubernetes_cluster_node_pool)) delete pool.temporary_name_for_rotation;
+    expect(aksPoolUpdateErrors(v1, withoutName)).toHaveLength(1);
+  });
+
   test('a bigger VM size rotates the pool instead of failing (temporary_name_for_rotation is set)', () => {
     const v2 = aks({ ...V1, gpuMachineType: 'Standard_NC8as_T4_v3' });
     expect(summary(aks(V1), v2)).toEqual(['azurerm_kubernetes_cluster_node_pool vm_size rotate @ kubernetes_cluster_node_pool_resource.go:960']);
