@@ -41,7 +41,7 @@ const eks = (props: Partial<EksClusterProps> = {}, pools: (c: EksCluster) => voi
 };
 const aks = (props: Partial<AksClusterProps> = {}, pools: (c: AksCluster) => void = () => {}): Build => ({ stack }) => {
   new AzurermProvider(stack, 'azurerm', { features: [{}] });
-  pools(new AksCluster(stack, 'aks', { name: 'ml', location: 'westeurope', resourceGroupName: 'rg', vnetSubnetId: 's', nodeCidr: '10.20.0.0/20', tenantId: 't', adminGroupObjectIds: ['g'], logAnalyticsWorkspaceId: 'w', secretsEncryptionKeyId: 'k', ...props }));
+  pools(new AksCluster(stack, 'aks', { name: 'ml', location: 'westeurope', resourceGroupName: 'rg', vnetSubnetId: 's', nodeCidr: '10.20.0.0/20', tenantId: 't', adminGroupObjectIds: ['g'], logAnalyticsWorkspaceId: 'w', secretsEncryption: { keyId: 'k', keyVaultId: 'v' }, ...props }));
 };
 const pool = (options: Partial<NodePoolOptions>) => (c: { addNodePool(id: string, o: NodePoolOptions): unknown }) => c.addNodePool('cpu', { machineType: 'e2-standard-4', maxNodes: 2, ...options });
 const gpuPool = (options: GpuPoolOptions) => (c: { addGpuPool(id: string, o: GpuPoolOptions): unknown }) => c.addGpuPool('gpu', options);

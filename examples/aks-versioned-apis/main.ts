@@ -7,7 +7,7 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { App as K8sApp } from 'cdk8s';
 import { App, TerraformStack } from 'cdktf';
 import {
-  Accelerator, AksCluster, ClusterAddons, ClusterCharts, MlPlatform, ModelVersionPolicy, PriorityClasses, ServingExposure, synthPlatformOrExit,
+  Accelerator, AksCluster, AksVnet, ClusterAddons, ClusterCharts, MlPlatform, ModelVersionPolicy, PriorityClasses, ServingExposure, synthPlatformOrExit,
   Tenant, TfServing,
 } from '../../lib';
 
@@ -18,19 +18,23 @@ const MODEL = 'fraud-score';
 export function buildAksVersionedApis(terraform: App, kubernetes: K8sApp) {
   const stack = new TerraformStack(terraform, 'apis-aks');
   new AzurermProvider(stack, 'azurerm', { features: [{}] });
+  const network = new AksVnet(stack, 'network', { clusterName: 'apis', location: 'westeurope', resourceGroupName: 'ml-apis', cidr: '10.30.0.0/16' });
   const cluster = new AksCluster(stack, 'cluster', {
     name: 'apis',
     location: 'westeurope',
     resourceGroupName: 'ml-apis',
-    vnetSubnetId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-apis/providers/Microsoft.Network/virtualNetworks/apis/subnets/nodes',
-    nodeCidr: '10.30.0.0/20',
+    vnetSubnetId: network.nodeSubnetId,
+    nodeCidr: network.nodeCidr,
     tenantId: '00000000-0000-0000-0000-000000000001',
     adminGroupObjectIds: ['00000000-0000-0000-0000-000000000002'],
-    secretsEncryptionKeyId: 'https://apis-kv.vault.azure.net/keys/aks-secrets/0123456789abcdef0123456789abcdef',
-    logAnalyticsWorkspaceId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-apis/providers/Microsoft.OperationalInsights/workspaces/apis-logs',
+    secretsEncryption: {
+      keyId: 'https://apis-kv.vault.azure.net/keys/aks-secrets/0123456789abcdef0123456789abcdef',
+      keyVaultId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-apis/providers/Microsoft.KeyVault/vaults/apis-kv',
+    },
+    diskEncryptionSetId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-apis/providers/Microsoft.Compute/diskEncryptionSets/apis-disks',
   });
   cluster.addNodePool('cpu', { machineType: 'Standard_D8ds_v5', minNodes: 2, maxNodes: 12 });
-  cluster.addGpuPool('t4', { accelerator: Accelerator.NVIDIA_T4, maxNodes: 12 });
+  cluster.addGpuPool('t4', { accelerator: Accelerator.NVIDIA_T4, maxNodes: 12, zones: ['1', '2', '3'] });
   new ClusterAddons(new TerraformStack(terraform, 'apis-aks-addons'), 'addons', {
     cluster,
     monitoring: { retention: '30d', storageGiB: 200, grafanaAdminSecret: 'grafana-admin' },

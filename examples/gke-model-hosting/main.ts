@@ -24,10 +24,11 @@ export function buildModelHosting(terraform: App, kubernetes: K8sApp) {
     subnetwork: 'hosting-nodes',
     nodeCidr: '10.20.0.0/20',
     secretsEncryptionKey: `projects/${PROJECT}/locations/us-central1/keyRings/gke/cryptoKeys/secrets`,
+    rbacSecurityGroup: 'gke-security-groups@acme.example',
   });
   cluster.addNodePool('cpu', { machineType: 'e2-standard-8', minNodes: 3, maxNodes: 20 });
-  cluster.addGpuPool('l4spot', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 8, spot: true });
-  cluster.addGpuPool('t4', { accelerator: Accelerator.NVIDIA_T4, machineType: 'n1-standard-8', maxNodes: 12 });
+  cluster.addGpuPool('l4spot', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 8, spot: true, zones: ['us-central1-a', 'us-central1-b', 'us-central1-c'] });
+  cluster.addGpuPool('t4', { accelerator: Accelerator.NVIDIA_T4, machineType: 'n1-standard-8', maxNodes: 12, zones: ['us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f'] });
   new ClusterAddons(new TerraformStack(terraform, 'hosting-gke-addons'), 'addons', { cluster });
 
   const charts = new ClusterCharts(kubernetes, cluster.profile);

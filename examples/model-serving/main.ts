@@ -20,9 +20,10 @@ export function buildModelServing(terraform: App, kubernetes: K8sApp) {
     network: 'serving-vpc',
     subnetwork: 'serving-nodes',
     secretsEncryptionKey: 'projects/acme-serving/locations/us-central1/keyRings/gke/cryptoKeys/secrets',
+    rbacSecurityGroup: 'gke-security-groups@acme.example',
   });
   cluster.addNodePool('cpu', { machineType: 'e2-standard-8', minNodes: 2, maxNodes: 10 });
-  cluster.addGpuPool('l4', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 12 });
+  cluster.addGpuPool('l4', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 12, zones: ['us-central1-a', 'us-central1-b', 'us-central1-c'] });
 
   const chart = new Chart(kubernetes, 'serving-models');
   const host = 'models.acme.dev';

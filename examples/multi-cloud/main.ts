@@ -13,16 +13,16 @@ import { Construct } from 'constructs';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  Accelerator, AksCluster, Cloud, ClusterAddons, ClusterCharts, ClusterProfile, EksCluster, EksVpc, GkeCluster, ManagedCluster, MlPlatform,
+  Accelerator, AksCluster, AksVnet, Cloud, ClusterAddons, ClusterCharts, ClusterProfile, EksCluster, EksVpc, GkeCluster, ManagedCluster, MlPlatform,
   ModelVersionPolicy, PriorityClasses, QueueFlavors, S3StateLocking, ServingExposure, StateBackend, synthPlatformOrExit, Tenant, TfServing, TfStrategy,
   TfTrainingJob, TrainingBackend, TrainingCapacity, TrainingCheckpoint, usesTrainingBackend, usesKueue,
 } from '../../lib';
 
 /** The pools every cluster of the platform gets; only the accelerator differs per cloud. */
-function addReferencePools(cluster: ManagedCluster<unknown>, machineType: string, accelerator: Accelerator): void {
+function addReferencePools(cluster: ManagedCluster<unknown>, machineType: string, accelerator: Accelerator, gpuPlacement: { zones?: string[]; subnetIds?: string[] }): void {
   cluster.addNodePool('cpu', { machineType, minNodes: 1, maxNodes: 6 });
-  cluster.addGpuPool('gpu', { accelerator, gpusPerNode: 1, maxNodes: 8 });
-  cluster.addGpuPool('gpuspot', { accelerator, gpusPerNode: 1, maxNodes: 8, spot: true });
+  cluster.addGpuPool('gpu', { accelerator, gpusPerNode: 1, maxNodes: 8, ...gpuPlacement });
+  cluster.addGpuPool('gpuspot', { accelerator, gpusPerNode: 1, maxNodes: 8, spot: true, ...gpuPlacement });
 }
 
 function credentialsOutput(stack: Construct, cluster: ManagedCluster<unknown>): void {
@@ -43,8 +43,9 @@ export class GkeStack extends TerraformStack {
       nodeCidr: '10.10.0.0/20',
       secretsEncryptionKey: 'projects/ml-platform-prod/locations/europe-west4/keyRings/gke/cryptoKeys/secrets',
       authorizedNetworks: [{ cidr: '10.200.0.0/16', displayName: 'corporate VPN' }],
+      rbacSecurityGroup: 'gke-security-groups@acme.example',
     });
-    addReferencePools(this.cluster, 'e2-standard-8', Accelerator.NVIDIA_L4);
+    addReferencePools(this.cluster, 'e2-standard-8', Accelerator.NVIDIA_L4, { zones: ['europe-west4-a', 'europe-west4-b', 'europe-west4-c'] });
     credentialsOutput(this, this.cluster);
   }
 }
@@ -63,7 +64,7 @@ export class EksStack extends TerraformStack {
       vpcCidr: network.cidr,
       admins: ['arn:aws:iam::111122223333:role/platform-admins'],
     });
-    addReferencePools(this.cluster, 'm6i.2xlarge', Accelerator.NVIDIA_L4);
+    addReferencePools(this.cluster, 'm6i.2xlarge', Accelerator.NVIDIA_L4, { subnetIds: network.privateSubnetIds });
     credentialsOutput(this, this.cluster);
   }
 }
@@ -73,19 +74,23 @@ export class AksStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     new AzurermProvider(this, 'azurerm', { features: [{}] });
+    const network = new AksVnet(this, 'network', { clusterName: 'ml-aks', location: 'westeurope', resourceGroupName: 'ml-platform' });
     this.cluster = new AksCluster(this, 'cluster', {
       name: 'ml-aks',
       location: 'westeurope',
       resourceGroupName: 'ml-platform',
-      vnetSubnetId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-platform/providers/Microsoft.Network/virtualNetworks/ml-vnet/subnets/aks-nodes',
-      nodeCidr: '10.20.0.0/20',
+      vnetSubnetId: network.nodeSubnetId,
+      nodeCidr: network.nodeCidr,
       tenantId: '00000000-0000-0000-0000-000000000001',
       adminGroupObjectIds: ['00000000-0000-0000-0000-000000000002'],
-      secretsEncryptionKeyId: 'https://ml-platform-kv.vault.azure.net/keys/aks-secrets/0123456789abcdef0123456789abcdef',
-      logAnalyticsWorkspaceId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-platform/providers/Microsoft.OperationalInsights/workspaces/ml-logs',
+      secretsEncryption: {
+        keyId: 'https://ml-platform-kv.vault.azure.net/keys/aks-secrets/0123456789abcdef0123456789abcdef',
+        keyVaultId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-platform/providers/Microsoft.KeyVault/vaults/ml-platform-kv',
+      },
+      diskEncryptionSetId: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-platform/providers/Microsoft.Compute/diskEncryptionSets/ml-aks-disks',
     });
     // Azure sells no L4; the T4 is its closest inference GPU.
-    addReferencePools(this.cluster, 'Standard_D8ds_v5', Accelerator.NVIDIA_T4);
+    addReferencePools(this.cluster, 'Standard_D8ds_v5', Accelerator.NVIDIA_T4, { zones: ['1', '2', '3'] });
     credentialsOutput(this, this.cluster);
   }
 }

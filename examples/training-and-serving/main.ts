@@ -19,7 +19,7 @@ export function buildTrainingAndServing(terraform: App, kubernetes: K8sApp) {
   const network = new EksVpc(stack, 'network', { clusterName: 'train', availabilityZones: ['us-west-2a', 'us-west-2b'] });
   const cluster = new EksCluster(stack, 'cluster', { name: 'train', region: 'us-west-2', subnetIds: network.privateSubnetIds, vpcCidr: network.cidr, admins: ['arn:aws:iam::111122223333:role/ml-admins'] });
   cluster.addNodePool('cpu', { machineType: 'm6i.4xlarge', minNodes: 2, maxNodes: 20 });
-  cluster.addGpuPool('a10g', { accelerator: Accelerator.NVIDIA_A10G, gpusPerNode: 4, maxNodes: 3 });
+  cluster.addGpuPool('a10g', { accelerator: Accelerator.NVIDIA_A10G, gpusPerNode: 4, maxNodes: 3, subnetIds: network.privateSubnetIds });
 
   const profile = cluster.profile;
   const charts = new ClusterCharts(kubernetes, profile);

@@ -7,91 +7,13 @@ import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
 import { ClusterCapabilities, NodePoolProfile } from '../core/cluster-profile';
 import { AKS_CLUSTER_NAME, AKS_DNS_PREFIX, AKS_POOL_NAME, checkName } from '../core/names';
 import { formatTaint, Taint } from '../core/scheduling';
+import { controlPlaneIdentity } from './aks-identity';
+import { AksClusterProps, AksGpuDriver, AksGpuPoolOptions, AksUpgradeChannel } from './aks-props';
 import { EXEC_CREDENTIAL_API, KubernetesConnection, ManagedCluster } from './managed-cluster';
-import { GpuPoolOptions, NodePoolOptions, poolProfile, PoolRules, ResolvedPool } from './node-pool';
+import { NodePoolOptions, poolProfile, PoolRules, ResolvedPool } from './node-pool';
 import { azurerm } from './bindings';
 
-/** AKS automatic upgrade channels. */
-export enum AksUpgradeChannel {
-  PATCH = 'patch',
-  STABLE = 'stable',
-  RAPID = 'rapid',
-}
-
-/** Who installs the NVIDIA driver on AKS GPU nodes. */
-export enum AksGpuDriver {
-  /** AKS installs it. */
-  INSTALL = 'Install',
-  /** Nobody: for clusters that run the NVIDIA GPU Operator. */
-  NONE = 'None',
-}
-
-export interface AksSystemPoolOptions {
-  /** @default 'Standard_D4ds_v5' */
-  readonly machineType?: string;
-  /** @default 2 */
-  readonly minNodes?: number;
-  /** @default 5 */
-  readonly maxNodes?: number;
-}
-
-export interface AksClusterProps {
-  /** Cluster name in Azure. */
-  readonly name: string;
-  readonly location: string;
-  readonly resourceGroupName: string;
-  /** Subnet the nodes join. */
-  readonly vnetSubnetId: string;
-  /**
-   * The node subnet's range, checked against the pod and service ranges.
-   * @default - not checked
-   */
-  readonly nodeCidr?: string;
-  /** Overlay pod range. @default '10.244.0.0/16' */
-  readonly podCidr?: string;
-  /** @default '10.96.0.0/16' */
-  readonly serviceCidr?: string;
-  /** @default - the cluster name */
-  readonly dnsPrefix?: string;
-  /** @default DEFAULT_KUBERNETES_VERSION */
-  readonly kubernetesVersion?: string;
-  /** Entra ID tenant of the admin groups. */
-  readonly tenantId: string;
-  /** Entra ID groups with cluster-admin. At least one: local accounts are disabled. */
-  readonly adminGroupObjectIds: readonly string[];
-  /**
-   * Opt-out: a public API server reachable only from these ranges, instead of a private cluster.
-   * @default - private cluster
-   */
-  readonly authorizedIpRanges?: readonly string[];
-  /** @default AksUpgradeChannel.PATCH */
-  readonly upgradeChannel?: AksUpgradeChannel;
-  /**
-   * The pool that runs only critical add-ons.
-   * @default - the defaults of AksSystemPoolOptions
-   */
-  readonly systemPool?: AksSystemPoolOptions;
-  /**
-   * Log Analytics workspace that receives the control-plane logs (API server, audit, controller
-   * manager, scheduler, Entra ID guard).
-   * @default - none: the policy gate reports CLUSTER_CONTROL_PLANE_LOGS until one is set or waived
-   */
-  readonly logAnalyticsWorkspaceId?: string;
-  /**
-   * Key Vault key (its versioned id) that encrypts Secrets in etcd.
-   * @default - platform-managed keys only; the policy gate warns
-   */
-  readonly secretsEncryptionKeyId?: string;
-}
-
-/** AKS-only options of a GPU pool. */
-export interface AksGpuPoolOptions extends GpuPoolOptions {
-  /**
-   * Set explicitly because changing it replaces the pool.
-   * @default AksGpuDriver.INSTALL
-   */
-  readonly driver?: AksGpuDriver;
-}
+export * from './aks-props';
 
 const CONTROL_PLANE_LOG_CATEGORIES = ['kube-apiserver', 'kube-audit-admin', 'kube-controller-manager', 'kube-scheduler', 'guard'];
 
@@ -122,10 +44,12 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
   };
   private readonly props: AksClusterProps;
   private readonly driverByPool = new Map<string, AksGpuDriver>();
+  private readonly objectStorage: boolean;
+  private readonly nodeDefaults: { maxPods: number; osDiskType: string; hostEncryptionEnabled: boolean };
 
   constructor(scope: Construct, id: string, props: AksClusterProps) {
     super(scope, id);
-    const { KubernetesCluster, MonitorDiagnosticSetting } = azurerm();
+    const { KubernetesCluster, LogAnalyticsWorkspace, MonitorDiagnosticSetting } = azurerm();
     this.props = props;
     this.clusterName = props.name;
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
@@ -134,6 +58,13 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
     const serviceCidr = props.serviceCidr ?? '10.96.0.0/16';
     const authorized = props.authorizedIpRanges ?? [];
     const system = props.systemPool ?? {};
+    const privateCluster = props.privateCluster ?? true;
+    this.objectStorage = props.objectStorageCsiDriver ?? true;
+    this.nodeDefaults = {
+      maxPods: props.maxPodsPerNode ?? 110,
+      osDiskType: props.ephemeralOsDisks === false ? 'Managed' : 'Ephemeral',
+      hostEncryptionEnabled: props.hostEncryption ?? true,
+    };
 
     [
       ...checkName(props.name, AKS_CLUSTER_NAME, 'CLUSTER_NAME_INVALID'),
@@ -141,9 +72,19 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
       ...checkAuthorizedCidrs(authorized, { invalid: 'CIDR_INVALID', open: 'CIDR_OPEN_TO_WORLD' }),
       ...checkDisjointCidrs({ node: props.nodeCidr, pod: podCidr, service: serviceCidr }, { invalid: 'CIDR_INVALID', overlap: 'CIDR_OVERLAP' }),
     ].forEach((p) => this.problems.add(p));
+    this.endpointProblems(props, privateCluster);
     if (props.adminGroupObjectIds.length === 0) {
       this.problems.add({ code: 'CLUSTER_NO_ADMIN', message: 'Nobody could administer the cluster: local accounts are disabled.', received: props.adminGroupObjectIds, fix: 'list at least one Entra ID group object id in adminGroupObjectIds.' });
     }
+
+    const workspaceId = props.logAnalyticsWorkspaceId ?? new LogAnalyticsWorkspace(this, 'logs', {
+      name: `${props.name}-logs`,
+      location: props.location,
+      resourceGroupName: props.resourceGroupName,
+      sku: 'PerGB2018',
+      retentionInDays: 30,
+    }).id;
+    const kms = props.secretsEncryption ? controlPlaneIdentity(this, props, props.secretsEncryption) : undefined;
 
     this.resource = new KubernetesCluster(this, 'cluster', {
       name: props.name,
@@ -154,7 +95,7 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
       skuTier: 'Standard',
       automaticUpgradeChannel: props.upgradeChannel ?? AksUpgradeChannel.PATCH,
       nodeOsUpgradeChannel: 'NodeImage',
-      privateClusterEnabled: authorized.length === 0,
+      privateClusterEnabled: privateCluster,
       apiServerAccessProfile: authorized.length > 0 ? { authorizedIpRanges: [...authorized] } : undefined,
       localAccountDisabled: true,
       roleBasedAccessControlEnabled: true,
@@ -166,8 +107,13 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
       oidcIssuerEnabled: true,
       workloadIdentityEnabled: true,
       azurePolicyEnabled: true,
-      identity: { type: 'SystemAssigned' },
-      keyManagementService: props.secretsEncryptionKeyId ? { keyVaultKeyId: props.secretsEncryptionKeyId, keyVaultNetworkAccess: 'Public' } : undefined,
+      identity: kms ? { type: 'UserAssigned', identityIds: [kms.identityId] } : { type: 'SystemAssigned' },
+      keyManagementService: props.secretsEncryption ? { keyVaultKeyId: props.secretsEncryption.keyId, keyVaultNetworkAccess: 'Public' } : undefined,
+      dependsOn: kms?.grants,
+      diskEncryptionSetId: props.diskEncryptionSetId,
+      omsAgent: { logAnalyticsWorkspaceId: workspaceId, msiAuthForMonitoringEnabled: true },
+      keyVaultSecretsProvider: { secretRotationEnabled: true, secretRotationInterval: '2m' },
+      storageProfile: { blobDriverEnabled: this.objectStorage },
       networkProfile: {
         networkPlugin: 'azure',
         networkPluginMode: 'overlay',
@@ -187,18 +133,36 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
         onlyCriticalAddonsEnabled: true,
         vnetSubnetId: props.vnetSubnetId,
         osSku: 'AzureLinux',
+        osDiskSizeGb: 100,
+        ...this.nodeDefaults,
         temporaryNameForRotation: 'systemtmp',
         upgradeSettings: { maxSurge: '33%' },
       },
     });
 
-    if (props.logAnalyticsWorkspaceId) {
-      new MonitorDiagnosticSetting(this, 'control-plane-logs', {
-        name: `${props.name}-control-plane`,
-        targetResourceId: this.resource.id,
-        logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId,
-        enabledLog: CONTROL_PLANE_LOG_CATEGORIES.map((category) => ({ category })),
+    new MonitorDiagnosticSetting(this, 'control-plane-logs', {
+      name: `${props.name}-control-plane`,
+      targetResourceId: this.resource.id,
+      logAnalyticsWorkspaceId: workspaceId,
+      enabledLog: CONTROL_PLANE_LOG_CATEGORIES.map((category) => ({ category })),
+    });
+  }
+
+  /** `private_cluster_enabled` forces a new cluster, so it is asked for, never inferred. */
+  private endpointProblems(props: AksClusterProps, privateCluster: boolean): void {
+    const ranges = props.authorizedIpRanges ?? [];
+    if (privateCluster && ranges.length > 0) {
+      this.problems.add({
+        code: 'AKS_ENDPOINT_CHOICE',
+        message: props.privateCluster === undefined
+          ? 'authorizedIpRanges apply to a public API server, and whether the cluster is private is fixed at creation: it is no longer inferred from the ranges.'
+          : 'A private cluster has no public endpoint for authorizedIpRanges to restrict.',
+        received: { privateCluster: props.privateCluster, authorizedIpRanges: ranges },
+        fix: 'set privateCluster: false to keep a public API server limited to these ranges, or remove authorizedIpRanges.',
       });
+    }
+    if (!privateCluster && ranges.length === 0) {
+      this.problems.add({ code: 'PUBLIC_ENDPOINT_UNRESTRICTED', message: 'A public API server needs authorizedIpRanges, or it is open to the internet.', received: ranges, fix: 'list the ranges that need the API in authorizedIpRanges, or keep privateCluster true.' });
     }
   }
 
@@ -226,8 +190,9 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
     const { KubernetesClusterNodePool } = azurerm();
     const driver = pool.accelerator ? ((options as AksGpuPoolOptions).driver ?? AksGpuDriver.INSTALL) : undefined;
     if (driver) this.driverByPool.set(pool.name, driver);
-    // Azure puts this taint on every spot node; declaring it keeps the config equal to what Azure reports.
+    // Azure puts this taint and label on every spot node; declaring them keeps the config equal to what Azure reports.
     const taints = pool.spot ? [...pool.taints, AKS_SPOT_TAINT] : pool.taints;
+    const labels = pool.spot ? { ...pool.labels, [AKS_SPOT_TAINT.key]: 'spot' } : pool.labels;
     return new KubernetesClusterNodePool(this, id, {
       name: pool.name,
       kubernetesClusterId: this.resource.id,
@@ -235,12 +200,15 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
       vmSize: pool.machineType,
       osSku: 'Ubuntu',
       osDiskSizeGb: pool.diskSizeGiB,
+      ...this.nodeDefaults,
+      // Changes to the VM size, disk or zones rotate the pool through a temporary one instead of failing.
+      temporaryNameForRotation: `${pool.name.slice(0, 9)}tmp`,
       vnetSubnetId: this.props.vnetSubnetId,
       zones: pool.zones ? [...pool.zones] : undefined,
       autoScalingEnabled: true,
       minCount: pool.minNodes,
       maxCount: pool.maxNodes,
-      nodeLabels: { ...pool.labels },
+      nodeLabels: { ...labels },
       nodeTaints: taints.map(formatTaint),
       gpuDriver: driver,
       priority: pool.spot ? 'Spot' : 'Regular',
@@ -249,6 +217,10 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
       // Surge upgrades are not available to spot pools.
       upgradeSettings: pool.spot ? undefined : { maxSurge: '1' },
     });
+  }
+
+  protected objectStores() {
+    return this.objectStorage ? super.objectStores() : [];
   }
 
   protected poolProfile(pool: ResolvedPool): NodePoolProfile {

@@ -24,6 +24,8 @@ function loader<T>(pkg: string, load: () => T): () => T {
 export const google = loader('@cdktf/provider-google', () => ({
   ContainerCluster: (require('@cdktf/provider-google/lib/container-cluster') as typeof import('@cdktf/provider-google/lib/container-cluster')).ContainerCluster,
   ContainerNodePool: (require('@cdktf/provider-google/lib/container-node-pool') as typeof import('@cdktf/provider-google/lib/container-node-pool')).ContainerNodePool,
+  DataGoogleProject: (require('@cdktf/provider-google/lib/data-google-project') as typeof import('@cdktf/provider-google/lib/data-google-project')).DataGoogleProject,
+  KmsCryptoKeyIamMember: (require('@cdktf/provider-google/lib/kms-crypto-key-iam-member') as typeof import('@cdktf/provider-google/lib/kms-crypto-key-iam-member')).KmsCryptoKeyIamMember,
   ProjectIamMember: (require('@cdktf/provider-google/lib/project-iam-member') as typeof import('@cdktf/provider-google/lib/project-iam-member')).ProjectIamMember,
   ServiceAccount: (require('@cdktf/provider-google/lib/service-account') as typeof import('@cdktf/provider-google/lib/service-account')).ServiceAccount,
 }));
@@ -35,8 +37,10 @@ export const aws = loader('@cdktf/provider-aws', () => ({
   EksAccessPolicyAssociation: (require('@cdktf/provider-aws/lib/eks-access-policy-association') as typeof import('@cdktf/provider-aws/lib/eks-access-policy-association')).EksAccessPolicyAssociation,
   EksClusterResource: (require('@cdktf/provider-aws/lib/eks-cluster') as typeof import('@cdktf/provider-aws/lib/eks-cluster')).EksCluster,
   EksNodeGroup: (require('@cdktf/provider-aws/lib/eks-node-group') as typeof import('@cdktf/provider-aws/lib/eks-node-group')).EksNodeGroup,
+  EksPodIdentityAssociation: (require('@cdktf/provider-aws/lib/eks-pod-identity-association') as typeof import('@cdktf/provider-aws/lib/eks-pod-identity-association')).EksPodIdentityAssociation,
   IamOpenidConnectProvider: (require('@cdktf/provider-aws/lib/iam-openid-connect-provider') as typeof import('@cdktf/provider-aws/lib/iam-openid-connect-provider')).IamOpenidConnectProvider,
   IamRole: (require('@cdktf/provider-aws/lib/iam-role') as typeof import('@cdktf/provider-aws/lib/iam-role')).IamRole,
+  IamRolePolicy: (require('@cdktf/provider-aws/lib/iam-role-policy') as typeof import('@cdktf/provider-aws/lib/iam-role-policy')).IamRolePolicy,
   IamRolePolicyAttachment: (require('@cdktf/provider-aws/lib/iam-role-policy-attachment') as typeof import('@cdktf/provider-aws/lib/iam-role-policy-attachment')).IamRolePolicyAttachment,
   KmsKey: (require('@cdktf/provider-aws/lib/kms-key') as typeof import('@cdktf/provider-aws/lib/kms-key')).KmsKey,
   Eip: (require('@cdktf/provider-aws/lib/eip') as typeof import('@cdktf/provider-aws/lib/eip')).Eip,
@@ -52,7 +56,12 @@ export const aws = loader('@cdktf/provider-aws', () => ({
 export const azurerm = loader('@cdktf/provider-azurerm', () => ({
   KubernetesCluster: (require('@cdktf/provider-azurerm/lib/kubernetes-cluster') as typeof import('@cdktf/provider-azurerm/lib/kubernetes-cluster')).KubernetesCluster,
   KubernetesClusterNodePool: (require('@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool') as typeof import('@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool')).KubernetesClusterNodePool,
+  LogAnalyticsWorkspace: (require('@cdktf/provider-azurerm/lib/log-analytics-workspace') as typeof import('@cdktf/provider-azurerm/lib/log-analytics-workspace')).LogAnalyticsWorkspace,
   MonitorDiagnosticSetting: (require('@cdktf/provider-azurerm/lib/monitor-diagnostic-setting') as typeof import('@cdktf/provider-azurerm/lib/monitor-diagnostic-setting')).MonitorDiagnosticSetting,
+  RoleAssignment: (require('@cdktf/provider-azurerm/lib/role-assignment') as typeof import('@cdktf/provider-azurerm/lib/role-assignment')).RoleAssignment,
+  Subnet: (require('@cdktf/provider-azurerm/lib/subnet') as typeof import('@cdktf/provider-azurerm/lib/subnet')).Subnet,
+  UserAssignedIdentity: (require('@cdktf/provider-azurerm/lib/user-assigned-identity') as typeof import('@cdktf/provider-azurerm/lib/user-assigned-identity')).UserAssignedIdentity,
+  VirtualNetwork: (require('@cdktf/provider-azurerm/lib/virtual-network') as typeof import('@cdktf/provider-azurerm/lib/virtual-network')).VirtualNetwork,
 }));
 
 export const helm = loader('@cdktf/provider-helm', () => ({

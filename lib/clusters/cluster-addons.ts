@@ -1,5 +1,6 @@
 import type { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import type { Release } from '@cdktf/provider-helm/lib/release';
+import { DataResource, Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { Cloud } from '../core/cloud';
@@ -22,7 +23,10 @@ export interface MonitoringOptions {
   readonly retention?: string;
   /** Prometheus volume size. @default 50 */
   readonly storageGiB?: number;
-  /** Existing Secret with Grafana's `admin-user` and `admin-password`. @default 'grafana-admin' */
+  /**
+   * Existing Secret with Grafana's `admin-user` and `admin-password`.
+   * @default - the chart creates one, with a random password generated once and kept in Terraform state
+   */
   readonly grafanaAdminSecret?: string;
 }
 
@@ -75,6 +79,8 @@ export class ClusterAddons extends Construct {
     const ingress = props.ingress === false ? undefined : props.ingress ?? {};
     const hasGpus = cluster.profile.pools.some((p) => p.gpusPerNode > 0);
 
+    for (const required of cluster.requiredReleases()) this.release(required.name, required.chart, required.namespace, required.values);
+    cluster.markReleasesInstalled();
     if (monitoring) this.addKubePrometheusStack(monitoring);
     if (ingress) this.addIngressController(cluster.cloud, ingress, monitoring !== undefined);
     if (props.dcgmExporter ?? hasGpus) this.addDcgmExporter(cluster);
@@ -109,7 +115,7 @@ export class ClusterAddons extends Construct {
     if (!/^\d+(ms|s|m|h|d|w|y)$/.test(retention)) {
       Problems.of(this).add({ code: 'RETENTION_INVALID', message: 'Prometheus retention is not a duration.', received: retention, fix: 'write it like 15d or 720h.' });
     }
-    this.release('kube-prometheus-stack', ADDON_CHARTS.kubePrometheusStack, AddonNamespaces.MONITORING, {
+    const release = this.release('kube-prometheus-stack', ADDON_CHARTS.kubePrometheusStack, AddonNamespaces.MONITORING, {
       prometheus: {
         prometheusSpec: {
           retention,
@@ -121,10 +127,16 @@ export class ClusterAddons extends Construct {
         },
       },
       grafana: {
-        admin: { existingSecret: options.grafanaAdminSecret ?? 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' },
+        ...(options.grafanaAdminSecret ? { admin: { existingSecret: options.grafanaAdminSecret, userKey: 'admin-user', passwordKey: 'admin-password' } } : {}),
         sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' } },
       },
     });
+    if (!options.grafanaAdminSecret) {
+      // A Secret nobody creates would stall Grafana and roll the release back; the chart's own default
+      // password is public. A random one, made once: ignore_changes keeps uuid() from rotating it.
+      const password = new DataResource(this, 'grafana-admin-password', { input: Fn.sensitive(Fn.uuid()), lifecycle: { ignoreChanges: ['input'] } });
+      release.putSetSensitive([{ name: 'grafana.adminPassword', value: Token.asString(password.output) }]);
+    }
   }
 
   private addIngressController(cloud: Cloud, options: IngressControllerOptions, withMonitoring: boolean): void {

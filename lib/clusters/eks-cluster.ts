@@ -1,15 +1,20 @@
+import type { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import type { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
 import type { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import type { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { Fn } from 'cdktf';
+import { dependable, Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkAuthorizedCidrs, checkDisjointCidrs } from '../core/cidr';
 import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
 import { ClusterCapabilities, NodePoolProfile } from '../core/cluster-profile';
 import { checkName, EKS_NAME, IAM_ROLE_NAME } from '../core/names';
-import { EXEC_CREDENTIAL_API, KubernetesConnection, ManagedCluster } from './managed-cluster';
+import { ADDON_CHARTS } from './addon-charts';
+import {
+  AUTOSCALER_NAMESPACE, AUTOSCALER_SERVICE_ACCOUNT, CLUSTER_AUTOSCALER_IMAGE_TAGS, createAutoscalerRole, createManagedAddons, EksAddonName, resolveAddonVersions,
+} from './eks-addons';
+import { ClusterHelmRelease, EXEC_CREDENTIAL_API, KubernetesConnection, ManagedCluster } from './managed-cluster';
 import { GpuPoolOptions, NodePoolOptions, poolProfile, PoolRules, ResolvedPool, terraformTaint } from './node-pool';
 import { aws } from './bindings';
 
@@ -49,6 +54,18 @@ export interface EksClusterProps {
    * @default - a key with yearly rotation is created
    */
   readonly secretsKmsKeyArn?: string;
+  /**
+   * Pinned versions of the managed add-ons, for a Kubernetes version the library has no table for.
+   * @default - the versions of EKS_ADDON_VERSIONS for `kubernetesVersion`
+   */
+  readonly addonVersions?: Partial<Record<EksAddonName, string>>;
+  /**
+   * The Mountpoint for Amazon S3 CSI driver, so pods mount buckets with their own IAM role
+   * (`authenticationSource: pod`). Opt-out: `false` leaves it out, and `s3` out of the profile's
+   * object stores.
+   * @default true
+   */
+  readonly objectStorageCsiDriver?: boolean;
 }
 
 /** EKS-only options of a GPU node group. */
@@ -89,6 +106,10 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
   /** The OIDC provider pods' IAM roles trust. */
   public readonly oidcProvider: IamOpenidConnectProvider;
   public readonly nodeRole: IamRole;
+  /** The Cluster Autoscaler's role, bound by Pod Identity to its service account. */
+  public readonly autoscalerRole: IamRole;
+  /** The managed add-ons, by name. */
+  public readonly addons: Record<string, EksAddon> = {};
   protected readonly poolRules: PoolRules = {
     cloud: Cloud.EKS,
     nameRule: EKS_NAME,
@@ -100,10 +121,12 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
   private readonly props: EksClusterProps;
   private readonly nodePolicies: IamRolePolicyAttachment[];
   private readonly amiByPool = new Map<string, string>();
+  private readonly addonsNeedingNodes: EksAddon[];
+  private readonly objectStorage: boolean;
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
-    const { EksAccessEntry, EksAccessPolicyAssociation, EksAddon, EksClusterResource, IamOpenidConnectProvider, IamRole, IamRolePolicyAttachment, KmsKey } = aws();
+    const { EksAccessEntry, EksAccessPolicyAssociation, EksClusterResource, IamOpenidConnectProvider, IamRole, IamRolePolicyAttachment, KmsKey } = aws();
     this.props = props;
     this.clusterName = props.name;
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
@@ -150,13 +173,14 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
       dependsOn: [clusterPolicy],
     });
 
-    // The VPC CNI enforces NetworkPolicy only when told to.
-    new EksAddon(this, 'vpc-cni', {
-      clusterName: this.resource.name,
-      addonName: 'vpc-cni',
-      resolveConflictsOnCreate: 'OVERWRITE',
-      configurationValues: JSON.stringify({ enableNetworkPolicy: 'true' }),
-    });
+    const { versions, problems } = resolveAddonVersions(this.kubernetesVersion, props.addonVersions ?? {});
+    problems.forEach((p) => this.problems.add(p));
+    this.objectStorage = props.objectStorageCsiDriver ?? true;
+    const managed = createManagedAddons(this, this.resource, versions, this.objectStorage);
+    managed.addons.forEach((addon) => { this.addons[addon.addonName] = addon; });
+    this.addonsNeedingNodes = managed.needNodes;
+    this.autoscalerRole = createAutoscalerRole(this, this.resource, props.name);
+    this.problems.addWarningCheck(() => this.autoscalerWarnings());
 
     this.oidcProvider = new IamOpenidConnectProvider(this, 'oidc', {
       url: this.resource.identity.get(0).oidc.get(0).issuer,
@@ -205,6 +229,8 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
       amiType,
       capacityType: pool.spot ? 'SPOT' : 'ON_DEMAND',
       diskSize: pool.diskSizeGiB,
+      // Nodes follow the control plane, so the next version bump does not find them two minors behind.
+      version: this.resource.version,
       scalingConfig: { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: pool.minNodes },
       updateConfig: { maxUnavailable: 1 },
       labels: { ...pool.labels },
@@ -214,6 +240,7 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
       dependsOn: this.nodePolicies,
     });
     this.tagForScaleFromZero(id, group, pool);
+    for (const addon of this.addonsNeedingNodes) addon.dependsOn = [...(addon.dependsOn ?? []), dependable(group)];
     return group;
   }
 
@@ -228,12 +255,49 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
     for (const taint of pool.taints) tags[`${AUTOSCALER_TEMPLATE}/taint/${taint.key}`] = `${taint.value ?? ''}:${taint.effect}`;
     if (pool.accelerator) tags[`${AUTOSCALER_TEMPLATE}/resources/nvidia.com/gpu`] = String(pool.gpusPerNode);
     const asgName = group.resources.get(0).autoscalingGroups.get(0).name;
-    Object.entries(tags).forEach(([key, value], i) => {
-      new AutoscalingGroupTag(this, `${id}-template-tag-${i}`, {
+    // Keyed by tag key, not position: adding a label must not rewrite the tags after it.
+    Object.entries(tags).forEach(([key, value]) => {
+      new AutoscalingGroupTag(this, `${id}-tag-${tagId(key)}`, {
         autoscalingGroupName: asgName,
         tag: { key, value, propagateAtLaunch: false },
       });
     });
+  }
+
+  protected placesPool(_pool: ResolvedPool, options: NodePoolOptions | EksGpuPoolOptions): boolean {
+    return (options as EksGpuPoolOptions).subnetIds !== undefined;
+  }
+
+  /** The Cluster Autoscaler, which scales the node groups (GPU groups from zero) through the tags above. */
+  public requiredReleases(): ClusterHelmRelease[] {
+    const tag = CLUSTER_AUTOSCALER_IMAGE_TAGS[this.kubernetesVersion];
+    return [{
+      name: 'cluster-autoscaler',
+      chart: ADDON_CHARTS.clusterAutoscaler,
+      namespace: AUTOSCALER_NAMESPACE,
+      values: {
+        cloudProvider: 'aws',
+        awsRegion: this.props.region,
+        autoDiscovery: { clusterName: this.clusterName },
+        rbac: { serviceAccount: { create: true, name: AUTOSCALER_SERVICE_ACCOUNT } },
+        ...(tag ? { image: { tag } } : {}),
+        extraArgs: { 'balance-similar-node-groups': true, expander: 'least-waste', 'skip-nodes-with-local-storage': false },
+      },
+    }];
+  }
+
+  protected objectStores() {
+    return this.objectStorage ? super.objectStores() : [];
+  }
+
+  private autoscalerWarnings() {
+    if (this.releasesInstalled || this.amiByPool.size === 0) return [];
+    return [{
+      code: 'EKS_AUTOSCALER_NOT_INSTALLED',
+      message: `Nothing scales the node groups of "${this.clusterName}": GPU groups stay at zero nodes.`,
+      received: undefined,
+      fix: 'add ClusterAddons for this cluster (it installs the Cluster Autoscaler), or run your own autoscaler with autoscalerRole.',
+    }];
   }
 
   protected poolProfile(pool: ResolvedPool): NodePoolProfile {
@@ -253,4 +317,9 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
       workloadIdentity: true,
     };
   }
+}
+
+/** A construct id from a tag key: `/` and `.` are not allowed in ids, and distinct keys stay distinct. */
+function tagId(key: string): string {
+  return key.replace(AUTOSCALER_TEMPLATE + '/', '').replace(/[^A-Za-z0-9-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`);
 }

@@ -9,99 +9,12 @@ import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
 import { ClusterCapabilities, NodePoolProfile } from '../core/cluster-profile';
 import { checkName, GKE_NAME } from '../core/names';
 import { GPU_TAINT } from '../core/scheduling';
+import { GkeClusterProps, GkeGpuDriverVersion, GkeGpuPoolOptions, GkeReleaseChannel } from './gke-props';
 import { EXEC_CREDENTIAL_API, KubernetesConnection, ManagedCluster } from './managed-cluster';
-import { GpuPoolOptions, NodePoolOptions, poolProfile, PoolRules, ResolvedPool, terraformTaint } from './node-pool';
+import { NodePoolOptions, poolProfile, PoolRules, ResolvedPool, terraformTaint } from './node-pool';
 import { google } from './bindings';
 
-/** GKE release channels. */
-export enum GkeReleaseChannel {
-  RAPID = 'RAPID',
-  REGULAR = 'REGULAR',
-  STABLE = 'STABLE',
-}
-
-/** Which NVIDIA driver GKE installs on GPU nodes. */
-export enum GkeGpuDriverVersion {
-  /** The default driver for the node's GKE version. */
-  DEFAULT = 'DEFAULT',
-  LATEST = 'LATEST',
-}
-
-/** How several containers share one physical GPU on GKE. */
-export interface GkeGpuSharing {
-  readonly strategy: 'TIME_SHARING' | 'MPS';
-  /** Containers per GPU, 2 to 48. */
-  readonly maxSharedClientsPerGpu: number;
-}
-
-/** A network allowed to reach the control plane. */
-export interface AuthorizedNetwork {
-  /** IPv4 CIDR; never `0.0.0.0/0`. */
-  readonly cidr: string;
-  /** @default - the CIDR */
-  readonly displayName?: string;
-}
-
-export interface GkeClusterProps {
-  /** Cluster name in GCP. */
-  readonly name: string;
-  readonly project: string;
-  /** Region (regional cluster, recommended) or zone. */
-  readonly location: string;
-  /** VPC network name or self link. */
-  readonly network: string;
-  /** Subnetwork name or self link; GKE adds the pod and service ranges to it. */
-  readonly subnetwork: string;
-  /**
-   * The subnetwork's primary range, checked against the pod, service and control-plane ranges.
-   * @default - not checked
-   */
-  readonly nodeCidr?: string;
-  /** @default '10.64.0.0/14' */
-  readonly podCidr?: string;
-  /** @default '10.68.0.0/20' */
-  readonly serviceCidr?: string;
-  /**
-   * The /28 for the control plane's private endpoint.
-   * @default '172.16.0.0/28'
-   */
-  readonly masterCidr?: string;
-  /**
-   * Minimum control-plane version; the release channel upgrades from there.
-   * @default DEFAULT_KUBERNETES_VERSION
-   */
-  readonly kubernetesVersion?: string;
-  /** @default GkeReleaseChannel.REGULAR */
-  readonly releaseChannel?: GkeReleaseChannel;
-  /**
-   * Networks that may reach the control plane.
-   * @default - none: only the VPC reaches the private endpoint
-   */
-  readonly authorizedNetworks?: readonly AuthorizedNetwork[];
-  /**
-   * Opt-out: expose a public control-plane endpoint, reachable only from `authorizedNetworks`.
-   * @default false
-   */
-  readonly publicEndpoint?: boolean;
-  /**
-   * Cloud KMS key (`projects/…/cryptoKeys/…`) that encrypts Secrets in etcd.
-   * @default - Google-managed encryption only; synth warns
-   */
-  readonly secretsEncryptionKey?: string;
-  /**
-   * Opt-out: allow `terraform destroy` to delete the cluster.
-   * @default true
-   */
-  readonly deletionProtection?: boolean;
-}
-
-/** GKE-only options of a GPU pool. */
-export interface GkeGpuPoolOptions extends GpuPoolOptions {
-  /** @default GkeGpuDriverVersion.DEFAULT */
-  readonly driverVersion?: GkeGpuDriverVersion;
-  /** @default - each container gets whole GPUs */
-  readonly sharing?: GkeGpuSharing;
-}
+export * from './gke-props';
 
 const NODE_ROLES = [
   'roles/logging.logWriter',
@@ -136,10 +49,11 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
     zoneExample: 'use zones of the cluster\'s region, e.g. europe-west4-a.',
   };
   private readonly props: GkeClusterProps;
+  private readonly objectStorage: boolean;
 
   constructor(scope: Construct, id: string, props: GkeClusterProps) {
     super(scope, id);
-    const { ContainerCluster, ProjectIamMember, ServiceAccount } = google();
+    const { ContainerCluster, DataGoogleProject, KmsCryptoKeyIamMember, ProjectIamMember, ServiceAccount } = google();
     this.props = props;
     this.clusterName = props.name;
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
@@ -148,6 +62,7 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
     const masterCidr = props.masterCidr ?? '172.16.0.0/28';
     const podCidr = props.podCidr ?? '10.64.0.0/14';
     const serviceCidr = props.serviceCidr ?? '10.68.0.0/20';
+    this.objectStorage = props.objectStorageCsiDriver ?? true;
 
     [
       ...checkName(props.name, GKE_NAME, 'CLUSTER_NAME_INVALID'),
@@ -178,6 +93,13 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
         member: `serviceAccount:${this.nodeServiceAccount.email}`,
       });
     }
+
+    // GKE encrypts Secrets as its service agent, which must hold the key before the cluster exists.
+    const keyGrant = props.secretsEncryptionKey ? new KmsCryptoKeyIamMember(this, 'secrets-key-grant', {
+      cryptoKeyId: props.secretsEncryptionKey,
+      role: 'roles/cloudkms.cryptoKeyEncrypterDecrypter',
+      member: `serviceAccount:service-${new DataGoogleProject(this, 'project', { projectId: props.project }).number}@container-engine-robot.iam.gserviceaccount.com`,
+    }) : undefined;
 
     this.resource = new ContainerCluster(this, 'cluster', {
       name: props.name,
@@ -218,6 +140,17 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
       databaseEncryption: props.secretsEncryptionKey
         ? { state: 'ENCRYPTED', keyName: props.secretsEncryptionKey }
         : { state: 'DECRYPTED' },
+      // Dataplane V2 enforces NetworkPolicy; the block says so to scanners (enabled must stay false with it).
+      networkPolicy: { enabled: false },
+      enableIntranodeVisibility: true,
+      resourceLabels: { 'managed-by': 'ml-platform-constructs', ...props.resourceLabels },
+      binaryAuthorization: props.binaryAuthorization === false ? undefined : { evaluationMode: 'PROJECT_SINGLETON_POLICY_ENFORCE' },
+      authenticatorGroupsConfig: props.rbacSecurityGroup ? { securityGroup: props.rbacSecurityGroup } : undefined,
+      addonsConfig: { gcsFuseCsiDriverConfig: { enabled: this.objectStorage } },
+      // GKE reports the oldest pool's node_config here, and some of its fields (spot) force a new
+      // cluster; this block only shapes the default pool, which is removed at creation.
+      lifecycle: { ignoreChanges: ['node_config'] },
+      dependsOn: keyGrant ? [keyGrant] : undefined,
     });
   }
 
@@ -281,6 +214,10 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
         }] : undefined,
       },
     });
+  }
+
+  protected objectStores() {
+    return this.objectStorage ? super.objectStores() : [];
   }
 
   protected poolProfile(pool: ResolvedPool): NodePoolProfile {

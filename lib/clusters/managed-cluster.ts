@@ -1,11 +1,13 @@
 import { TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { Cloud } from '../core/cloud';
-import { managedCloudFacts } from '../core/cloud-facts';
+import { managedCloudFacts, ObjectStoreFacts } from '../core/cloud-facts';
 import { ClusterCapabilities, ClusterProfile, NodePoolProfile } from '../core/cluster-profile';
 import { assertValid, isCollectingValidationErrors, Problems } from '../core/validation';
 import { installTerraformGate } from '../policy/gate';
+import { HelmChart } from './addon-charts';
 import { GpuPoolOptions, NodePoolOptions, PoolRules, resolvePool, ResolvedPool } from './node-pool';
+import { installReplacementCheck } from './replacement-check';
 
 /**
  * What GKE, EKS and AKS clusters share: pools resolved the same way, the profile built from them,
@@ -17,6 +19,8 @@ export abstract class ManagedCluster<TPool> extends Construct {
   public abstract readonly kubernetesVersion: string;
 
   protected readonly problems: Problems;
+  /** Whether ClusterAddons installs `requiredReleases()` on this cluster. */
+  protected releasesInstalled = false;
   private readonly resolved: ResolvedPool[] = [];
 
   constructor(scope: Construct, id: string) {
@@ -25,6 +29,7 @@ export abstract class ManagedCluster<TPool> extends Construct {
     this.problems.addCheck(() => this.duplicatePoolNames());
     installSynthGate(this);
     installTerraformGate(TerraformStack.of(this));
+    installReplacementCheck(TerraformStack.of(this));
   }
 
   /** Adds a pool of CPU nodes. */
@@ -45,8 +50,18 @@ export abstract class ManagedCluster<TPool> extends Construct {
       kubernetesVersion: this.kubernetesVersion,
       pools: this.resolved.map((pool) => this.poolProfile(pool)),
       capabilities: this.capabilities(),
-      facts: managedCloudFacts(this.cloud),
+      facts: { ...managedCloudFacts(this.cloud), objectStores: this.objectStores() },
     });
+  }
+
+  /** In-cluster software the cluster needs to work as declared (EKS: its autoscaler); ClusterAddons installs it. */
+  public requiredReleases(): ClusterHelmRelease[] {
+    return [];
+  }
+
+  /** Called by ClusterAddons once it installs `requiredReleases()`. */
+  public markReleasesInstalled(): void {
+    this.releasesInstalled = true;
   }
 
   /** The shell command that writes this cluster's kubeconfig entry. */
@@ -60,11 +75,29 @@ export abstract class ManagedCluster<TPool> extends Construct {
   protected abstract poolProfile(pool: ResolvedPool): NodePoolProfile;
   protected abstract capabilities(): ClusterCapabilities;
 
+  /** Object stores pods can mount: only those whose CSI driver the cluster turns on. */
+  protected objectStores(): readonly ObjectStoreFacts[] {
+    return managedCloudFacts(this.cloud).objectStores;
+  }
+
   private addPool(id: string, options: NodePoolOptions | GpuPoolOptions, accelerator: GpuPoolOptions['accelerator'] | undefined): TPool {
     const { pool, problems } = resolvePool(this.poolRules, id, options, accelerator);
     problems.forEach((p) => this.problems.add(p));
     this.resolved.push(pool);
+    if (pool.accelerator && !this.placesPool(pool, options)) {
+      this.problems.warn({
+        code: 'GPU_POOL_ZONES_UNSET',
+        message: `Pool "${pool.name}" may place ${pool.accelerator} nodes in any zone of the cluster, and not every zone has that GPU: scale-up fails in those that lack it.`,
+        received: pool.accelerator.id,
+        fix: 'list the zones that offer it (zones, or subnetIds on EKS).',
+      });
+    }
     return this.createPool(id, pool, options);
+  }
+
+  /** Whether the pool's options keep it to chosen zones. */
+  protected placesPool(pool: ResolvedPool, _options: NodePoolOptions | GpuPoolOptions): boolean {
+    return pool.zones !== undefined;
   }
 
   private duplicatePoolNames() {
@@ -87,6 +120,14 @@ export interface KubernetesConnection {
   readonly host: string;
   readonly clusterCaCertificate: string;
   readonly exec: { readonly apiVersion: string; readonly command: string; readonly args: string[] };
+}
+
+/** A Helm release a cluster needs inside itself. */
+export interface ClusterHelmRelease {
+  readonly name: string;
+  readonly chart: HelmChart;
+  readonly namespace: string;
+  readonly values: Record<string, unknown>;
 }
 
 /** The API version of the exec credential plugins the clouds ship. */

@@ -38,6 +38,16 @@ export interface ObjectStoreFacts {
    * @default - none: only images that open the scheme natively can read it
    */
   readonly csiDriver?: string;
+  /**
+   * Volume attributes that make the driver mount with the pod's own identity.
+   * @default - none needed
+   */
+  readonly volumeAttributes?: Readonly<Record<string, string>>;
+  /**
+   * Annotations a pod that mounts the store needs (GKE injects its FUSE sidecar on one).
+   * @default - none needed
+   */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -68,7 +78,7 @@ const MANAGED: Record<Cloud, CloudFacts> = {
     loadBalancer: { internalAnnotations: { 'networking.gke.io/load-balancer-type': 'Internal' }, externalAnnotations: {} },
     // GKE Workload Identity answers on the node's metadata server, 169.254.169.252:988, not on .254.
     metadata: { blockedCidrs: [LINK_LOCAL_METADATA], identityEndpoints: [{ cidr: '169.254.169.252/32', port: 988 }] },
-    objectStores: [{ scheme: 'gs', csiDriver: 'gcsfuse.csi.storage.gke.io' }],
+    objectStores: [{ scheme: 'gs', csiDriver: 'gcsfuse.csi.storage.gke.io', podAnnotations: { 'gke-gcsfuse/volumes': 'true' } }],
   },
   [Cloud.EKS]: {
     workloadIdentity: { serviceAccountAnnotation: 'eks.amazonaws.com/role-arn', podLabels: {} },
@@ -85,7 +95,8 @@ const MANAGED: Record<Cloud, CloudFacts> = {
       },
     },
     metadata: { blockedCidrs: [LINK_LOCAL_METADATA], identityEndpoints: [] },
-    objectStores: [{ scheme: 's3', csiDriver: 's3.csi.aws.com' }],
+    // The driver holds no S3 permission of its own: each volume reads with its pod's IAM role.
+    objectStores: [{ scheme: 's3', csiDriver: 's3.csi.aws.com', volumeAttributes: { authenticationSource: 'pod' } }],
   },
   [Cloud.AKS]: {
     workloadIdentity: { serviceAccountAnnotation: 'azure.workload.identity/client-id', podLabels: { 'azure.workload.identity/use': 'true' } },

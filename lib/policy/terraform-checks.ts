@@ -29,6 +29,10 @@ export function terraformFindings(stack: { resource?: Resources }): Finding[] {
     if (!['RAPID', 'REGULAR', 'STABLE', 'EXTENDED'].includes(one(body.release_channel)?.channel)) add('CLUSTER_UPGRADE_CHANNEL', 'no release channel', body.release_channel);
     if (body.deletion_protection === false) add('CLUSTER_DELETION_PROTECTION', 'deletion protection is off', false);
     if (!(one(body.logging_config)?.enable_components ?? []).includes('APISERVER')) add('CLUSTER_CONTROL_PLANE_LOGS', 'API server logs are off', body.logging_config);
+    if (one(body.binary_authorization)?.evaluation_mode !== 'PROJECT_SINGLETON_POLICY_ENFORCE' && one(body.binary_authorization)?.enabled !== true) add('CLUSTER_BINARY_AUTHORIZATION', 'Binary Authorization is off', body.binary_authorization);
+    if (Object.keys(body.resource_labels ?? {}).length === 0) add('CLUSTER_RESOURCE_LABELS', 'the cluster has no resource labels', body.resource_labels);
+    if (body.enable_intranode_visibility !== true) add('CLUSTER_INTRANODE_VISIBILITY', 'intranode visibility is off', body.enable_intranode_visibility);
+    if (!one(body.authenticator_groups_config)?.security_group) add('CLUSTER_GROUPS_RBAC', 'RBAC cannot bind Google Groups', body.authenticator_groups_config);
     if (body.enable_legacy_abac === true || one(one(body.master_auth)?.client_certificate_config)?.issue_client_certificate === true) add('CLUSTER_LEGACY_AUTH', 'legacy ABAC or client certificates are on', { enable_legacy_abac: body.enable_legacy_abac, master_auth: body.master_auth });
   }
   for (const { id, body, path } of each('google_container_node_pool')) {
@@ -62,15 +66,28 @@ export function terraformFindings(stack: { resource?: Resources }): Finding[] {
     if (ranges.some((r) => OPEN.includes(r)) || (body.private_cluster_enabled !== true && ranges.length === 0)) add('CLUSTER_ENDPOINT', 'the API server is reachable from anywhere', { private_cluster_enabled: body.private_cluster_enabled, authorized_ip_ranges: ranges });
     if (one(body.default_node_pool)?.node_public_ip_enabled === true) add('CLUSTER_PRIVATE_NODES', 'system nodes get public addresses', true);
     if (body.oidc_issuer_enabled !== true || body.workload_identity_enabled !== true) add('CLUSTER_WORKLOAD_IDENTITY', 'workload identity or the OIDC issuer is off', { oidc_issuer_enabled: body.oidc_issuer_enabled, workload_identity_enabled: body.workload_identity_enabled });
-    if (!body.key_management_service) findings.push({ rule: 'CLUSTER_SECRETS_ENCRYPTION', path, subject: `azurerm_kubernetes_cluster.${id}`, detail: 'Secrets are not encrypted with a Key Vault key', received: undefined, fix: 'set secretsEncryptionKeyId on AksCluster.' });
+    if (!body.key_management_service) findings.push({ rule: 'CLUSTER_SECRETS_ENCRYPTION', path, subject: `azurerm_kubernetes_cluster.${id}`, detail: 'Secrets are not encrypted with a Key Vault key', received: undefined, fix: 'set secretsEncryption on AksCluster.' });
     if (!one(body.network_profile)?.network_policy) add('CLUSTER_NETWORK_POLICY', 'no network policy engine', body.network_profile);
     if (!body.automatic_upgrade_channel || body.automatic_upgrade_channel === 'none') add('CLUSTER_UPGRADE_CHANNEL', 'no automatic upgrade channel', body.automatic_upgrade_channel);
     if (!each('azurerm_monitor_diagnostic_setting').some((d) => String(d.body.target_resource_id).includes(`azurerm_kubernetes_cluster.${id}.`))) findings.push({ rule: 'CLUSTER_CONTROL_PLANE_LOGS', path, subject: `azurerm_kubernetes_cluster.${id}`, detail: 'no diagnostic setting sends control-plane logs anywhere', received: undefined, fix: 'set logAnalyticsWorkspaceId on AksCluster.' });
     if (body.local_account_disabled !== true || body.role_based_access_control_enabled === false || !body.azure_active_directory_role_based_access_control) add('CLUSTER_LEGACY_AUTH', 'local accounts are on or Entra ID RBAC is off', { local_account_disabled: body.local_account_disabled });
     if (body.azure_policy_enabled !== true) add('CLUSTER_AZURE_POLICY', 'Azure Policy is off', body.azure_policy_enabled);
+    if (!one(body.oms_agent)?.log_analytics_workspace_id) add('CLUSTER_MONITORING_AGENT', 'no monitoring agent', body.oms_agent);
+    if (!body.disk_encryption_set_id) add('CLUSTER_DISK_ENCRYPTION', 'node disks use platform-managed keys', undefined);
+    if (one(body.key_vault_secrets_provider)?.secret_rotation_enabled !== true) add('CLUSTER_SECRETS_STORE_ROTATION', 'no Key Vault secrets provider with rotation', body.key_vault_secrets_provider);
+    aksPoolFindings(one(body.default_node_pool) ?? {}, add);
   }
   for (const { id, body, path } of each('azurerm_kubernetes_cluster_node_pool')) {
-    if (body.node_public_ip_enabled === true) findings.push({ rule: 'CLUSTER_PRIVATE_NODES', path, subject: `azurerm_kubernetes_cluster_node_pool.${id}`, detail: 'nodes get public addresses', received: true });
+    const add = (rule: PolicyRuleId, detail: string, received: unknown) => findings.push({ rule, path, subject: `azurerm_kubernetes_cluster_node_pool.${id}`, detail, received });
+    if (body.node_public_ip_enabled === true) add('CLUSTER_PRIVATE_NODES', 'nodes get public addresses', true);
+    aksPoolFindings(body, add);
   }
   return findings;
+}
+
+/** The node settings an AKS system pool and user pool share. */
+function aksPoolFindings(pool: Record<string, any>, add: (rule: PolicyRuleId, detail: string, received: unknown) => void): void {
+  if (pool.host_encryption_enabled !== true) add('CLUSTER_HOST_ENCRYPTION', 'encryption at host is off', pool.host_encryption_enabled);
+  if (typeof pool.max_pods !== 'number' || pool.max_pods < 50) add('CLUSTER_MAX_PODS', 'fewer than 50 pods per node, or the default left implicit', pool.max_pods);
+  if (pool.os_disk_type !== 'Ephemeral') add('CLUSTER_EPHEMERAL_OS_DISK', 'OS disks are managed disks', pool.os_disk_type);
 }

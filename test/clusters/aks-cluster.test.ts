@@ -1,7 +1,7 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { TerraformStack } from 'cdktf';
-import { Accelerator, AksCluster, AksClusterProps, AksGpuDriver, NodeLabels } from '../../lib';
-import { resource, synthStack, synthStackError } from '../tf-helpers';
+import { Accelerator, AksCluster, AksClusterProps, AksGpuDriver, AksVnet, NodeLabels, waivePolicy } from '../../lib';
+import { resource, resources, synthStack, synthStackError } from '../tf-helpers';
 
 const BASE: AksClusterProps = {
   name: 'ml-aks',
@@ -37,11 +37,70 @@ describe('AksCluster', () => {
     });
   });
 
-  test('authorized IP ranges replace the private cluster when opted out', () => {
-    const tf = synthStack((stack) => aks(stack, { authorizedIpRanges: ['203.0.113.0/24'] }));
+  test('a public API server is an explicit create-time choice; adding a range later leaves private_cluster_enabled alone', () => {
+    const at = (ranges: string[]) => resource(synthStack((stack) => aks(stack, { privateCluster: false, authorizedIpRanges: ranges })), 'azurerm_kubernetes_cluster');
+    const one = at(['203.0.113.0/24']);
+    const two = at(['203.0.113.0/24', '198.51.100.0/24']);
+    expect(one.private_cluster_enabled).toBe(false);
+    expect(two.private_cluster_enabled).toBe(false);
+    expect(two.api_server_access_profile).toEqual({ authorized_ip_ranges: ['203.0.113.0/24', '198.51.100.0/24'] });
+  });
+
+  test('KMS etcd encryption: the control plane runs as a user-assigned identity that holds Key Vault Crypto User before the cluster exists', () => {
+    const tf = synthStack((stack) => aks(stack, { secretsEncryption: { keyId: 'https://kv.vault.azure.net/keys/k/1', keyVaultId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv' } }));
     const cluster = resource(tf, 'azurerm_kubernetes_cluster');
-    expect(cluster.private_cluster_enabled).toBe(false);
-    expect(cluster.api_server_access_profile).toEqual({ authorized_ip_ranges: ['203.0.113.0/24'] });
+    const [identityId] = Object.keys(tf.resource.azurerm_user_assigned_identity);
+    const [grantId, subnetGrantId] = Object.keys(tf.resource.azurerm_role_assignment);
+    expect(cluster.identity).toEqual({ type: 'UserAssigned', identity_ids: [`\${azurerm_user_assigned_identity.${identityId}.id}`] });
+    expect(cluster.key_management_service).toEqual({ key_vault_key_id: 'https://kv.vault.azure.net/keys/k/1', key_vault_network_access: 'Public' });
+    expect(cluster.depends_on).toEqual([`azurerm_role_assignment.${grantId}`, `azurerm_role_assignment.${subnetGrantId}`]);
+    expect(tf.resource.azurerm_role_assignment[subnetGrantId]).toMatchObject({ scope: BASE.vnetSubnetId, role_definition_name: 'Network Contributor' });
+    expect(resource(tf, 'azurerm_role_assignment', 'key-access')).toMatchObject({
+      scope: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv',
+      role_definition_name: 'Key Vault Crypto User',
+      principal_id: `\${azurerm_user_assigned_identity.${identityId}.principal_id}`,
+    });
+    expect(resource(synthStack((stack) => aks(stack)), 'azurerm_kubernetes_cluster').identity).toEqual({ type: 'SystemAssigned' });
+  });
+
+  test('AksVnet and an auto-created Log Analytics workspace: no invented ids needed', () => {
+    let cluster!: AksCluster;
+    const tf = synthStack((stack) => {
+      new AzurermProvider(stack, 'azurerm', { features: [{}] });
+      const network = new AksVnet(stack, 'net', { clusterName: 'ml-aks', location: 'westeurope', resourceGroupName: 'rg' });
+      cluster = new AksCluster(stack, 'aks', { name: 'ml-aks', location: 'westeurope', resourceGroupName: 'rg', vnetSubnetId: network.nodeSubnetId, nodeCidr: network.nodeCidr, tenantId: 't', adminGroupObjectIds: ['g'] });
+    });
+    expect(resource(tf, 'azurerm_subnet').address_prefixes).toEqual(['10.20.0.0/20']);
+    expect(resource(tf, 'azurerm_kubernetes_cluster').default_node_pool.vnet_subnet_id).toMatch(/^\$\{azurerm_subnet\./);
+    const [workspace] = Object.keys(tf.resource.azurerm_log_analytics_workspace);
+    expect(resource(tf, 'azurerm_log_analytics_workspace')).toMatchObject({ name: 'ml-aks-logs', retention_in_days: 30 });
+    expect(resource(tf, 'azurerm_monitor_diagnostic_setting').log_analytics_workspace_id).toBe(`\${azurerm_log_analytics_workspace.${workspace}.id}`);
+    expect(resource(tf, 'azurerm_kubernetes_cluster').oms_agent).toEqual({ log_analytics_workspace_id: `\${azurerm_log_analytics_workspace.${workspace}.id}`, msi_auth_for_monitoring_enabled: true });
+    expect(cluster.profile.facts.objectStores).toEqual([{ scheme: 'az', csiDriver: 'blob.csi.azure.com' }]);
+  });
+
+  test('benchmark rows: Blob CSI driver, secrets store rotation, max pods, ephemeral OS disks, encryption at host on every pool', () => {
+    const tf = synthStack((stack) => { aks(stack).addNodePool('cpu', { machineType: 'Standard_D8ds_v5', maxNodes: 3 }); });
+    const cluster = resource(tf, 'azurerm_kubernetes_cluster');
+    expect(cluster.storage_profile).toEqual({ blob_driver_enabled: true });
+    expect(cluster.key_vault_secrets_provider).toEqual({ secret_rotation_enabled: true, secret_rotation_interval: '2m' });
+    for (const pool of [cluster.default_node_pool, resource(tf, 'azurerm_kubernetes_cluster_node_pool')]) {
+      expect(pool).toMatchObject({ max_pods: 110, os_disk_type: 'Ephemeral', host_encryption_enabled: true });
+    }
+    let cluster2!: AksCluster;
+    const off = synthStack((stack) => {
+      cluster2 = aks(stack, { objectStorageCsiDriver: false, ephemeralOsDisks: false, hostEncryption: false });
+      waivePolicy(cluster2, 'CLUSTER_HOST_ENCRYPTION', 'the subscription has not registered EncryptionAtHost yet');
+    });
+    expect(resource(off, 'azurerm_kubernetes_cluster').storage_profile).toEqual({ blob_driver_enabled: false });
+    expect(resource(off, 'azurerm_kubernetes_cluster').default_node_pool).toMatchObject({ os_disk_type: 'Managed', host_encryption_enabled: false });
+    expect(cluster2.profile.facts.objectStores).toEqual([]);
+  });
+
+  test('user pools rotate through a temporary pool when the VM size, disk or zones change', () => {
+    const tf = synthStack((stack) => { aks(stack).addGpuPool('t4spot', { accelerator: Accelerator.NVIDIA_T4, maxNodes: 2, spot: true }); });
+    expect(resource(tf, 'azurerm_kubernetes_cluster_node_pool').temporary_name_for_rotation).toBe('t4spottmp');
+    expect(resources(tf, 'azurerm_kubernetes_cluster_node_pool')).toHaveLength(1);
   });
 
   test('GPU pool: VM size from the accelerator, GPU taint, labels, explicit driver', () => {
@@ -71,6 +130,8 @@ describe('AksCluster', () => {
       'kubernetes.azure.com/scalesetpriority=spot:NoSchedule',
     ]);
     expect(pool.upgrade_settings).toBeUndefined();
+    // Azure labels spot nodes too; without the label in the config every plan shows a diff.
+    expect(pool.node_labels['kubernetes.azure.com/scalesetpriority']).toBe('spot');
   });
 
   test('profile: AKS needs the device plugin and explicit GPU tolerations', () => {
@@ -124,7 +185,17 @@ describe('AksCluster', () => {
     });
 
     test('authorized ranges include the world', () => {
-      expect(synthStackError((stack) => aks(stack, { authorizedIpRanges: ['10.0.0.0/8', '0.0.0.0/0'] }))).toContain('CIDR_OPEN_TO_WORLD');
+      expect(synthStackError((stack) => aks(stack, { privateCluster: false, authorizedIpRanges: ['10.0.0.0/8', '0.0.0.0/0'] }))).toContain('CIDR_OPEN_TO_WORLD');
+    });
+
+    test('authorized ranges are given without choosing a public API server', () => {
+      const message = synthStackError((stack) => aks(stack, { authorizedIpRanges: ['203.0.113.0/24'] }));
+      expect(message).toContain('AKS_ENDPOINT_CHOICE: authorizedIpRanges apply to a public API server, and whether the cluster is private is fixed at creation');
+      expect(message).toContain('set privateCluster: false');
+    });
+
+    test('a public API server has no authorized ranges', () => {
+      expect(synthStackError((stack) => aks(stack, { privateCluster: false }))).toContain('PUBLIC_ENDPOINT_UNRESTRICTED: A public API server needs authorizedIpRanges');
     });
 
     test('the service range overlaps the node subnet', () => {

@@ -48,7 +48,7 @@ describe('ClusterAddons', () => {
 
   test('every release is pinned to the version listed in ADDON_CHARTS and rolls back on failure', () => {
     const byName = releases(tf);
-    expect(Object.keys(byName).sort()).toEqual(['dcgm-exporter', 'ingress-nginx', 'kube-prometheus-stack']);
+    expect(Object.keys(byName).sort()).toEqual(['cluster-autoscaler', 'dcgm-exporter', 'ingress-nginx', 'kube-prometheus-stack']);
     const charts = Object.values(ADDON_CHARTS);
     for (const release of Object.values<any>(byName)) {
       const chart = charts.find((c) => c.chart === release.chart)!;
@@ -62,7 +62,30 @@ describe('ClusterAddons', () => {
     const stack = values(releases(tf)['kube-prometheus-stack']);
     expect(stack.prometheus.prometheusSpec).toMatchObject({ serviceMonitorSelectorNilUsesHelmValues: false, podMonitorSelectorNilUsesHelmValues: false, ruleSelectorNilUsesHelmValues: false, retention: '15d' });
     expect(stack.grafana.sidecar.dashboards).toEqual({ enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' });
-    expect(stack.grafana.admin.existingSecret).toBe('grafana-admin');
+  });
+
+  test('Grafana gets a random admin password made once, not a Secret nobody creates nor the chart\'s public default', () => {
+    const stack = values(releases(tf)['kube-prometheus-stack']);
+    expect(stack.grafana.admin).toBeUndefined();
+    const [secret] = releases(tf)['kube-prometheus-stack'].set_sensitive;
+    expect(secret.name).toBe('grafana.adminPassword');
+    const [password] = Object.values<any>(tf.resource.terraform_data);
+    expect(secret.value).toMatch(/^\$\{terraform_data\.[^.]+\.output\}$/);
+    expect(password.input).toBe('${sensitive(uuid())}');
+    expect(password.lifecycle.ignore_changes).toEqual(['input']);
+    const own = releases(build({ monitoring: { grafanaAdminSecret: 'mine' } }).read('addons'))['kube-prometheus-stack'];
+    expect(values(own).grafana.admin).toEqual({ existingSecret: 'mine', userKey: 'admin-user', passwordKey: 'admin-password' });
+    expect(own.set_sensitive).toBeUndefined();
+  });
+
+  test('EKS: the Cluster Autoscaler finds the cluster\'s node groups and runs as the service account its Pod Identity names', () => {
+    const autoscaler = values(releases(tf)['cluster-autoscaler']);
+    expect(releases(tf)['cluster-autoscaler'].namespace).toBe('kube-system');
+    expect(autoscaler).toMatchObject({ cloudProvider: 'aws', awsRegion: 'us-east-1', autoDiscovery: { clusterName: 'c' }, rbac: { serviceAccount: { create: true, name: 'cluster-autoscaler' } }, image: { tag: 'v1.33.0' } });
+    const association = resources(build().read('cluster'), 'aws_eks_pod_identity_association')[0];
+    expect(association).toMatchObject({ namespace: 'kube-system', service_account: 'cluster-autoscaler' });
+    // AKS scales its pools itself.
+    expect(releases(build({}, 'aks').read('addons'))['cluster-autoscaler']).toBeUndefined();
   });
 
   test('values: the ingress controller is internal and scraped; the DCGM exporter runs on GPU nodes only', () => {
@@ -75,7 +98,7 @@ describe('ClusterAddons', () => {
   });
 
   test('JobSet and Kueue only when asked; JobSet is asked for when a training job uses it', () => {
-    expect(Object.keys(releases(build({ jobset: true, kueue: true }).read('addons'))).sort()).toEqual(['dcgm-exporter', 'ingress-nginx', 'jobset', 'kube-prometheus-stack', 'kueue']);
+    expect(Object.keys(releases(build({ jobset: true, kueue: true }).read('addons'))).sort()).toEqual(['cluster-autoscaler', 'dcgm-exporter', 'ingress-nginx', 'jobset', 'kube-prometheus-stack', 'kueue']);
     const k8s = new K8sApp();
     const { profile } = new EksCluster(new TerraformStack(new App(), 's'), 'c', { name: 'c', region: 'r', subnetIds: ['a', 'b'], admins: ['x'] });
     const chart = new Chart(k8s, 'jobs');

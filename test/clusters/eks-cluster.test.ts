@@ -1,6 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformStack } from 'cdktf';
-import { Accelerator, EksCluster, EksClusterProps, EksGpuAmi, EksVpc, NodeLabels } from '../../lib';
+import { App } from 'cdktf';
+import { Accelerator, collectWarnings, EksCluster, EksClusterProps, EksGpuAmi, EksVpc, NodeLabels } from '../../lib';
 import { resource, resources, synthStack, synthStackError } from '../tf-helpers';
 
 const BASE: EksClusterProps = {
@@ -59,7 +60,67 @@ describe('EksCluster', () => {
 
   test('the VPC CNI enforces NetworkPolicy', () => {
     const tf = synthStack((stack) => eks(stack));
-    expect(JSON.parse(resource(tf, 'aws_eks_addon').configuration_values)).toEqual({ enableNetworkPolicy: 'true' });
+    expect(JSON.parse(resource(tf, 'aws_eks_addon', 'vpc-cni').configuration_values)).toEqual({ enableNetworkPolicy: 'true' });
+  });
+
+  test('node groups follow the control plane version, and every managed add-on is pinned to that version\'s release', () => {
+    const at = (kubernetesVersion: string) => synthStack((stack) => { eks(stack, { kubernetesVersion }).addNodePool('cpu', { machineType: 'm6i.large', maxNodes: 2 }); });
+    const tf = at('1.32');
+    expect(resource(tf, 'aws_eks_node_group').version).toMatch(/^\$\{aws_eks_cluster\.[^.]+\.version\}$/);
+    const versions = (json: typeof tf) => Object.fromEntries(resources(json, 'aws_eks_addon').map((a) => [a.addon_name, a.addon_version]));
+    expect(versions(tf)).toEqual({
+      'vpc-cni': 'v1.20.1-eksbuild.3', 'kube-proxy': 'v1.32.9-eksbuild.2', 'coredns': 'v1.11.4-eksbuild.22',
+      'eks-pod-identity-agent': 'v1.3.8-eksbuild.2', 'aws-mountpoint-s3-csi-driver': 'v2.0.0-eksbuild.1',
+    });
+    expect(versions(at('1.33'))['kube-proxy']).toBe('v1.33.5-eksbuild.2');
+    expect(resource(tf, 'aws_eks_addon', 'kube-proxy').resolve_conflicts_on_update).toBe('PRESERVE');
+  });
+
+  test('add-ons that run Deployments wait for the node groups, so their creation does not time out on an empty cluster', () => {
+    const tf = synthStack((stack) => { eks(stack).addNodePool('cpu', { machineType: 'm6i.large', maxNodes: 2 }); });
+    const group = Object.keys(tf.resource.aws_eks_node_group)[0];
+    for (const name of ['coredns', 'aws-mountpoint-s3-csi-driver']) expect(resource(tf, 'aws_eks_addon', name).depends_on).toContain(`aws_eks_node_group.${group}`);
+    expect(resource(tf, 'aws_eks_addon', 'vpc-cni').depends_on).toBeUndefined();
+  });
+
+  test('the S3 CSI driver has no role of its own (pods mount with theirs); s3 is in the profile only while the driver is on', () => {
+    let cluster!: EksCluster;
+    const tf = synthStack((stack) => { cluster = eks(stack); });
+    expect(resource(tf, 'aws_eks_addon', 'mountpoint').service_account_role_arn).toBeUndefined();
+    expect(cluster.profile.facts.objectStores).toEqual([{ scheme: 's3', csiDriver: 's3.csi.aws.com', volumeAttributes: { authenticationSource: 'pod' } }]);
+    let without!: EksCluster;
+    const off = synthStack((stack) => { without = eks(stack, { objectStorageCsiDriver: false }); });
+    expect(resources(off, 'aws_eks_addon').map((a) => a.addon_name)).not.toContain('aws-mountpoint-s3-csi-driver');
+    expect(without.profile.facts.objectStores).toEqual([]);
+  });
+
+  test('the autoscaler role may resize only this cluster\'s groups and is bound to its service account by Pod Identity', () => {
+    const tf = synthStack((stack) => eks(stack));
+    const role = resource(tf, 'aws_iam_role', 'autoscaler');
+    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal).toEqual({ Service: 'pods.eks.amazonaws.com' });
+    const policy = JSON.parse(resource(tf, 'aws_iam_role_policy').policy);
+    const write = policy.Statement.find((s: any) => s.Action.includes('autoscaling:SetDesiredCapacity'));
+    expect(write.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/k8s.io/cluster-autoscaler/ml-eks': 'owned' } });
+    expect(policy.Statement.flatMap((s: any) => s.Action).filter((a: string) => !/:(Describe|Get)/.test(a)).sort()).toEqual(['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup']);
+    expect(resource(tf, 'aws_eks_pod_identity_association')).toMatchObject({ namespace: 'kube-system', service_account: 'cluster-autoscaler', role_arn: expect.stringContaining('aws_iam_role.') });
+  });
+
+  test('scale-from-zero tags are keyed by tag key: adding a label leaves the other tags\' addresses alone', () => {
+    const addresses = (labels: Record<string, string>) => {
+      const tf = synthStack((stack) => { eks(stack).addGpuPool('gpu', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 2, labels }); });
+      return Object.fromEntries(Object.entries<any>(tf.resource.aws_autoscaling_group_tag).map(([id, t]) => [t.tag.key, id]));
+    };
+    const before = addresses({ team: 'a' });
+    const after = addresses({ aaa: 'first', team: 'a' });
+    for (const [key, id] of Object.entries(before)) expect(after[key]).toBe(id);
+    expect(Object.keys(after)).toHaveLength(Object.keys(before).length + 1);
+  });
+
+  test('warns when nothing installs the autoscaler', () => {
+    const app = new App({ outdir: require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'mlpc-')) });
+    const stack = new TerraformStack(app, 's');
+    eks(stack).addGpuPool('gpu', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 2 });
+    expect(collectWarnings(app).join('\n')).toContain('EKS_AUTOSCALER_NOT_INSTALLED: Nothing scales the node groups of "ml-eks"');
   });
 
   test('GPU node group: NVIDIA AMI, GPU taint, labels, spot, scale-from-zero tags', () => {
@@ -151,6 +212,12 @@ describe('EksCluster', () => {
 
     test('there is one subnet only', () => {
       expect(synthStackError((stack) => eks(stack, { subnetIds: ['subnet-a'] }))).toContain('SUBNETS_TOO_FEW');
+    });
+
+    test('no add-on versions are known for the Kubernetes version', () => {
+      const message = synthStackError((stack) => eks(stack, { kubernetesVersion: '1.20' }));
+      expect(message).toContain('EKS_ADDON_VERSION_UNKNOWN: No pinned version of vpc-cni, kube-proxy, coredns, eks-pod-identity-agent, aws-mountpoint-s3-csi-driver is known for Kubernetes 1.20.');
+      expect(message).toContain('pin each missing add-on in addonVersions');
     });
 
     test('nobody is admin', () => {

@@ -1,6 +1,9 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
-import { TerraformStack } from 'cdktf';
-import { Accelerator, GkeCluster, GkeClusterProps, GkeGpuDriverVersion, NodeLabels } from '../../lib';
+import { App, TerraformStack } from 'cdktf';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Accelerator, collectWarnings, GkeCluster, waivePolicy, GkeClusterProps, GkeGpuDriverVersion, NodeLabels } from '../../lib';
 import { resource, resources, synthStack, synthStackError } from '../tf-helpers';
 
 const BASE: GkeClusterProps = {
@@ -19,6 +22,60 @@ function gke(stack: TerraformStack, props: Partial<GkeClusterProps> = {}): GkeCl
 }
 
 describe('GkeCluster', () => {
+  test('the cluster ignores the node_config GKE reports back from its oldest pool (spot there would force a new cluster)', () => {
+    const tf = synthStack((stack) => { gke(stack).addGpuPool('spot', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 2, spot: true, zones: ['europe-west4-a'] }); });
+    expect(resource(tf, 'google_container_cluster').lifecycle).toEqual({ ignore_changes: ['node_config'] });
+  });
+
+  test('CMEK: GKE\'s service agent is granted the key before the cluster is created', () => {
+    const tf = synthStack((stack) => gke(stack));
+    const [grant] = Object.keys(tf.resource.google_kms_crypto_key_iam_member);
+    const [project] = Object.keys(tf.data.google_project);
+    expect(resource(tf, 'google_kms_crypto_key_iam_member')).toEqual(expect.objectContaining({
+      crypto_key_id: BASE.secretsEncryptionKey,
+      role: 'roles/cloudkms.cryptoKeyEncrypterDecrypter',
+      member: `serviceAccount:service-\${data.google_project.${project}.number}@container-engine-robot.iam.gserviceaccount.com`,
+    }));
+    expect(tf.data.google_project[project].project_id).toBe('acme-ml');
+    expect(resource(tf, 'google_container_cluster').depends_on).toEqual([`google_kms_crypto_key_iam_member.${grant}`]);
+    expect(synthStack((stack) => gke(stack, { secretsEncryptionKey: undefined })).resource.google_kms_crypto_key_iam_member).toBeUndefined();
+  });
+
+  test('benchmark rows: network_policy block beside Dataplane V2, labels, intranode visibility, Binary Authorization, Google Groups when given', () => {
+    const cluster = resource(synthStack((stack) => gke(stack, { rbacSecurityGroup: 'gke-security-groups@acme.example', resourceLabels: { team: 'ml' } })), 'google_container_cluster');
+    expect(cluster).toMatchObject({
+      network_policy: { enabled: false },
+      datapath_provider: 'ADVANCED_DATAPATH',
+      enable_intranode_visibility: true,
+      resource_labels: { 'managed-by': 'ml-platform-constructs', team: 'ml' },
+      binary_authorization: { evaluation_mode: 'PROJECT_SINGLETON_POLICY_ENFORCE' },
+      authenticator_groups_config: { security_group: 'gke-security-groups@acme.example' },
+    });
+    // The opt-out is explicit twice: the prop, and a waiver of the gate's rule.
+    const off = synthStack((stack) => waivePolicy(gke(stack, { binaryAuthorization: false }), 'CLUSTER_BINARY_AUTHORIZATION', 'images come from a registry that is scanned on push'));
+    expect(resource(off, 'google_container_cluster').binary_authorization).toBeUndefined();
+    expect(synthStackError((stack) => gke(stack, { binaryAuthorization: false }))).toContain('POLICY_CLUSTER_BINARY_AUTHORIZATION');
+  });
+
+  test('the Cloud Storage FUSE CSI driver is on, and gs is an object store only while it is', () => {
+    let on!: GkeCluster;
+    let off!: GkeCluster;
+    expect(resource(synthStack((stack) => { on = gke(stack); }), 'google_container_cluster').addons_config).toEqual({ gcs_fuse_csi_driver_config: { enabled: true } });
+    expect(on.profile.facts.objectStores).toEqual([{ scheme: 'gs', csiDriver: 'gcsfuse.csi.storage.gke.io', podAnnotations: { 'gke-gcsfuse/volumes': 'true' } }]);
+    expect(resource(synthStack((stack) => { off = gke(stack, { objectStorageCsiDriver: false }); }), 'google_container_cluster').addons_config).toEqual({ gcs_fuse_csi_driver_config: { enabled: false } });
+    expect(off.profile.facts.objectStores).toEqual([]);
+  });
+
+  test('warns when a GPU pool may land in zones without its GPU', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-')) });
+    const cluster = gke(new TerraformStack(app, 's'));
+    cluster.addGpuPool('l4', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 2 });
+    cluster.addGpuPool('l4z', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 2, zones: ['europe-west4-a'] });
+    const warnings = collectWarnings(app).filter((w) => w.includes('GPU_POOL_ZONES_UNSET'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('GPU_POOL_ZONES_UNSET: Pool "l4" may place NVIDIA L4 nodes in any zone of the cluster');
+  });
+
   test('secure defaults on the cluster', () => {
     const tf = synthStack((stack) => gke(stack));
     const cluster = resource(tf, 'google_container_cluster');

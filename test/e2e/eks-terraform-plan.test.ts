@@ -75,6 +75,19 @@ describe('EKS stack of the default example under real terraform', () => {
     expect(groups.gpu.taint).toContainEqual({ key: 'nvidia.com/gpu', value: 'present', effect: 'NO_SCHEDULE' });
   });
 
+  test('the plan creates the autoscaler\'s role, its policy and its Pod Identity binding; node groups carry the cluster version', () => {
+    const [role] = planned('aws_iam_role').filter((r: any) => r.name === 'ml-eks-scaler');
+    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal.Service).toBe('pods.eks.amazonaws.com');
+    const [policy] = planned('aws_iam_role_policy');
+    expect(policy.policy).toContain('k8s.io/cluster-autoscaler/ml-eks');
+    expect(planned('aws_eks_pod_identity_association')[0]).toMatchObject({ cluster_name: 'ml-eks', namespace: 'kube-system', service_account: 'cluster-autoscaler' });
+    const config = plan.configuration.root_module.resources.filter((r: any) => r.type === 'aws_eks_node_group');
+    for (const group of config) expect(group.expressions.version.references).toContainEqual(expect.stringMatching(/^aws_eks_cluster\.[^.]+\.version$/));
+    const addons = Object.fromEntries(planned('aws_eks_addon').map((a: any) => [a.addon_name, a.addon_version]));
+    expect(Object.keys(addons).sort()).toEqual(['aws-mountpoint-s3-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
+    expect(Object.values(addons).every((v) => /^v\d+\.\d+\.\d+-eksbuild\.\d+$/.test(String(v)))).toBe(true);
+  });
+
   test('the plan creates the network, OIDC provider and access entry it needs', () => {
     expect(planned('aws_subnet')).toHaveLength(6);
     expect(planned('aws_nat_gateway')).toHaveLength(1);

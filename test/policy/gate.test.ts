@@ -72,6 +72,16 @@ const PLANTS: Record<PolicyRuleId, (e: Example) => void> = {
   CLUSTER_CONTROL_PLANE_LOGS: (e) => e.tf('ml-eks', 'aws_eks_cluster').addOverride('enabled_cluster_log_types', null),
   CLUSTER_LEGACY_AUTH: (e) => e.tf('ml-aks', 'azurerm_kubernetes_cluster').addOverride('local_account_disabled', false),
   CLUSTER_AZURE_POLICY: (e) => e.tf('ml-aks', 'azurerm_kubernetes_cluster').addOverride('azure_policy_enabled', false),
+  CLUSTER_BINARY_AUTHORIZATION: (e) => e.tf('ml-gke', 'google_container_cluster').addOverride('binary_authorization', null),
+  CLUSTER_RESOURCE_LABELS: (e) => e.tf('ml-gke', 'google_container_cluster').addOverride('resource_labels', null),
+  CLUSTER_INTRANODE_VISIBILITY: (e) => e.tf('ml-gke', 'google_container_cluster').addOverride('enable_intranode_visibility', false),
+  CLUSTER_GROUPS_RBAC: (e) => e.tf('ml-gke', 'google_container_cluster').addOverride('authenticator_groups_config', null),
+  CLUSTER_MONITORING_AGENT: (e) => e.tf('ml-aks', 'azurerm_kubernetes_cluster').addOverride('oms_agent', null),
+  CLUSTER_DISK_ENCRYPTION: (e) => e.tf('ml-aks', 'azurerm_kubernetes_cluster').addOverride('disk_encryption_set_id', null),
+  CLUSTER_HOST_ENCRYPTION: (e) => e.tf('ml-aks', 'azurerm_kubernetes_cluster_node_pool').addOverride('host_encryption_enabled', false),
+  CLUSTER_MAX_PODS: (e) => e.tf('ml-aks', 'azurerm_kubernetes_cluster').addOverride('default_node_pool.max_pods', 30),
+  CLUSTER_SECRETS_STORE_ROTATION: (e) => e.tf('ml-aks', 'azurerm_kubernetes_cluster').addOverride('key_vault_secrets_provider', null),
+  CLUSTER_EPHEMERAL_OS_DISK: (e) => e.tf('ml-aks', 'azurerm_kubernetes_cluster_node_pool').addOverride('os_disk_type', 'Managed'),
 };
 
 const codes = (messages: readonly string[]) => [...new Set(messages.flatMap((m) => m.match(/POLICY_[A-Z_]+/g) ?? []))].sort();
