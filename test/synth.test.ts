@@ -1,10 +1,11 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { App as K8sApp, Chart } from 'cdk8s';
+import { App as K8sApp } from 'cdk8s';
 import { App, TerraformStack } from 'cdktf';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Accelerator, EksCluster, synthPlatform, TfStrategy, TfTrainingJob, ValidationError } from '../lib';
+import { testChart } from './k8s-helpers';
 
 describe('synthPlatform', () => {
   function apps() {
@@ -21,7 +22,7 @@ describe('synthPlatform', () => {
 
   test('writes both sides when both are valid', () => {
     const { terraform, kubernetes, cluster, tfOut, k8sOut } = apps();
-    new TfTrainingJob(new Chart(kubernetes, 'jobs'), 'j', { namespace: 'ns', image: 'tf:2.21.0', strategy: TfStrategy.MULTI_WORKER_MIRRORED, workers: { replicas: 1, gpus: 1, accelerator: Accelerator.NVIDIA_L4 }, cluster: cluster.profile });
+    new TfTrainingJob(testChart(kubernetes, 'jobs'), 'j', { namespace: 'ns', image: 'tf:2.21.0', strategy: TfStrategy.MULTI_WORKER_MIRRORED, workers: { replicas: 1, gpus: 1, accelerator: Accelerator.NVIDIA_L4 }, cluster: cluster.profile });
     synthPlatform({ terraform, kubernetes });
     expect(fs.existsSync(path.join(tfOut, 'stacks', 'eks', 'cdk.tf.json'))).toBe(true);
     expect(fs.readdirSync(k8sOut)).toEqual(['jobs.k8s.yaml']);
@@ -30,7 +31,7 @@ describe('synthPlatform', () => {
   test('fails when the Kubernetes side has a problem, writing neither side and listing both sides\' problems', () => {
     const { terraform, kubernetes, cluster, tfOut, k8sOut } = apps();
     cluster.addNodePool('cpu', { machineType: 'm6i.large', minNodes: 2, maxNodes: 1 });
-    new TfTrainingJob(new Chart(kubernetes, 'jobs'), 'j', { namespace: 'ns', image: 'tf:2.21.0', strategy: TfStrategy.MULTI_WORKER_MIRRORED, workers: { replicas: 3, gpus: 1, accelerator: Accelerator.NVIDIA_L4 }, cluster: cluster.profile });
+    new TfTrainingJob(testChart(kubernetes, 'jobs'), 'j', { namespace: 'ns', image: 'tf:2.21.0', strategy: TfStrategy.MULTI_WORKER_MIRRORED, workers: { replicas: 3, gpus: 1, accelerator: Accelerator.NVIDIA_L4 }, cluster: cluster.profile });
     let error: unknown;
     try { synthPlatform({ terraform, kubernetes }); } catch (e) { error = e; }
     expect(error).toBeInstanceOf(ValidationError);
@@ -51,6 +52,7 @@ describe('synthPlatformOrExit', () => {
       const lib = require(${JSON.stringify(entry)});
       const kubernetes = new App({ outdir: require('fs').mkdtempSync(require('os').tmpdir() + '/mlpc-') });
       const chart = new (require('cdk8s').Chart)(kubernetes, 'jobs');
+      lib.declareExternalNamespace(chart, 'ns');
       const cluster = lib.ClusterProfile.fromJson({ cloud: 'gke', name: 'c', kubernetesVersion: '1.33', capabilities: { devicePluginRequired: false, managedGpuDrivers: true, extendedResourceToleration: true, networkPolicyEnforced: true, workloadIdentity: true }, pools: [] });
       new lib.TfTrainingJob(chart, 'j', { namespace: 'ns', image: 'tf:latest', strategy: lib.TfStrategy.MULTI_WORKER_MIRRORED, workers: { replicas: 0 }, cluster });
       lib.synthPlatformOrExit({ kubernetes });`;

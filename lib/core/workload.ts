@@ -70,6 +70,15 @@ export function declareExternalObject(scope: IConstruct, kind: string, namespace
 }
 
 /**
+ * Declares a namespace that something outside this program creates and secures (a platform team's
+ * own tooling), so workloads may run there without a Tenant. Without it, such a workload is an
+ * error: nothing would give its namespace Pod Security, a quota or default-deny networking.
+ */
+export function declareExternalNamespace(scope: IConstruct, namespace: string): void {
+  declareExternalObject(scope, 'Namespace', '', namespace);
+}
+
+/**
  * References of `workload` to objects that neither the program nor a declaration defines.
  * @internal
  */
@@ -77,16 +86,21 @@ export function undefinedReferenceProblems(workload: PlatformWorkload): Problem[
   const { defined } = appIndex(workload);
   const refs = workload.references();
   const missing: Array<[string, string, string]> = [
+    ['Namespace', '', workload.namespace] as [string, string, string],
     ...refs.serviceAccounts.filter((n) => n !== 'default').map((n): [string, string, string] => ['ServiceAccount', workload.namespace, n]),
     ...refs.persistentVolumeClaims.map((n): [string, string, string] => ['PersistentVolumeClaim', workload.namespace, n]),
     ...refs.secrets.map((n): [string, string, string] => ['Secret', workload.namespace, n]),
     ...refs.priorityClasses.filter((n) => !BUILT_IN_PRIORITY_CLASSES.includes(n)).map((n): [string, string, string] => ['PriorityClass', '', n]),
   ].filter(([kind, namespace, name]) => !defined.has(key(kind, namespace, name)));
   return missing.map(([kind, namespace, name]) => ({
-    code: 'REFERENCE_UNDEFINED',
-    message: `"${workload.name}" uses ${kind} "${name}"${namespace ? ` in namespace ${namespace}` : ''}, which this program never defines; its pods would not start.`,
+    code: kind === 'Namespace' ? 'NAMESPACE_UNMANAGED' : 'REFERENCE_UNDEFINED',
+    message: kind === 'Namespace'
+      ? `"${workload.name}" runs in namespace "${name}", which no Tenant of this program creates; it would get no Pod Security, quota or default-deny networking, and its GPUs would escape the tenant quota checks.`
+      : `"${workload.name}" uses ${kind} "${name}"${namespace ? ` in namespace ${namespace}` : ''}, which this program never defines; its pods would not start.`,
     received: name,
-    fix: kind === 'PriorityClass'
+    fix: kind === 'Namespace'
+      ? `add a Tenant named "${name}" (it creates the namespace with Pod Security, a quota and default-deny networking), fix a misspelled namespace, or declareExternalNamespace(scope, "${name}") if it is managed elsewhere.`
+      : kind === 'PriorityClass'
       ? 'add an MlPlatform for the cluster (it defines the ml-* priority classes) or define the class.'
       : `define it (Tenant.addServiceAccount, Tenant.addVolumeClaim, an ApiObject), or declare it with Tenant.declareExternal${kind === 'Secret' ? 'Secret' : ''} if it is created elsewhere.`,
   }));

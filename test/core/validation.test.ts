@@ -1,3 +1,4 @@
+import { testChart } from '../k8s-helpers';
 import { App, Chart } from 'cdk8s';
 import { collectValidationErrors, Problems, perValidationPass, TfStrategy, TfTrainingJob } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
@@ -17,7 +18,7 @@ describe('perValidationPass', () => {
 
   test('a later pass sees what was added since the previous one', () => {
     const app = new App();
-    const chart = new Chart(app, 'jobs');
+    const chart = testChart(app, 'jobs');
     const job = (id: string, serviceAccountName?: string) => new TfTrainingJob(chart, id, {
       namespace: 'ns', image: 'tf:2.21.0', strategy: TfStrategy.MULTI_WORKER_MIRRORED, workers: { replicas: 1 }, cluster: EKS_PROFILE, serviceAccountName,
     });

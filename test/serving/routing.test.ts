@@ -15,7 +15,7 @@ import { buildModelServing } from '../../examples/model-serving/main';
 import { buildMultiCloud } from '../../examples/multi-cloud/main';
 import { buildTrainingAndServing } from '../../examples/training-and-serving/main';
 import { Chart } from 'cdk8s';
-import { declareExternalObject, ModelVersionPolicy, ServingExposure, synthPlatform, TfServing } from '../../lib';
+import { declareExternalNamespace, declareExternalObject, ModelVersionPolicy, ServingExposure, synthPlatform, TfServing } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
 import { ingressBackends, podsBehind, restUrls, ServingPod, servingPods, whyNotAnswered } from '../k8s/routing';
 
@@ -32,6 +32,7 @@ const EXAMPLES: Record<string, (terraform: App, kubernetes: K8sApp) => unknown> 
 function buildScenarios(_terraform: App, kubernetes: K8sApp): void {
   const chart = new Chart(kubernetes, 'scenarios');
   declareExternalObject(chart, 'Secret', 'team-a', 't');
+  declareExternalNamespace(chart, 'team-a');
   const cluster = EKS_PROFILE;
   const base = { namespace: 'team-a', cluster, cloudIdentity: 'arn:aws:iam::111122223333:role/s' };
   const ingress = (host: string, extra = {}) => ServingExposure.ingress({ host, tlsSecretName: 't', ...extra });

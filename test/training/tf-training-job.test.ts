@@ -1,8 +1,8 @@
-import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, Duration, Testing } from 'cdk8s';
 import { stringify } from 'yaml';
 import { Accelerator, NodeLabels, TfStrategy, TfTrainingJob, TfTrainingJobProps, TrainingBackend, TrainingCapacity, TrainingCheckpoint } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
-import { byKind, synthManifests, synthManifestsError } from '../k8s-helpers';
+import { byKind, synthManifests, synthManifestsError, testChart } from '../k8s-helpers';
 import { schemaErrors } from '../k8s/schema';
 
 const CLUSTER = EKS_PROFILE;
@@ -191,7 +191,7 @@ describe('TfTrainingJob', () => {
   describe('scale', () => {
     const sizes: Record<number, { objects: number; yamlBytes: number; tfConfigBytes: number }> = {};
     for (const workers of [10, 100, 1000]) {
-      const chart = new Chart(Testing.app(), 'scale');
+      const chart = testChart(Testing.app(), 'scale');
       new TfTrainingJob(chart, 'big', { ...BASE, chief: {}, workers: { replicas: workers } });
       const docs = chart.toJson();
       const tfConfig = containerOf(docs.find((d: any) => d.metadata.name === 'big-worker').spec.template).env.find((e: any) => e.name === 'TF_CONFIG').value;
