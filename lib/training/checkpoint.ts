@@ -1,6 +1,7 @@
 import { ClusterProfile } from '../core/cluster-profile';
 import { checkName, DNS_LABEL } from '../core/names';
 import { Problem } from '../core/validation';
+import { NamedObject, nameOf } from '../k8s/pod-template';
 
 /** The environment variable that tells training code where to write checkpoints. */
 export const CHECKPOINT_ENV = 'CHECKPOINT_DIR';
@@ -43,11 +44,12 @@ export class TrainingCheckpoint {
   }
 
   /**
-   * A PersistentVolumeClaim (ReadWriteMany, since every pod mounts it) mounted at `mountPath`.
+   * A PersistentVolumeClaim (ReadWriteMany, since every pod mounts it) mounted at `mountPath`: its
+   * name, or a cdk8s-plus `PersistentVolumeClaim` (or anything with a `name`).
    * @param mountPath @default '/checkpoints'
    */
-  public static volume(claimName: string, mountPath = '/checkpoints'): TrainingCheckpoint {
-    return new TrainingCheckpoint(mountPath, claimName, false);
+  public static volume(claim: NamedObject, mountPath = '/checkpoints'): TrainingCheckpoint {
+    return new TrainingCheckpoint(mountPath, nameOf(claim), false);
   }
 
   private constructor(

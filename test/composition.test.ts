@@ -1,10 +1,11 @@
-import { ApiObject, Testing } from 'cdk8s';
+/** Composition with cdk8s-plus: handles, selectors, Secrets, PVCs and sidecars handed to the library's constructs. */
+import { ApiObject, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ClusterCharts, collectValidationErrors, Tenant, TfServing } from '../../lib';
-import * as k8s from '../../lib/imports/k8s';
-import { EKS_PROFILE } from '../fixtures';
-import { allowed } from '../k8s/network-policy';
-import { schemaErrors } from '../k8s/schema';
+import { ClusterCharts, collectValidationErrors, Tenant, TfServing, TfStrategy, TfTrainingJob, TrainingCheckpoint } from '../lib';
+import * as k8s from '../lib/imports/k8s';
+import { EKS_PROFILE } from './fixtures';
+import { allowed } from './k8s/network-policy';
+import { schemaErrors } from './k8s/schema';
 
 function stack() {
   const app = Testing.app();
@@ -70,5 +71,24 @@ describe('TfServing composes with cdk8s-plus and exposes its objects', () => {
       expect(container.env).toContainEqual({ name: 'UPSTREAM_TOKEN', valueFrom: { secretKeyRef: { name: 'ranker-token', key: 'token' } } });
     }
     expect(schemaErrors(docs.filter((d) => d.kind !== 'NetworkPolicy' || d.metadata.namespace))).toEqual([]);
+  });
+});
+
+describe('TfTrainingJob composes with cdk8s-plus', () => {
+  test('a kplus PersistentVolumeClaim as the checkpoint volume', () => {
+    const app = Testing.app();
+    const chart = new ClusterCharts(app, EKS_PROFILE).tenant('research');
+    new Tenant(chart, 'tenant', {});
+    const claim = new kplus.PersistentVolumeClaim(chart, 'checkpoints', {
+      metadata: { name: 'checkpoints', namespace: 'research' }, storage: Size.gibibytes(100), accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_MANY],
+    });
+    new TfTrainingJob(chart, 'train', {
+      image: 'tensorflow/tensorflow:2.21.0', strategy: TfStrategy.MULTI_WORKER_MIRRORED, workers: { replicas: 2 }, checkpoint: TrainingCheckpoint.volume(claim),
+    });
+    // The reference check sees the kplus claim as defined in the program.
+    expect(collectValidationErrors(app)).toEqual([]);
+    const pod = docsOf(app).find((d) => d.kind === 'Job').spec.template.spec;
+    expect(pod.volumes).toContainEqual(expect.objectContaining({ persistentVolumeClaim: expect.objectContaining({ claimName: 'checkpoints' }) }));
+    expect(pod.containers[0].env).toContainEqual({ name: 'CHECKPOINT_DIR', value: '/checkpoints' });
   });
 });
