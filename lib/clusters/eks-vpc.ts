@@ -37,6 +37,12 @@ export class EksVpc extends Construct {
       Problems.of(this).add({ code: 'ZONES_COUNT_INVALID', message: 'EKS needs two zones, and this layout fits four at most.', received: zones, fix: 'list two to four availability zones of the region.' });
     }
     const [a, b] = this.cidr.split('.').map(Number);
+    if (zones.length === 0) {
+      // Nothing to build a network in; the problem above stops synth.
+      this.vpc = new Vpc(this, 'vpc', { cidrBlock: this.cidr });
+      this.privateSubnetIds = [];
+      return;
+    }
     const name = (suffix: string) => ({ Name: `${props.clusterName}-${suffix}` });
 
     this.vpc = new Vpc(this, 'vpc', { cidrBlock: this.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: name('vpc') });

@@ -23,8 +23,12 @@ export const RESTRICTED_CONTAINER_SECURITY_CONTEXT = {
 export const TMP_VOLUME = { name: 'tmp', emptyDir: {} } as const;
 export const TMP_MOUNT = { name: 'tmp', mountPath: '/tmp' } as const;
 
-/** An image reference pinned by digest or by a tag other than `latest`. */
+// The distribution reference grammar: [host[:port]/]path[:tag][@digest], path components lower-case.
+const IMAGE_REFERENCE = /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+/** An image reference, well formed, pinned by digest or by a tag other than `latest`. */
 export function isPinnedImage(image: string): boolean {
+  if (typeof image !== 'string' || !IMAGE_REFERENCE.test(image)) return false;
   if (/@sha256:[a-f0-9]{64}$/.test(image)) return true;
   const lastSegment = image.slice(image.lastIndexOf('/') + 1);
   const colon = lastSegment.indexOf(':');

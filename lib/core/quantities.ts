@@ -53,3 +53,18 @@ export function quantityProblems(resource: string, text: string): { errors: Prob
       : [],
   };
 }
+
+/** Bounds a pod's CPU and memory can have: at least 1m CPU and 1 MiB, at most what any node sells. */
+const RESOURCE_BOUNDS = { cpu: { min: 0.001, max: 1024, unit: 'cores' }, memoryGiB: { min: 1 / 1024, max: 24 * 1024, unit: 'GiB' } } as const;
+
+/** Problems of a CPU or memory figure that would be written as `0m`, `NaN` or an amount no node has. */
+export function resourceProblems(owner: string, field: 'cpu' | 'memoryGiB', value: number): Problem[] {
+  const { min, max, unit } = RESOURCE_BOUNDS[field];
+  if (typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max) return [];
+  return [{
+    code: 'RESOURCE_INVALID',
+    message: `${owner} ${field} must be a number from ${min} to ${max} ${unit}; smaller rounds to zero, and larger fits no node.`,
+    received: value,
+    fix: `set ${field} between ${min} and ${max}.`,
+  }];
+}

@@ -161,6 +161,8 @@ export class Tenant extends Construct {
 
   /** A ServiceAccount without an automounted token, bound to `cloudIdentity` when given. */
   public addServiceAccount(name: string, cloudIdentity?: string): ApiObject {
+    const existing = this.existing(`sa-${name}`, 'ServiceAccount', name);
+    if (existing) return existing;
     checkName(name, DNS_LABEL, 'SERVICE_ACCOUNT_NAME_INVALID').forEach((p) => this.problems.add(p));
     const annotations = cloudIdentity ? identityAnnotations(this.cluster, cloudIdentity, this.problems) : undefined;
     return kubeObject(this, `sa-${name}`, k8s.KubeServiceAccount.GVK, k8s.toJson_KubeServiceAccountProps, {
@@ -171,6 +173,8 @@ export class Tenant extends Construct {
 
   /** A PersistentVolumeClaim, e.g. for checkpoints (ReadWriteMany when several pods mount it). */
   public addVolumeClaim(name: string, options: { readonly storage: string; readonly storageClassName?: string; readonly readWriteMany?: boolean }): ApiObject {
+    const existing = this.existing(`pvc-${name}`, 'PersistentVolumeClaim', name);
+    if (existing) return existing;
     checkName(name, DNS_LABEL, 'PVC_NAME_INVALID').forEach((p) => this.problems.add(p));
     this.checkQuantity(`PVC ${name} storage`, options.storage);
     return kubeObject(this, `pvc-${name}`, k8s.KubePersistentVolumeClaim.GVK, k8s.toJson_KubePersistentVolumeClaimProps, {
@@ -186,6 +190,15 @@ export class Tenant extends Construct {
   /** Declares a Secret that something else creates (cert-manager, External Secrets), so workloads may reference it. */
   public declareExternalSecret(name: string): void {
     declareExternalObject(this, 'Secret', this.name, name);
+  }
+
+  /** An object added twice under one name: the second would overwrite the first, so it is refused. */
+  private existing(id: string, kind: string, name: string): ApiObject | undefined {
+    const found = this.node.tryFindChild(id) as ApiObject | undefined;
+    if (found) {
+      this.problems.add({ code: 'TENANT_OBJECT_DUPLICATE', message: `Tenant "${this.name}" already has a ${kind} named "${name}".`, received: name, fix: `add each ${kind} once, or give this one another name.` });
+    }
+    return found;
   }
 
   private metadata(name: string, annotations?: Record<string, string>): k8s.ObjectMeta {

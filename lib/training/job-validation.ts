@@ -8,6 +8,7 @@ import { CHECKPOINT_ENV } from './checkpoint';
 import { ResolvedRole, TfTrainingJobProps, TrainingSuccess } from './job-props';
 import { PREEMPTION_EXIT_CODE_ENV } from './preemption';
 import { MAX_ENV_STRING_BYTES, TASK_INDEX_ENV, TfRole, TfStrategy, TrainingBackend, TrainingTopology } from './tf-config';
+import { resourceProblems } from '../core/quantities';
 
 // Indexed Jobs accept at most 10^5 completions.
 const MAX_INDEXED_COMPLETIONS = 100_000;
@@ -52,14 +53,31 @@ export function jobProblems(job: JobView): Problem[] {
   if (props.cloudIdentity !== undefined && props.serviceAccountName !== undefined) {
     add({ code: 'IDENTITY_CONFLICT', message: 'cloudIdentity annotates the job\'s own ServiceAccount, but serviceAccountName replaces it.', received: { cloudIdentity: props.cloudIdentity, serviceAccountName: props.serviceAccountName }, fix: 'drop serviceAccountName, or give that ServiceAccount the identity (Tenant.identities) and drop cloudIdentity.' });
   }
-  topologyProblems(job).forEach(add);
+  const topology = topologyProblems(job);
+  topology.forEach(add);
   restartProblems(job).forEach(add);
+  deadlineProblems(job).forEach(add);
   preemptionProblems(job).forEach(add);
   queueProblems(job).forEach(add);
   gpuProblems(job).forEach(add);
-  derivedNameProblems(job).forEach(add);
-  tfConfigSizeProblems(job).forEach(add);
+  // Names and TF_CONFIG grow with the replica counts; with a bad count, building them is the hang.
+  if (!topology.some((p) => p.code === 'REPLICAS_INVALID')) {
+    derivedNameProblems(job).forEach(add);
+    tfConfigSizeProblems(job).forEach(add);
+  }
   return problems;
+}
+
+function deadlineProblems(job: JobView): Problem[] {
+  const deadline = job.props.activeDeadline;
+  if (deadline === undefined) return [];
+  const ms = deadline.toMilliseconds();
+  return Number.isInteger(ms) && ms >= 1000 && ms % 1000 === 0 && ms <= 365 * 24 * 3600 * 1000 ? [] : [{
+    code: 'DEADLINE_INVALID',
+    message: 'activeDeadline must be a whole number of seconds, from 1 second to a year; Kubernetes counts activeDeadlineSeconds.',
+    received: `${ms} ms`,
+    fix: 'use Duration.seconds, Duration.minutes or Duration.hours with a whole number of seconds.',
+  }];
 }
 
 function has(job: JobView, role: TfRole): boolean {
@@ -171,7 +189,7 @@ function gpuProblems(job: JobView): Problem[] {
   for (const { role, spec, placement } of job.roles) {
     const gpus = spec.gpus ?? 0;
     for (const [field, value] of [['cpu', spec.cpu ?? 2], ['memoryGiB', spec.memoryGiB ?? 8]] as const) {
-      if (!(value > 0)) problems.push({ code: 'RESOURCE_INVALID', message: `The ${role} role's ${field} must be positive.`, received: value, fix: `set ${field} above 0.` });
+      resourceProblems(`The ${role} role's`, field, value).forEach((p) => problems.push(p));
     }
     if (!Number.isInteger(gpus) || gpus < 0) {
       problems.push({ code: 'GPU_COUNT_INVALID', message: `The ${role} role asks for a fraction of a GPU; nvidia.com/gpu is counted in whole devices.`, received: gpus, fix: 'use a whole number of GPUs.' });

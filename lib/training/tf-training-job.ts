@@ -70,8 +70,11 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
     this.port = props.port ?? 2222;
     installKubernetesGate(this, this.clusterName);
     this.roles = this.resolveRoles();
-    jobProblems(this.view()).forEach((p) => this.problems.add(p));
+    const found = jobProblems(this.view());
+    found.forEach((p) => this.problems.add(p));
     this.problems.addCheck(() => [...undefinedReferenceProblems(this), ...this.queueReferenceProblems()]);
+    // A refused job builds nothing: bad replica counts or deadlines would make the builders hang or throw.
+    if (found.length > 0) return;
 
     const render = this.render();
     switch (this.backend) {

@@ -1,0 +1,55 @@
+/** Counterexamples from the property campaign of issue 14, kept as named cases: each is a listed problem, never a crash or a hang. */
+import { App as K8sApp, Duration, Testing } from 'cdk8s';
+import { App, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { ClusterCharts, collectValidationErrors, EksVpc, isPinnedImage, Tenant, TfStrategy, TfTrainingJob } from '../lib';
+import { EKS_PROFILE } from './fixtures';
+
+function errorsOf(build: (charts: ClusterCharts) => void): string[] {
+  const app: K8sApp = Testing.app();
+  const charts = new ClusterCharts(app, EKS_PROFILE);
+  new Tenant(charts.tenant('t'), 'tenant', {});
+  build(charts);
+  return collectValidationErrors(app);
+}
+
+const job = (props: Record<string, unknown>) => (charts: ClusterCharts) =>
+  new TfTrainingJob(charts.tenant('t'), 'j', { image: 'tensorflow/tensorflow:2.21.0', strategy: TfStrategy.MULTI_WORKER_MIRRORED, workers: { replicas: 1 }, ...props } as any);
+
+describe('input regressions', () => {
+  test.each<[string, Record<string, unknown>, RegExp]>([
+    ['ten million workers: refused at once, no TF_CONFIG host list built', { workers: { replicas: 1e7 } }, /REPLICAS_INVALID/],
+    ['infinite workers', { workers: { replicas: Infinity } }, /REPLICAS_INVALID/],
+    ['a deadline of 1.5 s', { activeDeadline: Duration.millis(1500) }, /DEADLINE_INVALID: .* Received: "1500 ms"/],
+    ['a CPU figure that rounds to 0m', { workers: { replicas: 1, cpu: 1e-4 } }, /RESOURCE_INVALID: The worker role's cpu must be a number from 0\.001/],
+    ['memory of NaN', { workers: { replicas: 1, memoryGiB: NaN } }, /RESOURCE_INVALID: The worker role's memoryGiB/],
+    ['memory of 1e21 GiB', { workers: { replicas: 1, memoryGiB: 1e21 } }, /RESOURCE_INVALID/],
+    ['an image with a space', { image: 'img :1' }, /IMAGE_NOT_PINNED: .* Received: "img :1"/],
+  ])('%s', (_, props, message) => {
+    expect(errorsOf(job(props))).toContainEqual(expect.stringMatching(message));
+  });
+
+  test('a claim or account added twice to a tenant is refused, not a construct-id crash', () => {
+    const errors = errorsOf((charts) => {
+      const tenant = new Tenant(charts.tenant('u'), 'tenant', {});
+      tenant.addVolumeClaim('x', { storage: '1Gi' });
+      tenant.addVolumeClaim('x', { storage: '1Gi' });
+      tenant.addServiceAccount('sa');
+      tenant.addServiceAccount('sa');
+    });
+    expect(errors.filter((e) => e.includes('TENANT_OBJECT_DUPLICATE'))).toHaveLength(2);
+  });
+
+  test('image references are checked against the reference grammar', () => {
+    expect(['tensorflow/serving:2.18.0-gpu', 'nvcr.io/nvidia/k8s-device-plugin:v0.17.1', 'localhost:5000/team/img:1', `img@sha256:${'a'.repeat(64)}`].every(isPinnedImage)).toBe(true);
+    expect(['img :1', 'Img:1', 'img:', 'img', 'img:latest', ':1', 'a//b:1'].some(isPinnedImage)).toBe(false);
+  });
+
+  test('EksVpc without zones reports the problem instead of a TypeError', () => {
+    const app = new App();
+    const stack = new TerraformStack(app, 's');
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    new EksVpc(stack, 'vpc', { clusterName: 'c', availabilityZones: [] });
+    expect(collectValidationErrors(app)).toContainEqual(expect.stringMatching(/ZONES_COUNT_INVALID/));
+  });
+});
