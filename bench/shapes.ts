@@ -4,7 +4,7 @@
  */
 import { App as K8sApp, Chart } from 'cdk8s';
 import {
-  Accelerator, MlPlatform, ModelVersionPolicy, ServingExposure, Tenant, TfServing, TfStrategy, TfTrainingJob,
+  Accelerator, MlPlatform, ModelVersionPolicy, ServingExposure, Tenant, TfServing, TfStrategy, TfTrainingJob, TrainingBackend,
 } from '../lib';
 import { BENCH_CLUSTERS, buildScaledPlatform } from './scenario';
 
@@ -66,9 +66,10 @@ function servingShape(full: boolean): Shape {
   };
 }
 
-function job(scope: Chart, i: number, namespace: string, workers: number): void {
+function job(scope: Chart, i: number, namespace: string, workers: number, backend?: TrainingBackend): void {
   new TfTrainingJob(scope, `train-${i}`, {
     namespace,
+    backend,
     image: 'tensorflow/tensorflow:2.21.0-gpu',
     strategy: TfStrategy.MULTI_WORKER_MIRRORED,
     workers: { replicas: workers, gpus: 1, accelerator: GPU },
@@ -91,17 +92,18 @@ export const SHAPES: readonly Shape[] = [
       for (let i = 0; i < n; i++) job(chart, i, teams[i % teams.length].name, 2);
     },
   },
-  {
-    id: 'training-large',
-    title: 'Training only, three very large jobs (N workers each)',
+  ...[TrainingBackend.INDEXED_JOB, TrainingBackend.KUBEFLOW_TFJOB].map((backend): Shape => ({
+    id: `training-large-${backend}`,
+    // TF_CONFIG is one environment string, under 128 KiB: about 2,800 workers with these names.
+    title: `Training only, three very large jobs (N workers each), ${backend} backend`,
     unit: 'workers per job',
-    sizes: [1000, 4000, 10000],
+    sizes: backend === TrainingBackend.KUBEFLOW_TFJOB ? [1000, 4000, 10000] : [500, 1000, 2500],
     build: (app, n) => {
       const [chart] = charts(app, 1);
       const [team] = tenants([chart], 1, 3 * n);
-      for (let i = 0; i < 3; i++) job(chart, i, team.name, n);
+      for (let i = 0; i < 3; i++) job(chart, i, team.name, n, backend);
     },
-  },
+  })),
   {
     id: 'tenants',
     title: 'Tenants only',
