@@ -152,8 +152,10 @@ function report(): { text: string; results: unknown } {
 const { text, results } = report();
 const file = path.join(ROOT, 'BENCHMARKS.md');
 const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-const history = old.includes('\n## History') ? old.slice(old.indexOf('\n## History') + 1) : '## History\n';
-if (!ONLY) fs.writeFileSync(file, `${text}\n${history}`);
+// Sections written by hand (the user's loop, the test suite, history) follow this line and are kept.
+const MARK = '<!-- Written by hand from here on; npm run bench keeps it. -->';
+const kept = old.includes(MARK) ? old.slice(old.indexOf(MARK)) : `${MARK}\n\n## History\n`;
+if (!ONLY) fs.writeFileSync(file, `${text}\n${kept}`);
 fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 fs.writeFileSync(path.join(ROOT, 'bench', 'results', `${(results as any).date.replace(/[:.]/g, '-')}.json`), JSON.stringify(results, null, 1));
 process.stdout.write(text);
