@@ -67,7 +67,10 @@ function measureShape(id: string, n: number, docsFile?: string) {
   const files = fs.readdirSync(outdir);
   const outputBytes = files.reduce((sum, f) => sum + fs.statSync(path.join(outdir, f)).size, 0);
   // The final documents, in the files' order: read back from what synth wrote.
-  const perChart = app.charts.map((chart) => ({ id: chart.node.id, docs: Yaml.load(path.join(outdir, `${Names.toDnsLabel(chart)}.k8s.yaml`)) }));
+  // (cdk8s's Yaml.load reads through a child process whose output buffer large files overflow.)
+  const { parseAllDocuments } = require('yaml') as typeof import('yaml');
+  const read = (file: string) => parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJSON()).filter((d) => d !== null);
+  const perChart = app.charts.map((chart) => ({ id: chart.node.id, docs: read(path.join(outdir, `${Names.toDnsLabel(chart)}.k8s.yaml`)) }));
   const objects = perChart.reduce((sum, c) => sum + c.docs.length, 0);
 
   const floorDir = tmp('floor');
