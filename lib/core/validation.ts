@@ -144,7 +144,7 @@ export function perValidationPass<T>(scope: IConstruct, key: string, compute: (r
     PASS_VALUES.set(root, fresh);
     root.node.addValidation({
       validate: () => {
-        if (fresh.size > 0 && !isChartPassOfSynth()) fresh.clear();
+        if (fresh.size > 0 && !UNCHANGED.has(root) && !isChartPassOfSynth()) fresh.clear();
         return [];
       },
     });
@@ -152,6 +152,26 @@ export function perValidationPass<T>(scope: IConstruct, key: string, compute: (r
   }
   if (!values.has(key)) values.set(key, compute(root));
   return values.get(key) as T;
+}
+
+const UNCHANGED = new WeakSet<IConstruct>();
+
+/**
+ * Runs `steps` (validations and syntheses of the app of `scope`, nothing that changes it) as one
+ * pass: what the first validation computes serves the later ones, e.g. `synthPlatform`'s own
+ * check and then `app.synth()`. Values are dropped again at the next validation after it.
+ * @internal
+ */
+export function asOneValidationPass<T>(scope: IConstruct, steps: () => T): T {
+  const root = scope.node.root;
+  if (UNCHANGED.has(root)) return steps();
+  PASS_VALUES.get(root)?.clear();
+  UNCHANGED.add(root);
+  try {
+    return steps();
+  } finally {
+    UNCHANGED.delete(root);
+  }
 }
 
 /** Thrown when an app has problems; the message lists every one. */

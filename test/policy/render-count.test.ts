@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { shape } from '../../bench/shapes';
 import { collectValidationErrors, isPolicyKind } from '../../lib';
+import { asOneValidationPass } from '../../lib/core/validation';
 
 /**
  * How often synth renders each object, counted, never timed. cdk8s validates the whole app once
@@ -72,5 +73,22 @@ describe('rendering per synth', () => {
     other.toJson();
     deployment.addJsonPatch(privileged);
     expect(() => other.toJson()).toThrow(/POLICY_POD_PRIVILEGED/);
+  });
+
+  test('a check and a synth run as one pass (as synthPlatform does) render each gated object twice', () => {
+    const { app, objects } = tenCharts();
+    const counts = countRenders(() => asOneValidationPass(app, () => {
+      expect(collectValidationErrors(app)).toEqual([]);
+      app.synth();
+    }));
+    expect(new Set(objects.filter((o) => isPolicyKind(o.kind)).map((o) => counts.get(o)))).toEqual(new Set([2]));
+  });
+
+  test('a patch added after such a pass is caught by the next synth', () => {
+    const { app, deployment } = tenCharts();
+    asOneValidationPass(app, () => collectValidationErrors(app));
+    deployment.addJsonPatch(privileged);
+    expect(() => app.synth()).toThrow(/POLICY_POD_PRIVILEGED/);
+    expect(collectValidationErrors(app).join('\n')).toMatch(/POLICY_POD_PRIVILEGED/);
   });
 });
