@@ -21,8 +21,18 @@ const ONLY = process.env.BENCH_SHAPES?.split(',');
 const ROOT = path.join(__dirname, '..', '..');
 
 function measure(args: string[], buildDir = path.join(__dirname, '..')): any {
-  const out = execFileSync(process.execPath, [path.join(buildDir, 'bench', 'measure.js'), ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const out = execFileSync(process.execPath, [path.join(buildDir, 'bench', 'measure.js'), ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
   return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+/** A measurement that may fail (e.g. the previous version refusing a shape): its first error line instead. */
+function tryMeasure(args: string[], buildDir?: string): any {
+  try {
+    return measure(args, buildDir);
+  } catch (error) {
+    const stderr = String((error as { stderr?: string }).stderr ?? error);
+    return { failed: /\n(\S*Error: .*(\n  \[.*)?)/.exec(stderr)?.[1]?.slice(0, 300) ?? stderr.slice(0, 300) };
+  }
 }
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' / ');
@@ -55,7 +65,7 @@ interface ShapeRun {
   readonly outputBytes: number;
   readonly peakRssMiB: number;
   readonly floorProcess?: { wallMs: number; peakRssMiB: number };
-  readonly before?: ShapeRun;
+  readonly before?: ShapeRun | { failed: string };
 }
 
 /** Construct + validate + synth, in CPU time. */
@@ -64,14 +74,20 @@ const wall = (r: ShapeRun) => r.constructMs + r.synthMs;
 
 function runShape(id: string, n: number, withFloorProcess: boolean): ShapeRun {
   const docsFile = path.join(os.tmpdir(), `mlpc-bench-docs-${process.pid}.json`);
-  const before = BEFORE ? measure(['shape', id, String(n)], BEFORE) : undefined;
+  const before = BEFORE && n > 100 ? tryMeasure(['shape', id, String(n)], BEFORE) : undefined;
   const run = measure(['shape', id, String(n), ...(withFloorProcess ? [docsFile] : [])]);
   const floorProcess = withFloorProcess ? measure(['floor', docsFile]) : undefined;
   if (withFloorProcess) fs.rmSync(docsFile, { force: true });
-  process.stderr.write(`${id} N=${n}: CPU ${f(cpu(run))} ms vs floor ${f(run.floorCpuMs)}${before ? `, before ${f(cpu(before))}` : ''} (load ${load()})\n`);
+  process.stderr.write(`${id} N=${n}: CPU ${f(cpu(run))} ms vs floor ${f(run.floorCpuMs)}${before ? `, before ${before.failed ?? f(cpu(before))}` : ''} (load ${load()})\n`);
   return { ...run, floorProcess, before };
 }
 
+
+function beforeCell(before: ShapeRun | { failed: string } | undefined): string {
+  if (!before) return '–';
+  if ('failed' in before) return `failed: ${before.failed.replace(/\|/g, '/')}`;
+  return `${f(cpu(before))}, ${f(cpu(before) / before.floorCpuMs, 2)}, ${f(cpu(before) / before.plainCpuMs, 2)}`;
+}
 
 function shapeSection(id: string, title: string, unit: string, runs: ShapeRun[]): string[] {
   const ratios = runs.map((r) => cpu(r) / r.floorCpuMs);
@@ -84,7 +100,7 @@ function shapeSection(id: string, title: string, unit: string, runs: ShapeRun[])
     '',
     `| N (${unit}) | objects | charts | construct CPU | synth CPU | floor CPU | plain cdk8s CPU | **(construct + synth) / floor** | / plain cdk8s | wall: construct + synth, floor, ratio | MB | peak RSS MiB |${BEFORE ? ' before: CPU, / floor, / plain |' : ''}`,
     `|---|---|---|---|---|---|---|---|---|---|---|---|${BEFORE ? '---|' : ''}`,
-    ...runs.map((r, i) => `| ${r.n} | ${r.objects} | ${r.charts} | ${f(r.constructCpuMs)} | ${f(r.synthCpuMs)} | ${f(r.floorCpuMs)} | ${f(r.plainCpuMs)} | **${f(ratios[i], 2)}** | ${f(overheads[i], 2)} | ${f(wall(r))}, ${f(r.floorMs)}, ${f(wall(r) / r.floorMs, 2)} | ${f(r.outputBytes / 1e6, 1)} | ${r.peakRssMiB} |${r.before ? ` ${f(cpu(r.before))}, ${f(cpu(r.before) / r.before.floorCpuMs, 2)}, ${f(cpu(r.before) / r.before.plainCpuMs, 2)} |` : ''}`),
+    ...runs.map((r, i) => `| ${r.n} | ${r.objects} | ${r.charts} | ${f(r.constructCpuMs)} | ${f(r.synthCpuMs)} | ${f(r.floorCpuMs)} | ${f(r.plainCpuMs)} | **${f(ratios[i], 2)}** | ${f(overheads[i], 2)} | ${f(wall(r))}, ${f(r.floorMs)}, ${f(wall(r) / r.floorMs, 2)} | ${f(r.outputBytes / 1e6, 1)} | ${r.peakRssMiB} |${BEFORE ? ` ${beforeCell(r.before)} |` : ''}`),
     '',
     `Synth cost ≤ 2.0× at every N: ${verdict(ratios.every((r) => r <= 2))}. Log-log slope of construct + synth: ${f(slope, 2)} (≤ 1.05: ${verdict(slope <= 1.05)}). Library overhead over plain cdk8s ≤ 1.25×: ${verdict(overheads.every((o) => o <= 1.25))}.`
       + (rss !== undefined ? ` Peak RSS at N = ${biggest.n}: ${biggest.peakRssMiB} MiB against ${biggest.floorProcess!.peakRssMiB} MiB for the floor process, ${f(rss, 2)}× (≤ 2: ${verdict(rss <= 2)}).` : '')
