@@ -123,10 +123,15 @@ function report(): { text: string; results: unknown } {
   const importMs = imports.map((i) => i.wallMs as number);
   const shapes = SHAPES.filter((s) => !ONLY || ONLY.includes(s.id)).map((s) => ({
     ...s,
-    runs: s.sizes.map((n, i) => runShape(s.id, n, i === s.sizes.length - 1)),
+    runs: s.sizes.map((n, i) => {
+      const run = runShape(s.id, n, i === s.sizes.length - 1);
+      // Kept as it comes, so that a later failure loses nothing.
+      fs.appendFileSync(path.join(os.tmpdir(), 'mlpc-bench-progress.jsonl'), `${JSON.stringify({ id: s.id, ...run })}\n`);
+      return run;
+    }),
   }));
-  const clusters = ONLY ? undefined : measure(['clusters']);
-  const training = ONLY ? undefined : measure(['training']);
+  const clusters = ONLY ? undefined : tryMeasure(['clusters']);
+  const training = ONLY ? undefined : tryMeasure(['training']);
   const cpus = os.cpus();
   const barrels = [...new Set(imports.flatMap((i) => i.barrels))];
   const sorted = [...importMs].sort((a, b) => a - b);
@@ -147,13 +152,14 @@ function report(): { text: string; results: unknown } {
     'Times are milliseconds of CPU (user + system, all threads of the process, `process.cpuUsage`), best of 2 rounds (1 when a round takes over 20 s, up to 7 while they add up to less than a second); the machine is shared, so wall-clock figures, given alongside, carry the other sessions\' load and the ratios use CPU time. Construct: building the program with the library. Synth: `app.synth()`, validation and the policy gate included. Floor: the same final documents (read back from the files synth wrote) written again by the same serializer (`Yaml.save` of cdk8s, one file per chart), best of 3 or more. Plain cdk8s: the same documents built as bare `ApiObject`s in charts of the same ids, then `app.synth()`, best of 2 or more. All three in one process, after an unmeasured warm-up through the same code. Peak RSS: the library process after synth, against a process that only reads the documents and writes the YAML.',
     '',
     ...shapes.flatMap((s) => shapeSection(s.id, s.title, s.unit, s.runs)),
-    ...(clusters ? [
+    ...(clusters?.failed || training?.failed ? [`Failed: ${clusters?.failed ?? ''} ${training?.failed ?? ''}`, ''] : []),
+    ...(clusters && !clusters.failed ? [
       '## 3. cdktf synth of three clusters with 20 pools each',
       '',
       `GKE, EKS and AKS, 10 CPU and 10 GPU pools each: **${f(clusters.wallMs)} ms** including construction, ${f(clusters.outputBytes / 1e6, 2)} MB of Terraform JSON, peak RSS ${clusters.peakRssMiB} MiB.`,
       '',
     ] : []),
-    ...(training ? [
+    ...(training && !training.failed ? [
       '## 4. Training jobs by size (indexed-job backend)',
       '',
       '| workers | objects | YAML bytes | TF_CONFIG bytes |',
