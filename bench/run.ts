@@ -2,7 +2,7 @@
  * `npm run bench`: measures, each in a fresh process (bench/measure.ts), the library's import,
  * construct + validate + synth of every shape in bench/shapes.ts against the YAML floor and against
  * plain cdk8s, peak memory against a floor process, cdktf synth of large clusters and training-job
- * size; writes the figures to BENCHMARKS.md (keeping its History section) and bench/results/.
+ * size; writes the figures to BENCHMARKS.md (keeping the part written by hand) and bench/results/.
  * Figures only: nothing here passes or fails.
  *
  * `BENCH_BEFORE=<build dir of another version>` measures that version too, interleaved with this
