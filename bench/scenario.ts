@@ -13,7 +13,7 @@ function profile(cloud: Cloud, accelerator: Accelerator): ClusterProfile {
   const pools: NodePoolProfile[] = [
     { name: 'cpu', machineType: 'cpu-large', gpusPerNode: 0, minNodes: 3, maxNodes: 500, spot: false, labels: {}, taints: [], devicePluginRequired: false },
     {
-      name: 'gpu', machineType: 'gpu-large', accelerator: accelerator.id, gpusPerNode: 8, minNodes: 0, maxNodes: 1000, spot: false,
+      name: 'gpu', machineType: 'gpu-large', accelerator: accelerator.id, gpusPerNode: 8, minNodes: 0, maxNodes: 4000, spot: false,
       labels: { 'ml-platform.io/accelerator': accelerator.id }, taints: [GPU_TAINT], devicePluginRequired: cloud !== Cloud.GKE,
     },
   ];

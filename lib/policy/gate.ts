@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { TerraformStack } from 'cdktf';
+// Types only: a Kubernetes-only program never loads cdktf (about two thirds of the library's import).
+import type { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { perValidationPass, Problem, Problems } from '../core/validation';
 import { Finding, isPolicyKind, kubernetesFindings } from './kubernetes-checks';
@@ -154,7 +155,7 @@ export function installTerraformGate(stack: TerraformStack): void {
 /** The waivers that took effect in the last validation of the app of `scope`. */
 export function collectWaivers(scope: IConstruct): string[] {
   const root = scope.node.root;
-  const stacks = root.node.findAll().filter((c) => TerraformStack.isStack(c));
+  const stacks = root.node.findAll().filter((c) => OUTCOMES.has(c));
   const kubernetes = CHARTS_GATED.has(root) ? kubernetesOutcome(root).waived : [];
   return [...new Set([...kubernetes, ...stacks.flatMap((s) => OUTCOMES.get(s)?.waived ?? [])])].sort();
 }

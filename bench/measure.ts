@@ -1,0 +1,171 @@
+/**
+ * One measurement, run in a fresh process by bench/run.ts: `node measure.js <kind> [args]`, prints
+ * one JSON line. Everything that is compared is measured in the same process, so ratios hold on a
+ * loaded machine even when the absolute times do not.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+const maxRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `mlpc-bench-${prefix}-`));
+
+function measureImport() {
+  const start = process.hrtime.bigint();
+  require('../lib');
+  const wallMs = ms(start);
+  const barrels = Object.keys(require.cache).filter((m) => /@cdktf[\\/]provider-[^\\/]+[\\/]lib[\\/]index\.js$/.test(m));
+  return { wallMs, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20), barrels };
+}
+
+/**
+ * Construct + validate + synth of one shape at size `n`, against the floor (the same final
+ * documents written as YAML by cdk8s's own serializer, best of 3) and against plain cdk8s (the same
+ * documents as bare ApiObjects in the same charts, constructed and synthesized).
+ * With `docsFile`, also writes the documents there for the floor process (peak RSS).
+ */
+function measureShape(id: string, n: number, docsFile?: string) {
+  const { ApiObject, App, Chart, Names, Yaml } = require('cdk8s') as typeof import('cdk8s');
+  const { shape } = require('./shapes') as typeof import('./shapes');
+  const s = shape(id);
+  // Warm-up, not measured, so that the library, plain cdk8s and the floor all run warm code.
+  const warm = new App({ outdir: tmp('warm') });
+  s.build(warm, Math.max(2, Math.floor(s.sizes[0] / 20)));
+  warm.synth();
+
+  // Best of `rounds`, in wall-clock and in CPU time (user + system, all threads) separately.
+  const best = { constructMs: Infinity, synthMs: Infinity, constructCpuMs: Infinity, synthCpuMs: Infinity, floorMs: Infinity, floorCpuMs: Infinity, plainMs: Infinity, plainCpuMs: Infinity };
+  const timed = (wallKey: keyof typeof best, cpuKey: keyof typeof best, run: () => void) => {
+    const cpu = process.cpuUsage();
+    const start = process.hrtime.bigint();
+    run();
+    best[wallKey] = Math.min(best[wallKey], ms(start));
+    const used = process.cpuUsage(cpu);
+    best[cpuKey] = Math.min(best[cpuKey], (used.user + used.system) / 1000);
+  };
+  // Small runs are repeated until they add up to a second, so that timer and scheduler noise stays small.
+  const enough = (round: number, minimum: number, spentMs: number) => round >= minimum && (spentMs > 1000 || round >= 7);
+  let outdir = '';
+  let app = new App();
+  let peakRssMiB = 0;
+  let rounds = 0;
+  for (const started = Date.now(); !enough(rounds, Date.now() - started > 20000 ? 1 : 2, Date.now() - started); rounds++) {
+    if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
+    outdir = tmp('lib');
+    timed('constructMs', 'constructCpuMs', () => {
+      app = new App({ outdir });
+      s.build(app, n);
+    });
+    timed('synthMs', 'synthCpuMs', () => app.synth());
+    // The first round's peak: later ones may still hold the previous app until it is collected.
+    if (rounds === 0) peakRssMiB = maxRssMiB();
+  }
+  const measured = { id, n, rounds, ...best };
+  // For profiles of the library alone (`node --cpu-prof`).
+  if (process.env.BENCH_LIBRARY_ONLY) return { ...measured, peakRssMiB };
+  const files = fs.readdirSync(outdir);
+  const outputBytes = files.reduce((sum, f) => sum + fs.statSync(path.join(outdir, f)).size, 0);
+  // The final documents, in the files' order: read back from what synth wrote.
+  // (cdk8s's Yaml.load reads through a child process whose output buffer large files overflow.)
+  const { parseAllDocuments } = require('yaml') as typeof import('yaml');
+  const read = (file: string) => parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJSON()).filter((d) => d !== null);
+  const perChart = app.charts.map((chart) => ({ id: chart.node.id, docs: read(path.join(outdir, `${Names.toDnsLabel(chart)}.k8s.yaml`)) }));
+  const objects = perChart.reduce((sum, c) => sum + c.docs.length, 0);
+
+  const floorDir = tmp('floor');
+  for (let i = 0, started = Date.now(); !enough(i, 3, Date.now() - started); i++) {
+    timed('floorMs', 'floorCpuMs', () => {
+      for (const c of perChart) Yaml.save(path.join(floorDir, `${c.id.toLowerCase()}.k8s.yaml`), c.docs);
+    });
+  }
+  const identical = files.every((f) => fs.readFileSync(path.join(outdir, f), 'utf8') === fs.readFileSync(path.join(floorDir, f), 'utf8'));
+
+  // Plain cdk8s: the same documents, bare ApiObjects in charts of the same ids.
+  for (let i = 0, started = Date.now(); !enough(i, 2, Date.now() - started); i++) {
+    const plainDir = tmp('plain');
+    timed('plainMs', 'plainCpuMs', () => {
+      const plain = new App({ outdir: plainDir });
+      for (const c of perChart) {
+        const chart = new Chart(plain, c.id);
+        c.docs.forEach((doc: any, k: number) => new ApiObject(chart, `o${k}`, doc));
+      }
+      plain.synth();
+    });
+    fs.rmSync(plainDir, { recursive: true, force: true });
+  }
+  if (docsFile) fs.writeFileSync(docsFile, JSON.stringify(perChart));
+  for (const dir of [outdir, floorDir]) fs.rmSync(dir, { recursive: true, force: true });
+  return { ...measured, objects, charts: perChart.length, ...best, identical, outputBytes, peakRssMiB };
+}
+
+/** The floor process: reads the documents and writes them as YAML, nothing else. */
+function measureFloorProcess(docsFile: string) {
+  const { Yaml } = require('cdk8s') as typeof import('cdk8s');
+  const outdir = tmp('floorproc');
+  const start = process.hrtime.bigint();
+  const perChart = JSON.parse(fs.readFileSync(docsFile, 'utf8')) as Array<{ id: string; docs: any[] }>;
+  for (const c of perChart) Yaml.save(path.join(outdir, `${c.id}.k8s.yaml`), c.docs);
+  const wallMs = ms(start);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return { wallMs, peakRssMiB: maxRssMiB() };
+}
+
+function measureClusters() {
+  const { App, TerraformStack } = require('cdktf') as typeof import('cdktf');
+  const lib = require('../lib') as typeof import('../lib');
+  const { GoogleProvider } = require('@cdktf/provider-google/lib/provider');
+  const { AwsProvider } = require('@cdktf/provider-aws/lib/provider');
+  const { AzurermProvider } = require('@cdktf/provider-azurerm/lib/provider');
+  const outdir = tmp('tf');
+  const start = process.hrtime.bigint();
+  const app = new App({ outdir });
+  const gkeStack = new TerraformStack(app, 'gke');
+  new GoogleProvider(gkeStack, 'google', { project: 'p' });
+  const gke = new lib.GkeCluster(gkeStack, 'c', { name: 'bench-gke', project: 'p', location: 'europe-west4', network: 'n', subnetwork: 's', secretsEncryptionKey: 'k' });
+  const eksStack = new TerraformStack(app, 'eks');
+  new AwsProvider(eksStack, 'aws', { region: 'us-east-1' });
+  const eks = new lib.EksCluster(eksStack, 'c', { name: 'bench-eks', region: 'us-east-1', subnetIds: ['a', 'b'], admins: ['arn:aws:iam::1:role/a'] });
+  const aksStack = new TerraformStack(app, 'aks');
+  new AzurermProvider(aksStack, 'azurerm', { features: [{}] });
+  const aks = new lib.AksCluster(aksStack, 'c', { name: 'bench-aks', location: 'westeurope', resourceGroupName: 'rg', vnetSubnetId: 's', tenantId: 't', adminGroupObjectIds: ['g'], logAnalyticsWorkspaceId: 'w' });
+  const pools: Array<[InstanceType<typeof lib.GkeCluster> | InstanceType<typeof lib.EksCluster> | InstanceType<typeof lib.AksCluster>, string, typeof lib.Accelerator.NVIDIA_L4]> = [
+    [gke, 'e2-standard-8', lib.Accelerator.NVIDIA_L4], [eks, 'm6i.2xlarge', lib.Accelerator.NVIDIA_L4], [aks, 'Standard_D8ds_v5', lib.Accelerator.NVIDIA_T4],
+  ];
+  for (const [cluster, machineType, accelerator] of pools) {
+    for (let i = 0; i < 10; i++) {
+      cluster.addNodePool(`cpu${i}`, { machineType, maxNodes: 10 });
+      cluster.addGpuPool(`gpu${i}`, { accelerator, maxNodes: 4, spot: i % 2 === 1 });
+    }
+  }
+  app.synth();
+  const wallMs = ms(start);
+  const outputBytes = ['gke', 'eks', 'aks'].reduce((sum, s) => sum + fs.statSync(path.join(outdir, 'stacks', s, 'cdk.tf.json')).size, 0);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return { clusters: 3, poolsPerCluster: 20, wallMs, outputBytes, peakRssMiB: maxRssMiB() };
+}
+
+function measureTraining() {
+  const { Chart, Testing } = require('cdk8s') as typeof import('cdk8s');
+  const { stringify } = require('yaml') as typeof import('yaml');
+  const lib = require('../lib') as typeof import('../lib');
+  const { BENCH_CLUSTERS } = require('./scenario') as typeof import('./scenario');
+  return [10, 100, 1000, 2500].map((workers) => {
+    const chart = new Chart(Testing.app(), 'training');
+    new lib.TfTrainingJob(chart, 'big', { namespace: 'team', image: 'tensorflow/tensorflow:2.21.0', strategy: lib.TfStrategy.MULTI_WORKER_MIRRORED, chief: {}, workers: { replicas: workers }, cluster: BENCH_CLUSTERS[0] });
+    const docs = chart.toJson();
+    const worker = docs.find((d: any) => d.metadata.name === 'big-worker');
+    const tfConfig = worker.spec.template.spec.containers[0].env.find((e: any) => e.name === 'TF_CONFIG').value;
+    return { workers, objects: docs.length, yamlBytes: Buffer.byteLength(docs.map((d: any) => stringify(d)).join('---\n')), tfConfigBytes: Buffer.byteLength(tfConfig) };
+  });
+}
+
+const [kind, ...args] = process.argv.slice(2);
+const result = kind === 'import' ? measureImport()
+  : kind === 'shape' ? measureShape(args[0], Number(args[1]), args[2])
+  : kind === 'floor' ? measureFloorProcess(args[0])
+  : kind === 'clusters' ? measureClusters()
+  : kind === 'training' ? measureTraining()
+  : undefined;
+if (result === undefined) throw new Error(`unknown measurement ${kind}`);
+process.stdout.write(JSON.stringify(result) + '\n');

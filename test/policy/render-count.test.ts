@@ -1,0 +1,94 @@
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { shape } from '../../bench/shapes';
+import { collectValidationErrors, isPolicyKind } from '../../lib';
+import { asOneValidationPass } from '../../lib/core/validation';
+
+/**
+ * How often synth renders each object, counted, never timed. cdk8s validates the whole app once
+ * per chart it writes; the gate's rendering must not be repeated for each of those passes, and
+ * the saving must never let a change made after a synth slip past the gate of the next one.
+ */
+function tenCharts() {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-render-count-')) });
+  shape('charts-10').build(app, 10);
+  const objects = app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  const deployment = objects.find((o) => o.kind === 'Deployment')!;
+  return { app, objects, deployment };
+}
+
+function countRenders(run: () => void): Map<ApiObject, number> {
+  const counts = new Map<ApiObject, number>();
+  const original = ApiObject.prototype.toJson;
+  const spy = jest.spyOn(ApiObject.prototype, 'toJson').mockImplementation(function (this: ApiObject) {
+    counts.set(this, (counts.get(this) ?? 0) + 1);
+    return original.call(this);
+  });
+  try {
+    run();
+  } finally {
+    spy.mockRestore();
+  }
+  return counts;
+}
+
+const privileged = JsonPatch.add('/spec/template/spec/containers/0/securityContext/privileged', true);
+
+describe('rendering per synth', () => {
+  test('app.synth of ten charts renders each object the gate reads twice (gate, file) and every other once', () => {
+    const { app, objects } = tenCharts();
+    expect(app.charts).toHaveLength(10);
+    const counts = countRenders(() => app.synth());
+    const read = objects.filter((o) => isPolicyKind(o.kind));
+    expect(read.length).toBeGreaterThan(50);
+    expect(new Set(read.map((o) => counts.get(o)))).toEqual(new Set([2]));
+    expect(new Set(objects.filter((o) => !isPolicyKind(o.kind)).map((o) => counts.get(o)))).toEqual(new Set([1]));
+  });
+
+  test('synthYaml renders them as often as synth', () => {
+    const { app, objects } = tenCharts();
+    const counts = countRenders(() => app.synthYaml());
+    expect(Math.max(...objects.map((o) => counts.get(o) ?? 0))).toBe(2);
+  });
+
+  test('a patch added after one synth is caught by the gate of the next synth', () => {
+    const { app, deployment } = tenCharts();
+    app.synth();
+    deployment.addJsonPatch(privileged);
+    expect(() => app.synth()).toThrow(/POLICY_POD_PRIVILEGED/);
+  });
+
+  test('a patch added after collectValidationErrors is caught when a chart is rendered on its own', () => {
+    const { app, deployment } = tenCharts();
+    expect(collectValidationErrors(app)).toEqual([]);
+    deployment.addJsonPatch(privileged);
+    expect(() => Chart.of(deployment).toJson()).toThrow(/POLICY_POD_PRIVILEGED/);
+  });
+
+  test('a patch added after one chart is rendered is caught when the next chart is rendered', () => {
+    const { app, deployment } = tenCharts();
+    const other = app.charts.find((c) => c !== Chart.of(deployment))!;
+    other.toJson();
+    deployment.addJsonPatch(privileged);
+    expect(() => other.toJson()).toThrow(/POLICY_POD_PRIVILEGED/);
+  });
+
+  test('a check and a synth run as one pass (as synthPlatform does) render each gated object twice', () => {
+    const { app, objects } = tenCharts();
+    const counts = countRenders(() => asOneValidationPass(app, () => {
+      expect(collectValidationErrors(app)).toEqual([]);
+      app.synth();
+    }));
+    expect(new Set(objects.filter((o) => isPolicyKind(o.kind)).map((o) => counts.get(o)))).toEqual(new Set([2]));
+  });
+
+  test('a patch added after such a pass is caught by the next synth', () => {
+    const { app, deployment } = tenCharts();
+    asOneValidationPass(app, () => collectValidationErrors(app));
+    deployment.addJsonPatch(privileged);
+    expect(() => app.synth()).toThrow(/POLICY_POD_PRIVILEGED/);
+    expect(collectValidationErrors(app).join('\n')).toMatch(/POLICY_POD_PRIVILEGED/);
+  });
+});
