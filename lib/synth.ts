@@ -3,7 +3,7 @@ import { TerraformBackend, TerraformStack, type App as TfApp } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ManagedCluster, PROFILES_DIR } from './clusters/managed-cluster';
-import { collectValidationErrors, collectWarnings, ValidationError } from './core/validation';
+import { asOneValidationPass, collectValidationErrors, collectWarnings, ValidationError } from './core/validation';
 import { keepTerraformWorkingFiles, replaceDirectory } from './delivery/atomic-output';
 import { GitOpsDelivery } from './delivery/gitops-delivery';
 import { StateBackend } from './delivery/state-backend';
@@ -41,6 +41,15 @@ export function synthPlatform(apps: PlatformApps): SynthResult {
 
 function synthesize(apps: PlatformApps, extraManifestFiles?: (result: { warnings: string[]; waivers: string[] }) => Record<string, string>): SynthResult {
   if (apps.terraform) giveStacksLocalState(apps.terraform);
+  // Every change to the apps happens before the check, so the check and the writing are one validation pass.
+  const delivery = apps.kubernetes ? GitOpsDelivery.of(apps.kubernetes) : undefined;
+  delivery?.annotate();
+  return apps.kubernetes ? asOneValidationPass(apps.kubernetes, () => checkAndWrite(apps, delivery, extraManifestFiles)) : checkAndWrite(apps, delivery, extraManifestFiles);
+}
+
+function checkAndWrite(
+  apps: PlatformApps, delivery: GitOpsDelivery | undefined, extraManifestFiles?: (result: { warnings: string[]; waivers: string[] }) => Record<string, string>,
+): SynthResult {
   const roots = [apps.terraform, apps.kubernetes].filter((app) => app !== undefined);
   const errors = roots.flatMap((app) => collectValidationErrors(app));
   if (errors.length > 0) throw new ValidationError(errors);
@@ -56,8 +65,6 @@ function synthesize(apps: PlatformApps, extraManifestFiles?: (result: { warnings
     }, keepTerraformWorkingFiles);
   }
   if (kubernetes) {
-    const delivery = GitOpsDelivery.of(kubernetes);
-    delivery?.annotate();
     replaceDirectory(kubernetes.outdir, (staging) => {
       synthKubernetesInto(kubernetes, staging);
       delivery?.layOut(staging);

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { shape } from '../../bench/shapes';
-import { collectValidationErrors, isPolicyKind } from '../../lib';
+import { collectValidationErrors, isPolicyKind, synthPlatform } from '../../lib';
 import { asOneValidationPass } from '../../lib/core/validation';
 
 /**
@@ -45,6 +45,13 @@ describe('rendering per synth', () => {
     expect(read.length).toBeGreaterThan(50);
     expect(new Set(read.map((o) => counts.get(o)))).toEqual(new Set([2]));
     expect(new Set(objects.filter((o) => !isPolicyKind(o.kind)).map((o) => counts.get(o)))).toEqual(new Set([1]));
+  });
+
+  test('synthPlatform checks and writes in one pass: the gate renders each object it reads once, the file once more', () => {
+    const { app, objects } = tenCharts();
+    const counts = countRenders(() => synthPlatform({ kubernetes: app }));
+    const read = objects.filter((o) => isPolicyKind(o.kind));
+    expect(new Set(read.map((o) => counts.get(o)))).toEqual(new Set([2]));
   });
 
   test('synthYaml renders them as often as synth', () => {
