@@ -2,7 +2,7 @@
 import { App as K8sApp, Duration, Testing } from 'cdk8s';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { ClusterCharts, collectValidationErrors, EksVpc, isPinnedImage, Tenant, TfStrategy, TfTrainingJob } from '../lib';
+import { ClusterCharts, collectValidationErrors, EksVpc, isPinnedImage, Tenant, TfServing, TfStrategy, TfTrainingJob } from '../lib';
 import { EKS_PROFILE } from './fixtures';
 
 function errorsOf(build: (charts: ClusterCharts) => void): string[] {
@@ -38,6 +38,19 @@ describe('input regressions', () => {
       tenant.addServiceAccount('sa');
     });
     expect(errors.filter((e) => e.includes('TENANT_OBJECT_DUPLICATE'))).toHaveLength(2);
+  });
+
+  test('two workloads of one name in one namespace are refused, whatever their kinds', () => {
+    const errors = errorsOf((charts) => {
+      job({})(charts);
+      new TfServing(charts.tenant('t'), 'serving', { name: 'j', models: [{ name: 'm', basePath: '/models/m' }], modelVolume: { claimName: 'models' } });
+    });
+    expect(errors).toContainEqual(expect.stringMatching(/WORKLOAD_DUPLICATE: "j" in namespace t is also the name of ml-eks-t\/j; their objects would overwrite each other/));
+  });
+
+  test('a serving stack whose name cannot name a Service (leading digit)', () => {
+    const errors = errorsOf((charts) => new TfServing(charts.tenant('t'), '1abc', { models: [{ name: 'm', basePath: '/models/m' }], modelVolume: { claimName: 'models' } }));
+    expect(errors).toContainEqual(expect.stringMatching(/SERVING_NAME_INVALID: .* Received: "1abc"/));
   });
 
   test('image references are checked against the reference grammar', () => {

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { earlierWithSameKey } from './duplicates';
 import { perValidationPass, Problem } from './validation';
 
 /** Objects a workload expects to exist in its namespace (or, for priority classes, in the cluster). */
@@ -83,6 +84,21 @@ export function declareExternalNamespace(scope: IConstruct, namespace: string): 
  * @internal
  */
 export function undefinedReferenceProblems(workload: PlatformWorkload): Problem[] {
+  return [...duplicateWorkloadProblems(workload), ...referenceProblems(workload)];
+}
+
+/** Two workloads of one name in one namespace of one cluster write the same Services and ServiceAccounts; the last would win. */
+function duplicateWorkloadProblems(workload: PlatformWorkload): Problem[] {
+  const earlier = earlierWithSameKey(workload, 'workload', (c) => (isPlatformWorkload(c) ? `${c.clusterName}/${c.namespace}/${c.name}` : undefined));
+  return earlier ? [{
+    code: 'WORKLOAD_DUPLICATE',
+    message: `"${workload.name}" in namespace ${workload.namespace} is also the name of ${earlier.node.path}; their objects would overwrite each other.`,
+    received: workload.name,
+    fix: 'give each workload of a namespace its own name.',
+  }] : [];
+}
+
+function referenceProblems(workload: PlatformWorkload): Problem[] {
   const { defined } = appIndex(workload);
   const refs = workload.references();
   const missing: Array<[string, string, string]> = [

@@ -1,6 +1,6 @@
 import { Accelerator } from '../core/accelerator';
 import { ClusterProfile } from '../core/cluster-profile';
-import { checkName, DNS_LABEL } from '../core/names';
+import { checkName, DNS_1035_LABEL, DNS_LABEL } from '../core/names';
 import { isPinnedImage } from '../core/pod-security';
 import { Problem } from '../core/validation';
 import { ServingExposure } from './exposure';
@@ -26,7 +26,8 @@ export interface StackFacts {
 export function validateStack(stack: StackFacts, add: Add, warn: Add): void {
   const { props } = stack;
   const expose = props.expose ?? ServingExposure.clusterInternal();
-  checkName(stack.name, DNS_LABEL, 'SERVING_NAME_INVALID').forEach(add);
+  // The stack's name is its Services' name, and Service names are DNS-1035 labels (no leading digit).
+  checkName(stack.name, DNS_1035_LABEL, 'SERVING_NAME_INVALID').forEach(add);
   checkName(stack.namespace, DNS_LABEL, 'NAMESPACE_INVALID').forEach(add);
   const longest = stack.serviceNames.reduce((a, b) => (b.length > a.length ? b : a), '');
   if (longest.length > 63) {
