@@ -63,6 +63,8 @@ export interface PodTemplateProps {
   readonly subdomain?: string;
   /** @default - none */
   readonly topologySpreadConstraints?: readonly k8s.TopologySpreadConstraint[];
+  /** Node affinity beyond the placement's selector, e.g. a preference for on-demand nodes. @default - none */
+  readonly affinity?: k8s.Affinity;
 }
 
 /**
@@ -142,6 +144,7 @@ export class PodTemplate {
         topologySpreadConstraints: props.topologySpreadConstraints ? [...props.topologySpreadConstraints] : undefined,
         nodeSelector: props.placement ? { ...props.placement.nodeSelector } : undefined,
         tolerations: props.placement ? props.placement.tolerations.map((t) => ({ ...t })) : undefined,
+        affinity: props.affinity,
         volumes: [...this.volumes],
         initContainers: this.initContainers.length > 0 ? this.initContainers.map(finish) : undefined,
         containers: this.containers.map(finish),

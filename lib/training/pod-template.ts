@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
-import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from '../core/pod-security';
-import { cpuQuantity, memoryQuantity } from '../core/quantities';
+import * as k8s from '../imports/k8s';
+import { PodTemplate } from '../k8s/pod-template';
 import { CHECKPOINT_ENV } from './checkpoint';
 import { ResolvedRole, TfTrainingJobProps, TrainingLabels } from './job-props';
 import { COMPLETION_INDEX_FIELD, TASK_INDEX_ENV, TfRole, TrainingTopology } from './tf-config';
@@ -40,53 +40,40 @@ export function jobMetadata(job: JobRender, name: string, role?: TfRole, extraLa
   return { name, namespace: job.namespace, labels: { ...jobLabels(job, role), ...extraLabels } };
 }
 
-/** The pod template of one role; `tfConfig` is ours to write on the indexed-job and JobSet backends. */
-export function podTemplate(job: JobRender, resolved: ResolvedRole, portName: string, tfConfig?: string) {
+/** The pod template of one role, as JSON; `tfConfig` is ours to write on the indexed-job and JobSet backends. */
+export function podTemplate(job: JobRender, resolved: ResolvedRole, portName: string, tfConfig?: string): Record<string, any> {
   const { role, spec, placement } = resolved;
   const { props } = job;
-  const gpus = spec.gpus ?? 0;
-  const quantities: Record<string, string> = { cpu: cpuQuantity(spec.cpu ?? 2), memory: memoryQuantity(spec.memoryGiB ?? 8) };
-  if (gpus > 0) quantities['nvidia.com/gpu'] = String(gpus);
   const checkpoint = props.checkpoint;
-  const env = [
-    // Declared before TF_CONFIG: the kubelet only expands $(NAME) for names defined earlier.
-    ...(tfConfig !== undefined ? [
-      { name: TASK_INDEX_ENV, valueFrom: { fieldRef: { fieldPath: COMPLETION_INDEX_FIELD } } },
-      { name: 'TF_CONFIG', value: tfConfig },
-    ] : []),
-    { name: 'HOME', value: '/tmp' },
-    ...(checkpoint ? [{ name: CHECKPOINT_ENV, value: checkpoint.location }] : []),
-    ...job.jobEnv,
-    ...Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value })),
-  ];
   const command = spec.command ?? props.command;
   const args = spec.args ?? props.args;
-  return {
-    metadata: { labels: { ...jobLabels(job, role), ...job.identityLabels } },
-    spec: {
-      restartPolicy: 'Never',
-      ...(tfConfig !== undefined ? { subdomain: job.topology.subdomain } : {}),
-      serviceAccountName: job.serviceAccountName,
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      // Time to save a checkpoint between SIGTERM and SIGKILL.
-      terminationGracePeriodSeconds: job.gracePeriodSeconds,
-      ...(props.priorityClassName ? { priorityClassName: props.priorityClassName } : {}),
-      securityContext: RESTRICTED_POD_SECURITY_CONTEXT,
-      ...(placement ? { nodeSelector: placement.nodeSelector, tolerations: placement.tolerations } : {}),
-      ...(placement?.affinity ? { affinity: placement.affinity } : {}),
-      volumes: [TMP_VOLUME, ...(checkpoint?.claimName ? [{ name: 'checkpoints', persistentVolumeClaim: { claimName: checkpoint.claimName } }] : [])],
-      containers: [{
-        name: TF_CONTAINER,
-        image: spec.image ?? props.image,
-        ...(command ? { command: [...command] } : {}),
-        ...(args ? { args: [...args] } : {}),
-        ports: [{ name: portName, containerPort: job.port, protocol: 'TCP' }],
-        env,
-        resources: { requests: quantities, limits: quantities },
-        securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
-        volumeMounts: [TMP_MOUNT, ...(checkpoint?.claimName ? [{ name: 'checkpoints', mountPath: checkpoint.location }] : [])],
-      }],
-    },
-  };
+  const pod = new PodTemplate({
+    labels: { ...jobLabels(job, role), ...job.identityLabels },
+    serviceAccount: job.serviceAccountName,
+    restartPolicy: 'Never',
+    subdomain: tfConfig !== undefined ? job.topology.subdomain : undefined,
+    // Time to save a checkpoint between SIGTERM and SIGKILL.
+    terminationGracePeriodSeconds: job.gracePeriodSeconds,
+    priorityClassName: props.priorityClassName,
+    placement,
+    affinity: placement?.affinity as k8s.Affinity | undefined,
+  });
+  if (checkpoint?.claimName) pod.addVolume({ name: 'checkpoints', persistentVolumeClaim: { claimName: checkpoint.claimName } }, { mountPath: checkpoint.location });
+  pod.addContainer({
+    name: TF_CONTAINER,
+    image: spec.image ?? props.image,
+    command,
+    args,
+    ports: [{ name: portName, containerPort: job.port, protocol: 'TCP' }],
+    // Declared before TF_CONFIG: the kubelet only expands $(NAME) for names defined earlier.
+    env: tfConfig !== undefined ? [
+      { name: TASK_INDEX_ENV, valueFrom: { fieldRef: { fieldPath: COMPLETION_INDEX_FIELD } } },
+      { name: 'TF_CONFIG', value: tfConfig },
+    ] : [],
+    resources: { cpu: spec.cpu ?? 2, memoryGiB: spec.memoryGiB ?? 8, gpus: spec.gpus ?? 0 },
+  });
+  if (checkpoint) pod.addEnv(CHECKPOINT_ENV, checkpoint.location);
+  for (const { name, value } of job.jobEnv) pod.addEnv(name, value);
+  for (const [name, value] of Object.entries(props.env ?? {})) pod.addEnv(name, value);
+  return k8s.toJson_PodTemplateSpec(pod.toTemplate())!;
 }

@@ -2,6 +2,7 @@ import Ajv from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
+import { WorkloadKinds } from '../../lib';
 
 /** Validators for the custom resources of the CRDs copied in crds/, by `apiVersion/kind`. */
 export function crdValidators(): Map<string, (doc: unknown) => string[]> {
@@ -78,10 +79,10 @@ const CLUSTER_SCOPED: readonly string[] = [
 
 const groupOf = (doc: any) => (String(doc.apiVersion).includes('/') ? String(doc.apiVersion).split('/')[0] : '');
 
-/** The pod templates' priority classes of an object, wherever its kind keeps them. */
+/** The pod templates' priority classes of an object, read through the workload-kind registry. */
 function priorityClasses(doc: any): string[] {
-  const specs = [doc.spec?.template?.spec, ...(doc.spec?.replicatedJobs ?? []).map((r: any) => r.template?.spec?.template?.spec), ...Object.values<any>(doc.spec?.tfReplicaSpecs ?? {}).map((r) => r.template?.spec)];
-  return specs.map((s) => s?.priorityClassName).filter((n): n is string => typeof n === 'string');
+  const templates = WorkloadKinds.of(doc.kind)?.podTemplates(doc) ?? [];
+  return templates.map((t) => t.template?.spec?.priorityClassName).filter((n): n is string => typeof n === 'string');
 }
 
 /**
