@@ -1,7 +1,8 @@
 import type { App as K8sApp } from 'cdk8s';
-import { TerraformBackend, TerraformStack, type App as TfApp } from 'cdktf';
+import type { App as TfApp, TerraformStack } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
+import { cdktf } from './clusters/bindings';
 import { ManagedCluster, PROFILES_DIR } from './clusters/managed-cluster';
 import { asOneValidationPass, collectValidationErrors, collectWarnings, ValidationError } from './core/validation';
 import { keepTerraformWorkingFiles, replaceDirectory } from './delivery/atomic-output';
@@ -82,7 +83,8 @@ function checkAndWrite(
  * relative path) before anything renders it.
  */
 function giveStacksLocalState(terraform: TfApp): void {
-  for (const stack of terraform.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c))) {
+  const { TerraformBackend, TerraformStack: Stack } = cdktf();
+  for (const stack of terraform.node.findAll().filter((c): c is TerraformStack => Stack.isStack(c))) {
     if (!stack.node.findAll().some((c) => TerraformBackend.isBackend(c))) StateBackend.local().applyTo(stack);
   }
 }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 const ENTRY = path.join(__dirname, '..', 'build', 'lib', 'index.js');
@@ -18,6 +19,18 @@ describe('loading ml-platform-constructs', () => {
   test('loads no provider binding at all until a cluster is built', () => {
     const loaded = modulesLoaded();
     for (const provider of ['provider-google', 'provider-aws', 'provider-azurerm', 'provider-helm']) expect(fromProvider(loaded, provider)).toEqual([]);
+  });
+
+  test('a Kubernetes-only program never loads cdktf, through synth and the policy gate', () => {
+    const example = path.join(__dirname, '..', 'build', 'examples', 'custom-workload', 'main.js');
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-only-'));
+    const loaded = modulesLoaded(`
+      const { App } = require('cdk8s');
+      const kubernetes = new App({ outdir: ${JSON.stringify(outdir)} });
+      require(${JSON.stringify(example)}).buildCustomWorkload(kubernetes);
+      lib.synthPlatform({ kubernetes });`);
+    expect(fs.readdirSync(outdir).length).toBeGreaterThan(0);
+    expect(loaded.filter((m) => m.includes(`${path.sep}node_modules${path.sep}cdktf${path.sep}`))).toEqual([]);
   });
 
   test('building a GKE cluster loads only the Google resources it uses, by deep import, and no barrel', () => {

@@ -1,6 +1,5 @@
 import type { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
 import type { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
-import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkAuthorizedCidrs, checkDisjointCidrs, parseIpv4Cidr } from '../core/cidr';
 import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
@@ -11,7 +10,7 @@ import { controlPlaneIdentity } from './aks-identity';
 import { AksClusterProps, AksGpuDriver, AksGpuPoolOptions, AksUpgradeChannel } from './aks-props';
 import { EXEC_CREDENTIAL_API, KubernetesConnection, ManagedCluster } from './managed-cluster';
 import { NodePoolOptions, poolProfile, PoolRules, ResolvedPool } from './node-pool';
-import { azurerm } from './bindings';
+import { azurerm, cdktf } from './bindings';
 
 export * from './aks-props';
 
@@ -175,7 +174,7 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
     const config = this.resource.kubeConfig.get(0);
     return {
       host: config.host,
-      clusterCaCertificate: Fn.base64decode(config.clusterCaCertificate),
+      clusterCaCertificate: cdktf().Fn.base64decode(config.clusterCaCertificate),
       // Local accounts are off: tokens come from Entra ID, for the AKS server application.
       exec: { apiVersion: EXEC_CREDENTIAL_API, command: 'kubelogin', args: ['get-token', '--login', 'azurecli', '--server-id', AKS_ENTRA_SERVER_ID] },
     };

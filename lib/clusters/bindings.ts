@@ -21,6 +21,9 @@ function loader<T>(pkg: string, load: () => T): () => T {
   };
 }
 
+/** cdktf itself: a program that writes only Kubernetes manifests never loads it (most of the entry's import). */
+export const cdktf = loader('cdktf', () => require('cdktf') as typeof import('cdktf'));
+
 export const google = loader('@cdktf/provider-google', () => ({
   ContainerCluster: (require('@cdktf/provider-google/lib/container-cluster') as typeof import('@cdktf/provider-google/lib/container-cluster')).ContainerCluster,
   ContainerNodePool: (require('@cdktf/provider-google/lib/container-node-pool') as typeof import('@cdktf/provider-google/lib/container-node-pool')).ContainerNodePool,

@@ -1,6 +1,5 @@
 import type { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import type { Release } from '@cdktf/provider-helm/lib/release';
-import { DataResource, Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { Cloud } from '../core/cloud';
@@ -9,7 +8,7 @@ import { NodeLabels, tolerationFor } from '../core/scheduling';
 import { Problems } from '../core/validation';
 import { ADDON_CHARTS, HelmChart } from './addon-charts';
 import { ManagedCluster } from './managed-cluster';
-import { helm } from './bindings';
+import { cdktf, helm } from './bindings';
 
 export interface IngressControllerOptions {
   /** @default 2 */
@@ -134,8 +133,8 @@ export class ClusterAddons extends Construct {
     if (!options.grafanaAdminSecret) {
       // A Secret nobody creates would stall Grafana and roll the release back; the chart's own default
       // password is public. A random one, made once: ignore_changes keeps uuid() from rotating it.
-      const password = new DataResource(this, 'grafana-admin-password', { input: Fn.sensitive(Fn.uuid()), lifecycle: { ignoreChanges: ['input'] } });
-      release.putSetSensitive([{ name: 'grafana.adminPassword', value: Token.asString(password.output) }]);
+      const password = new (cdktf().DataResource)(this, 'grafana-admin-password', { input: cdktf().Fn.sensitive(cdktf().Fn.uuid()), lifecycle: { ignoreChanges: ['input'] } });
+      release.putSetSensitive([{ name: 'grafana.adminPassword', value: cdktf().Token.asString(password.output) }]);
     }
   }
 

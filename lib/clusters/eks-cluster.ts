@@ -4,7 +4,6 @@ import type { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import type { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { dependable, Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkAuthorizedCidrs, checkDisjointCidrs } from '../core/cidr';
 import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
@@ -16,7 +15,7 @@ import {
 } from './eks-addons';
 import { ClusterHelmRelease, EXEC_CREDENTIAL_API, KubernetesConnection, ManagedCluster } from './managed-cluster';
 import { GpuPoolOptions, NodePoolOptions, poolProfile, PoolRules, ResolvedPool, terraformTaint } from './node-pool';
-import { aws } from './bindings';
+import { aws, cdktf } from './bindings';
 
 /** The EKS-optimized AMI families with NVIDIA drivers. */
 export enum EksGpuAmi {
@@ -205,7 +204,7 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
   public kubernetesConnection(): KubernetesConnection {
     return {
       host: this.resource.endpoint,
-      clusterCaCertificate: Fn.base64decode(this.resource.certificateAuthority.get(0).data),
+      clusterCaCertificate: cdktf().Fn.base64decode(this.resource.certificateAuthority.get(0).data),
       exec: { apiVersion: EXEC_CREDENTIAL_API, command: 'aws', args: ['eks', 'get-token', '--cluster-name', this.clusterName, '--region', this.props.region] },
     };
   }
@@ -240,7 +239,7 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
       dependsOn: this.nodePolicies,
     });
     this.tagForScaleFromZero(id, group, pool);
-    for (const addon of this.addonsNeedingNodes) addon.dependsOn = [...(addon.dependsOn ?? []), dependable(group)];
+    for (const addon of this.addonsNeedingNodes) addon.dependsOn = [...(addon.dependsOn ?? []), cdktf().dependable(group)];
     return group;
   }
 

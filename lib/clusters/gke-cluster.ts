@@ -1,7 +1,6 @@
 import type { ContainerCluster } from '@cdktf/provider-google/lib/container-cluster';
 import type { ContainerNodePool } from '@cdktf/provider-google/lib/container-node-pool';
 import type { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
-import { Annotations, Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'crypto';
 import { checkAuthorizedCidrs, checkDisjointCidrs } from '../core/cidr';
@@ -12,7 +11,7 @@ import { GPU_TAINT } from '../core/scheduling';
 import { GkeClusterProps, GkeGpuDriverVersion, GkeGpuPoolOptions, GkeReleaseChannel } from './gke-props';
 import { EXEC_CREDENTIAL_API, KubernetesConnection, ManagedCluster } from './managed-cluster';
 import { NodePoolOptions, poolProfile, PoolRules, ResolvedPool, terraformTaint } from './node-pool';
-import { google } from './bindings';
+import { cdktf, google } from './bindings';
 
 export * from './gke-props';
 
@@ -78,7 +77,7 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
       });
     }
     if (!props.secretsEncryptionKey) {
-      Annotations.of(this).addWarning('GKE_SECRETS_NOT_CMEK: Secrets are encrypted with Google-managed keys only. Set secretsEncryptionKey to a Cloud KMS key to encrypt them with a key you control.');
+      cdktf().Annotations.of(this).addWarning('GKE_SECRETS_NOT_CMEK: Secrets are encrypted with Google-managed keys only. Set secretsEncryptionKey to a Cloud KMS key to encrypt them with a key you control.');
     }
 
     this.nodeServiceAccount = new ServiceAccount(this, 'node-sa', {
@@ -162,7 +161,7 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
   public kubernetesConnection(): KubernetesConnection {
     return {
       host: `https://${this.resource.endpoint}`,
-      clusterCaCertificate: Fn.base64decode(this.resource.masterAuth.clusterCaCertificate),
+      clusterCaCertificate: cdktf().Fn.base64decode(this.resource.masterAuth.clusterCaCertificate),
       exec: { apiVersion: EXEC_CREDENTIAL_API, command: 'gke-gcloud-auth-plugin', args: [] },
     };
   }

@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import type { TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { Cloud } from '../core/cloud';
 import { managedCloudFacts, ObjectStoreFacts } from '../core/cloud-facts';
@@ -7,6 +7,7 @@ import { assertValid, isCollectingValidationErrors, Problems } from '../core/val
 import { installTerraformGate } from '../policy/gate';
 import { HelmChart } from './addon-charts';
 import { GpuPoolOptions, NodePoolOptions, PoolRules, resolvePool, ResolvedPool } from './node-pool';
+import { cdktf } from './bindings';
 import { installReplacementCheck } from './replacement-check';
 
 /**
@@ -28,8 +29,9 @@ export abstract class ManagedCluster<TPool> extends Construct {
     this.problems = Problems.of(this);
     this.problems.addCheck(() => this.duplicatePoolNames());
     installSynthGate(this);
-    installTerraformGate(TerraformStack.of(this));
-    installReplacementCheck(TerraformStack.of(this));
+    const stack = cdktf().TerraformStack.of(this);
+    installTerraformGate(stack);
+    installReplacementCheck(stack);
   }
 
   /** Adds a pool of CPU nodes. */
@@ -143,7 +145,7 @@ const GATED = new WeakSet<TerraformStack>();
  */
 function installSynthGate(scope: IConstruct): void {
   const root = scope.node.root;
-  const first = root.node.findAll().find((c): c is TerraformStack => TerraformStack.isStack(c));
+  const first = root.node.findAll().find((c): c is TerraformStack => cdktf().TerraformStack.isStack(c));
   if (!first || GATED.has(first)) return;
   GATED.add(first);
   first.node.addValidation({

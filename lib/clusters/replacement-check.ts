@@ -1,7 +1,8 @@
-import { App, TerraformStack } from 'cdktf';
+import type { App, TerraformStack } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Problem, Problems } from '../core/validation';
+import { cdktf } from './bindings';
 import { FORCE_NEW, ForceNewEntry } from './force-new';
 
 /** A change between two versions of a stack that the provider cannot make in place. */
@@ -101,7 +102,7 @@ export function installReplacementCheck(stack: TerraformStack): void {
 }
 
 function readPrevious(stack: TerraformStack): TfJson | undefined {
-  const root = process.env[PREVIOUS_OUTPUT_ENV] ?? (App.isApp(stack.node.root) ? (stack.node.root as App).outdir : undefined);
+  const root = process.env[PREVIOUS_OUTPUT_ENV] ?? (cdktf().App.isApp(stack.node.root) ? (stack.node.root as App).outdir : undefined);
   if (!root) return undefined;
   const file = path.join(root, 'stacks', stack.node.id, 'cdk.tf.json');
   if (!fs.existsSync(file)) return undefined;

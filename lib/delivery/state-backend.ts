@@ -1,4 +1,5 @@
-import { AzurermBackend, GcsBackend, LocalBackend, S3Backend, TerraformBackend, TerraformStack } from 'cdktf';
+import type { TerraformBackend, TerraformStack } from 'cdktf';
+import { cdktf } from '../clusters/bindings';
 import { Problems } from '../core/validation';
 
 /** How concurrent runs on one S3 state are kept apart. */
@@ -95,7 +96,7 @@ class S3State extends StateBackend {
   public applyTo(stack: TerraformStack): TerraformBackend {
     const { bucket, region, locking, kmsKeyId } = this.props;
     const prefix = this.props.keyPrefix ?? 'ml-platform';
-    const backend = new S3Backend(stack, {
+    const backend = new (cdktf().S3Backend)(stack, {
       bucket,
       key: `${prefix}/${stackName(stack)}.tfstate`,
       region,
@@ -122,7 +123,7 @@ class GcsState extends StateBackend {
   public applyTo(stack: TerraformStack): TerraformBackend {
     const { bucket, kmsEncryptionKey } = this.props;
     const prefix = this.props.prefix ?? 'ml-platform';
-    const backend = new GcsBackend(stack, { bucket, prefix: `${prefix}/${stackName(stack)}`, ...(kmsEncryptionKey ? { kmsEncryptionKey } : {}) });
+    const backend = new (cdktf().GcsBackend)(stack, { bucket, prefix: `${prefix}/${stackName(stack)}`, ...(kmsEncryptionKey ? { kmsEncryptionKey } : {}) });
     const problems = Problems.of(backend);
     if (!GCS_BUCKET.test(bucket) || bucket.startsWith('goog')) {
       problems.add({ code: 'STATE_BUCKET_INVALID', message: 'The GCS bucket name breaks Cloud Storage\'s naming rules.', received: bucket, fix: 'use 3–63 lowercase letters, digits, "-", "_" and ".", starting and ending with a letter or digit, not starting with "goog".' });
@@ -138,7 +139,7 @@ class AzurermState extends StateBackend {
   public applyTo(stack: TerraformStack): TerraformBackend {
     const { resourceGroupName, storageAccountName, containerName } = this.props;
     const prefix = this.props.keyPrefix ?? 'ml-platform';
-    const backend = new AzurermBackend(stack, {
+    const backend = new (cdktf().AzurermBackend)(stack, {
       resourceGroupName,
       storageAccountName,
       containerName,
@@ -160,6 +161,6 @@ class AzurermState extends StateBackend {
 class LocalState extends StateBackend {
   public applyTo(stack: TerraformStack): TerraformBackend {
     // Terraform runs in cdktf.out/stacks/<stack>/: three levels up is the directory holding cdktf.out.
-    return new LocalBackend(stack, { path: `../../../terraform.${stackName(stack)}.tfstate` });
+    return new (cdktf().LocalBackend)(stack, { path: `../../../terraform.${stackName(stack)}.tfstate` });
   }
 }
