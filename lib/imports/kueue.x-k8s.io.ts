@@ -87,7 +87,7 @@ export function toJson_ClusterQueueProps(obj: ClusterQueueProps | undefined): Re
     'spec': toJson_ClusterQueueSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -247,7 +247,7 @@ export function toJson_ClusterQueueSpec(obj: ClusterQueueSpec | undefined): Reco
     'stopPolicy': obj.stopPolicy,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -276,7 +276,7 @@ export function toJson_ClusterQueueSpecAdmissionChecksStrategy(obj: ClusterQueue
     'admissionChecks': obj.admissionChecks?.map(y => toJson_ClusterQueueSpecAdmissionChecksStrategyAdmissionChecks(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -315,7 +315,7 @@ export function toJson_ClusterQueueSpecFairSharing(obj: ClusterQueueSpecFairShar
     'weight': obj.weight?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -363,7 +363,7 @@ export function toJson_ClusterQueueSpecFlavorFungibility(obj: ClusterQueueSpecFl
     'whenCanPreempt': obj.whenCanPreempt,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -403,10 +403,10 @@ export function toJson_ClusterQueueSpecNamespaceSelector(obj: ClusterQueueSpecNa
   if (obj === undefined) { return undefined; }
   const result = {
     'matchExpressions': obj.matchExpressions?.map(y => toJson_ClusterQueueSpecNamespaceSelectorMatchExpressions(y)),
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (mapDefined(obj.matchLabels, (value) => value)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -494,7 +494,7 @@ export function toJson_ClusterQueueSpecPreemption(obj: ClusterQueueSpecPreemptio
     'withinClusterQueue': obj.withinClusterQueue,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -558,7 +558,7 @@ export function toJson_ClusterQueueSpecResourceGroups(obj: ClusterQueueSpecResou
     'flavors': obj.flavors?.map(y => toJson_ClusterQueueSpecResourceGroupsFlavors(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -616,7 +616,7 @@ export function toJson_ClusterQueueSpecAdmissionChecksStrategyAdmissionChecks(ob
     'onFlavors': obj.onFlavors?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -725,7 +725,7 @@ export function toJson_ClusterQueueSpecNamespaceSelectorMatchExpressions(obj: Cl
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -773,7 +773,7 @@ export function toJson_ClusterQueueSpecPreemptionBorrowWithinCohort(obj: Cluster
     'policy': obj.policy,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -861,7 +861,7 @@ export function toJson_ClusterQueueSpecResourceGroupsFlavors(obj: ClusterQueueSp
     'resources': obj.resources?.map(y => toJson_ClusterQueueSpecResourceGroupsFlavorsResources(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -956,7 +956,7 @@ export function toJson_ClusterQueueSpecResourceGroupsFlavorsResources(obj: Clust
     'nominalQuota': obj.nominalQuota?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1120,7 +1120,7 @@ export function toJson_LocalQueueProps(obj: LocalQueueProps | undefined): Record
     'spec': toJson_LocalQueueSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1163,7 +1163,7 @@ export function toJson_LocalQueueSpec(obj: LocalQueueSpec | undefined): Record<s
     'stopPolicy': obj.stopPolicy,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1273,7 +1273,7 @@ export function toJson_ResourceFlavorProps(obj: ResourceFlavorProps | undefined)
     'spec': toJson_ResourceFlavorSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1346,13 +1346,13 @@ export interface ResourceFlavorSpec {
 export function toJson_ResourceFlavorSpec(obj: ResourceFlavorSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'nodeLabels': ((obj.nodeLabels) === undefined) ? undefined : (Object.entries(obj.nodeLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'nodeLabels': ((obj.nodeLabels) === undefined) ? undefined : (mapDefined(obj.nodeLabels, (value) => value)),
     'nodeTaints': obj.nodeTaints?.map(y => toJson_ResourceFlavorSpecNodeTaints(y)),
     'tolerations': obj.tolerations?.map(y => toJson_ResourceFlavorSpecTolerations(y)),
     'topologyName': obj.topologyName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1408,7 +1408,7 @@ export function toJson_ResourceFlavorSpecNodeTaints(obj: ResourceFlavorSpecNodeT
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1479,7 +1479,31 @@ export function toJson_ResourceFlavorSpecTolerations(obj: ResourceFlavorSpecTole
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return definedFields(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
+
+/** `fields` without its undefined values, in order (post-processed by scripts/import-types.js). */
+function definedFields(fields: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const key of Object.keys(fields)) {
+    if (fields[key] !== undefined) setField(out, key, fields[key]);
+  }
+  return out;
+}
+
+/** Each defined value of `map` converted by `convert`, in order (post-processed by scripts/import-types.js). */
+function mapDefined<T>(map: Record<string, T>, convert: (value: T) => any): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const key of Object.keys(map)) {
+    if (map[key] !== undefined) setField(out, key, convert(map[key]));
+  }
+  return out;
+}
+
+/** `out[key] = value`, as an own field even for "__proto__" (a valid ConfigMap key), as a spread would. */
+function setField(out: Record<string, any>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}

@@ -4,6 +4,7 @@ import type { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { perValidationPass, Problem, Problems } from '../core/validation';
 import { Finding, isPolicyKind, kubernetesFindings } from './kubernetes-checks';
+import { markSynthesis, renderOnce } from './rendering';
 import { POLICY_RULES, PolicyRuleId } from './rules';
 import { terraformFindings } from './terraform-checks';
 
@@ -89,7 +90,7 @@ function kubernetesOutcome(scope: IConstruct): Outcome {
       if (!byCluster.has(cluster)) byCluster.set(cluster, []);
       byCluster.get(cluster)!.push(o);
     }
-    const findings = [...byCluster.values()].flatMap((group) => kubernetesFindings(group.map((o) => ({ doc: o.toJson(), path: o.node.path }))));
+    const findings = [...byCluster.values()].flatMap((group) => kubernetesFindings(group.map((o) => ({ doc: renderOnce(o), path: o.node.path }))));
     return sortFindings(findings.map((finding) => {
       const source = byPath.get(finding.path)!;
       return { finding, source, owner: Chart.of(source) };
@@ -118,6 +119,7 @@ export function installKubernetesGate(scope: IConstruct, clusterName: string): v
     // Charts made after the last library construct (or never seen by one) answer here, at the root,
     // so the gate covers the whole app whatever the construction order.
     perValidationPass(root, 'policy-gate-root', () => undefined);
+    markSynthesis(root);
     root.node.addValidation({ validate: () => ungatedErrors(kubernetesOutcome(root)) });
   }
   CHARTS_GATED.add(root);

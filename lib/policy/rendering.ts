@@ -1,0 +1,65 @@
+import { ApiObject, App } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { perValidationPass } from '../core/validation';
+
+/**
+ * One rendering of each object the policy gate reads, per synth: the gate checks it, and the
+ * writer of the same `App.synth` writes that JSON instead of rendering the object again. Rendering
+ * is most of what synth costs besides YAML, and the files are then exactly what the gate checked.
+ *
+ * The writer uses a rendering only while the app's own `synth` or `synthYaml` runs, where cdk8s
+ * runs no user code between validating and writing; any other `toJson()` call renders afresh.
+ */
+
+const SYNTHESIZING = new WeakSet<IConstruct>();
+const WRAPPED = new WeakSet<IConstruct>();
+const SHARED = new WeakSet<ApiObject>();
+
+/** The rendering of `object` for this validation pass, made once. */
+export function renderOnce(object: ApiObject): any {
+  shareRendering(object);
+  const renderings = perValidationPass(object, 'renderings', () => new Map<ApiObject, any>());
+  let json = renderings.get(object);
+  if (json === undefined) {
+    json = Object.getPrototypeOf(object).toJson.call(object);
+    renderings.set(object, json);
+  }
+  return json;
+}
+
+/** Lets the writer of the app's synth take the gate's rendering of `object`. */
+function shareRendering(object: ApiObject): void {
+  if (SHARED.has(object)) return;
+  SHARED.add(object);
+  const root = object.node.root;
+  // Own property, so a subclass's toJson (the generated classes override it) still renders.
+  Object.defineProperty(object, 'toJson', {
+    configurable: true,
+    writable: true,
+    value: function toJson(this: ApiObject) {
+      return SYNTHESIZING.has(root) ? renderOnce(this) : Object.getPrototypeOf(this).toJson.call(this);
+    },
+  });
+}
+
+/** Marks the time `root.synth()` or `root.synthYaml()` runs; the gate calls it when it is installed. */
+export function markSynthesis(root: IConstruct): void {
+  if (WRAPPED.has(root) || !(root instanceof App)) return;
+  WRAPPED.add(root);
+  for (const method of ['synth', 'synthYaml'] as const) {
+    const original = (root as any)[method] as (...args: unknown[]) => unknown;
+    Object.defineProperty(root, method, {
+      configurable: true,
+      writable: true,
+      value: function synthesizing(this: App, ...args: unknown[]) {
+        if (SYNTHESIZING.has(root)) return original.apply(this, args);
+        SYNTHESIZING.add(root);
+        try {
+          return original.apply(this, args);
+        } finally {
+          SYNTHESIZING.delete(root);
+        }
+      },
+    });
+  }
+}
