@@ -29,7 +29,8 @@ export class Problems {
       problems = new Problems();
       PROBLEMS.set(scope, problems);
       const owned = problems;
-      scope.node.addValidation({ validate: () => owned.all().map(formatProblem) });
+      // cdk8s validates the whole app once more per chart it writes; the checks run once per pass.
+      scope.node.addValidation({ validate: () => owned.all(scope).map(formatProblem) });
     }
     return problems;
   }
@@ -71,9 +72,21 @@ export class Problems {
     this.checks.push(check);
   }
 
-  /** Every problem: those recorded plus those the deferred checks find now. */
-  public all(): Problem[] {
-    return [...this.found, ...this.checks.flatMap((check) => check())];
+  /**
+   * Every problem: those recorded plus those the deferred checks find now. Given the construct
+   * the checks belong to, they run once per validation pass (cdk8s validates the whole app once
+   * more for every chart it writes); problems recorded meanwhile are always included.
+   */
+  public all(scope?: IConstruct): Problem[] {
+    if (this.checks.length === 0) return [...this.found];
+    const run = () => this.checks.flatMap((check) => check());
+    const checked = scope ? perValidationPass(scope, 'checks', () => new Map<Problems, Problem[]>()) : undefined;
+    let found = checked?.get(this);
+    if (!found) {
+      found = run();
+      checked?.set(this, found);
+    }
+    return [...this.found, ...found];
   }
 }
 

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { shape } from '../../bench/shapes';
-import { collectValidationErrors, isPolicyKind, synthPlatform } from '../../lib';
+import { collectValidationErrors, isPolicyKind, Problems, synthPlatform } from '../../lib';
 import { asOneValidationPass } from '../../lib/core/validation';
 
 /**
@@ -109,5 +109,22 @@ describe('rendering per synth', () => {
     deployment.addJsonPatch(privileged);
     expect(() => app.synth()).toThrow(/POLICY_POD_PRIVILEGED/);
     expect(collectValidationErrors(app).join('\n')).toMatch(/POLICY_POD_PRIVILEGED/);
+  });
+
+  test('a construct\'s deferred checks run once per app.synth, however many charts it writes', () => {
+    const { app, deployment } = tenCharts();
+    let runs = 0;
+    Problems.of(deployment).addCheck(() => { runs++; return []; });
+    app.synth();
+    expect(runs).toBe(1);
+  });
+
+  test('a check whose answer changes after a synth fails the next synth', () => {
+    const { app, deployment } = tenCharts();
+    let broken = false;
+    Problems.of(deployment).addCheck(() => (broken ? [{ code: 'LATE_PROBLEM', message: 'Found after the first synth.', received: 1, fix: 'none.' }] : []));
+    app.synth();
+    broken = true;
+    expect(() => app.synth()).toThrow(/LATE_PROBLEM/);
   });
 });
