@@ -38,39 +38,16 @@ util.download = async (url) => {
 };
 
 // The importer drops undefined fields by spreading the partial result into a new object for every
-// field (quadratic, and most of what rendering a typed object cost); the same result in one loop.
-const HELPERS = `
-/** \`fields\` without its undefined values, in order (post-processed by scripts/import-types.js). */
-function definedFields(fields: Record<string, any>): Record<string, any> {
-  const out: Record<string, any> = {};
-  for (const key of Object.keys(fields)) {
-    if (fields[key] !== undefined) setField(out, key, fields[key]);
-  }
-  return out;
-}
-
-/** Each defined value of \`map\` converted by \`convert\`, in order (post-processed by scripts/import-types.js). */
-function mapDefined<T>(map: Record<string, T>, convert: (value: T) => any): Record<string, any> {
-  const out: Record<string, any> = {};
-  for (const key of Object.keys(map)) {
-    if (map[key] !== undefined) setField(out, key, convert(map[key]));
-  }
-  return out;
-}
-
-/** \`out[key] = value\`, as an own field even for "__proto__" (a valid ConfigMap key), as a spread would. */
-function setField(out: Record<string, any>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  else out[key] = value;
-}
-`;
+// field; the generated code calls lib/k8s/conversions.ts instead, which does the same in one loop.
+const CONVERSIONS_IMPORT = "import { definedFields, mapDefined } from '../k8s/conversions';\n";
 
 function fastConversions(source) {
   let text = source.split('return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});').join('return definedFields(result);');
   text = text.replace(/Object\.entries\((obj\.\w+)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: (.*?) \}\), \{\}\)/g,
     (_, map, convert) => `mapDefined(${map}, (value) => ${convert.split('i[1]').join('value')})`);
   if (text.includes('.reduce((r, i)')) throw new Error('an undefined-dropping reduce of a form this script does not know is left');
-  return text + HELPERS;
+  const firstImport = text.indexOf('import ');
+  return text.slice(0, firstImport) + CONVERSIONS_IMPORT + text.slice(firstImport);
 }
 
 async function main() {
