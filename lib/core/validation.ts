@@ -30,7 +30,7 @@ export class Problems {
       PROBLEMS.set(scope, problems);
       const owned = problems;
       // cdk8s validates the whole app once more per chart it writes; the checks run once per pass.
-      scope.node.addValidation({ validate: () => owned.all(scope).map(formatProblem) });
+      scope.node.addValidation({ validate: () => owned.allThisPass(scope).map(formatProblem) });
     }
     return problems;
   }
@@ -72,19 +72,22 @@ export class Problems {
     this.checks.push(check);
   }
 
+  /** Every problem: those recorded plus those the deferred checks find now. */
+  public all(): Problem[] {
+    return [...this.found, ...this.checks.flatMap((check) => check())];
+  }
+
   /**
-   * Every problem: those recorded plus those the deferred checks find now. Given the construct
-   * the checks belong to, they run once per validation pass (cdk8s validates the whole app once
-   * more for every chart it writes); problems recorded meanwhile are always included.
+   * As {@link all}, with the deferred checks run once per validation pass of `scope`'s app (cdk8s
+   * validates the whole app once more for every chart it writes); recorded problems are always new.
    */
-  public all(scope?: IConstruct): Problem[] {
+  private allThisPass(scope: IConstruct): Problem[] {
     if (this.checks.length === 0) return [...this.found];
-    const run = () => this.checks.flatMap((check) => check());
-    const checked = scope ? perValidationPass(scope, 'checks', () => new Map<Problems, Problem[]>()) : undefined;
-    let found = checked?.get(this);
+    const checked = perValidationPass(scope, 'checks', () => new Map<Problems, Problem[]>());
+    let found = checked.get(this);
     if (!found) {
-      found = run();
-      checked?.set(this, found);
+      found = this.checks.flatMap((check) => check());
+      checked.set(this, found);
     }
     return [...this.found, ...found];
   }
