@@ -78,7 +78,7 @@ export class Problems {
   }
 
   /**
-   * As {@link all}, with the deferred checks run once per validation pass of `scope`'s app (cdk8s
+   * As `all()`, with the deferred checks run once per validation pass of `scope`'s app (cdk8s
    * validates the whole app once more for every chart it writes); recorded problems are always new.
    */
   private allThisPass(scope: IConstruct): Problem[] {
