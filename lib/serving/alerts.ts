@@ -1,5 +1,5 @@
-import { stringify } from 'yaml';
 import { PROMETHEUS_METRICS_PATH } from './model-config';
+import { blockYaml } from './rule-file';
 
 export interface ServingAlerts {
   /** Fraction of failed requests that raises the error-rate alert. @default 0.05 */
@@ -62,7 +62,7 @@ export function alertRules(inputs: MonitoringInputs) {
 export function monitoringManifests(inputs: MonitoringInputs): Array<{ id: string; manifest: Manifest }> {
   const groups = [{ name: `${inputs.name}.rules`, rules: alertRules(inputs) }];
   if (!inputs.prometheusOperator) {
-    return [{ id: 'alerts', manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: inputs.metadata(`${inputs.name}-alerts`), data: { 'alerts.yaml': stringify({ groups }) } } }];
+    return [{ id: 'alerts', manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: inputs.metadata(`${inputs.name}-alerts`), data: { 'alerts.yaml': blockYaml({ groups }) } } }];
   }
   return [
     {

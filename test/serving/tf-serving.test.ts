@@ -2,6 +2,7 @@ import { Accelerator, ClusterProfile, collectWarnings, declareExternalObject, Mo
 import { EKS_PROFILE } from '../fixtures';
 import { byKind, synthManifests, synthManifestsError } from '../k8s-helpers';
 import { schemaErrors } from '../k8s/schema';
+import { parse as parseYaml } from 'yaml';
 
 type Props = Partial<TfServingProps>;
 const RESNET = { name: 'resnet', basePath: 's3://acme-models/resnet', versions: ModelVersionPolicy.specific(1, 2), labels: { stable: 1, canary: 2 } };
@@ -156,7 +157,9 @@ describe('TfServing', () => {
     const main = deployment(docs);
     expect(main.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8501', 'prometheus.io/path': '/monitoring/prometheus/metrics' });
     const alerts = byKind(docs, 'ConfigMap').find((c) => c.metadata.name === 'resnet-alerts');
-    expect(alerts.data['alerts.yaml']).toContain('alert: TfServingHighErrorRate');
+    const rules = parseYaml(alerts.data['alerts.yaml']).groups.flatMap((g: any) => g.rules);
+    expect(rules.map((r: any) => r.alert)).toEqual(['TfServingNoAvailableReplicas', 'TfServingHighErrorRate', 'TfServingHighLatency']);
+    expect(rules[1].expr).toContain('namespace="team-a"');
     expect(container(main).image).toBe('tensorflow/serving:2.18.0');
     expect(main.spec.replicas).toBe(2);
   });
