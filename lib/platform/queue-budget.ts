@@ -5,15 +5,18 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { parseQuantity } from '../core/quantities';
+import { scopeDefaults } from '../core/scope-defaults';
 
 const QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
 
 /**
- * Requests (by resource, in base units) that Deployments of `namespace` may hold at their largest:
- * replicas, or their HorizontalPodAutoscaler's maxReplicas. Read from the objects, at synth.
+ * Requests (by resource, in base units) that Deployments of `namespace` on cluster `clusterName`
+ * may hold at their largest: replicas, or their HorizontalPodAutoscaler's maxReplicas. Read from
+ * the objects, at synth. Objects outside ClusterCharts count for every cluster.
  */
-export function requestsOutsideQueues(root: IConstruct, namespace: string): Map<string, number> {
-  const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.metadata.namespace === namespace);
+export function requestsOutsideQueues(root: IConstruct, clusterName: string, namespace: string): Map<string, number> {
+  const onCluster = (c: IConstruct) => { const cluster = scopeDefaults(c)?.cluster; return cluster === undefined || cluster.name === clusterName; };
+  const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.metadata.namespace === namespace && onCluster(c));
   const maxReplicas = new Map(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').map((o) => {
     const spec = o.toJson().spec;
     return [spec.scaleTargetRef.name as string, spec.maxReplicas as number];

@@ -222,7 +222,7 @@ export class TenantQueue extends Construct {
   private outsideCache?: Map<string, number>;
   /** What the namespace's pods outside the queues may request at their largest. */
   private outside(): Map<string, number> {
-    this.outsideCache ??= requestsOutsideQueues(this.node.root, this.namespace);
+    this.outsideCache ??= requestsOutsideQueues(this.node.root, this.cluster.name, this.namespace);
     return this.outsideCache;
   }
 
