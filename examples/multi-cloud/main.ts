@@ -116,7 +116,10 @@ const TRAINING_IDENTITY: Record<Cloud, string> = {
   [Cloud.AKS]: '00000000-0000-0000-0000-000000000005',
 };
 
-/** A ReadWriteMany storage class per cloud, for checkpoints every worker writes: EFS (its CSI driver installed separately) and Azure Files. */
+/**
+ * A ReadWriteMany storage class per cloud, for checkpoints every worker writes: on EKS the class the
+ * cluster's shared EFS file system gets (EksCluster `sharedFileSystem`), on AKS the built-in Azure Files class.
+ */
 const SHARED_STORAGE_CLASS: Record<Cloud, string> = {
   [Cloud.GKE]: 'standard-rwx',
   [Cloud.EKS]: 'efs',

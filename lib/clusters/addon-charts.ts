@@ -11,6 +11,8 @@ export const ADDON_CHARTS = {
   dcgmExporter: { repository: 'https://nvidia.github.io/dcgm-exporter/helm-charts', chart: 'dcgm-exporter', version: '4.1.1' },
   jobset: { repository: 'oci://registry.k8s.io/jobset/charts', chart: 'jobset', version: '0.8.1' },
   clusterAutoscaler: { repository: 'https://kubernetes.github.io/autoscaler', chart: 'cluster-autoscaler', version: '9.46.6' },
+  // Driver v2.1.15; installs the shared file system's StorageClass on EKS.
+  efsCsiDriver: { repository: 'https://kubernetes-sigs.github.io/aws-efs-csi-driver', chart: 'aws-efs-csi-driver', version: '3.2.6' },
   kueue: { repository: 'oci://registry.k8s.io/kueue/charts', chart: 'kueue', version: '0.11.4' },
   // GitOps engines (ClusterAddons `gitOps`): Argo CD v3.4.4; Flux v2.7.5 (source-controller 1.7.4, kustomize-controller 1.7.3).
   argoCd: { repository: 'https://argoproj.github.io/argo-helm', chart: 'argo-cd', version: '10.1.1' },

@@ -35,6 +35,8 @@ export const google = loader('@cdktf/provider-google', () => ({
 
 export const aws = loader('@cdktf/provider-aws', () => ({
   AutoscalingGroupTag: (require('@cdktf/provider-aws/lib/autoscaling-group-tag') as typeof import('@cdktf/provider-aws/lib/autoscaling-group-tag')).AutoscalingGroupTagA,
+  EfsFileSystem: (require('@cdktf/provider-aws/lib/efs-file-system') as typeof import('@cdktf/provider-aws/lib/efs-file-system')).EfsFileSystem,
+  EfsMountTarget: (require('@cdktf/provider-aws/lib/efs-mount-target') as typeof import('@cdktf/provider-aws/lib/efs-mount-target')).EfsMountTarget,
   EksAccessEntry: (require('@cdktf/provider-aws/lib/eks-access-entry') as typeof import('@cdktf/provider-aws/lib/eks-access-entry')).EksAccessEntry,
   EksAddon: (require('@cdktf/provider-aws/lib/eks-addon') as typeof import('@cdktf/provider-aws/lib/eks-addon')).EksAddon,
   EksAccessPolicyAssociation: (require('@cdktf/provider-aws/lib/eks-access-policy-association') as typeof import('@cdktf/provider-aws/lib/eks-access-policy-association')).EksAccessPolicyAssociation,
@@ -52,8 +54,10 @@ export const aws = loader('@cdktf/provider-aws', () => ({
   Route: (require('@cdktf/provider-aws/lib/route') as typeof import('@cdktf/provider-aws/lib/route')).Route,
   RouteTable: (require('@cdktf/provider-aws/lib/route-table') as typeof import('@cdktf/provider-aws/lib/route-table')).RouteTable,
   RouteTableAssociation: (require('@cdktf/provider-aws/lib/route-table-association') as typeof import('@cdktf/provider-aws/lib/route-table-association')).RouteTableAssociation,
+  SecurityGroup: (require('@cdktf/provider-aws/lib/security-group') as typeof import('@cdktf/provider-aws/lib/security-group')).SecurityGroup,
   Subnet: (require('@cdktf/provider-aws/lib/subnet') as typeof import('@cdktf/provider-aws/lib/subnet')).Subnet,
   Vpc: (require('@cdktf/provider-aws/lib/vpc') as typeof import('@cdktf/provider-aws/lib/vpc')).Vpc,
+  VpcSecurityGroupIngressRule: (require('@cdktf/provider-aws/lib/vpc-security-group-ingress-rule') as typeof import('@cdktf/provider-aws/lib/vpc-security-group-ingress-rule')).VpcSecurityGroupIngressRule,
 }));
 
 export const azurerm = loader('@cdktf/provider-azurerm', () => ({

@@ -10,6 +10,7 @@ import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
 import { ClusterCapabilities, NodePoolProfile } from '../core/cluster-profile';
 import { checkName, EKS_NAME, IAM_ROLE_NAME } from '../core/names';
 import { ADDON_CHARTS } from './addon-charts';
+import { EksSharedFileSystem, EksSharedFileSystemOptions } from './eks-efs';
 import {
   AUTOSCALER_NAMESPACE, AUTOSCALER_SERVICE_ACCOUNT, CLUSTER_AUTOSCALER_IMAGE_TAGS, createAutoscalerRole, createManagedAddons, EksAddonName, resolveAddonVersions,
 } from './eks-addons';
@@ -65,6 +66,12 @@ export interface EksClusterProps {
    * @default true
    */
   readonly objectStorageCsiDriver?: boolean;
+  /**
+   * An encrypted EFS file system, the EFS CSI driver and a StorageClass on it, for ReadWriteMany
+   * volumes such as checkpoints every worker writes (EKS ships no such class). Opt-out: `false`.
+   * @default - on, with the defaults of EksSharedFileSystemOptions (StorageClass `efs`)
+   */
+  readonly sharedFileSystem?: EksSharedFileSystemOptions | false;
 }
 
 /** EKS-only options of a GPU node group. */
@@ -109,6 +116,8 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
   public readonly autoscalerRole: IamRole;
   /** The managed add-ons, by name. */
   public readonly addons: Record<string, EksAddon> = {};
+  /** The EFS file system behind ReadWriteMany volumes; `undefined` when turned off. */
+  public readonly sharedFileSystem?: EksSharedFileSystem;
   protected readonly poolRules: PoolRules = {
     cloud: Cloud.EKS,
     nameRule: EKS_NAME,
@@ -179,6 +188,9 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
     managed.addons.forEach((addon) => { this.addons[addon.addonName] = addon; });
     this.addonsNeedingNodes = managed.needNodes;
     this.autoscalerRole = createAutoscalerRole(this, this.resource, props.name);
+    if (props.sharedFileSystem !== false) {
+      this.sharedFileSystem = new EksSharedFileSystem(this, 'shared-fs', this.resource, props.name, props.subnetIds, props.sharedFileSystem ?? {});
+    }
     this.problems.addWarningCheck(() => this.autoscalerWarnings());
 
     this.oidcProvider = new IamOpenidConnectProvider(this, 'oidc', {
@@ -267,9 +279,13 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
     return (options as EksGpuPoolOptions).subnetIds !== undefined;
   }
 
-  /** The Cluster Autoscaler, which scales the node groups (GPU groups from zero) through the tags above. */
+  /**
+   * The Cluster Autoscaler, which scales the node groups (GPU groups from zero) through the tags
+   * above, and the EFS CSI driver with the shared file system's StorageClass.
+   */
   public requiredReleases(): ClusterHelmRelease[] {
     const tag = CLUSTER_AUTOSCALER_IMAGE_TAGS[this.kubernetesVersion];
+    const efs = this.sharedFileSystem ? [this.sharedFileSystem.release()] : [];
     return [{
       name: 'cluster-autoscaler',
       chart: ADDON_CHARTS.clusterAutoscaler,
@@ -282,7 +298,7 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
         ...(tag ? { image: { tag } } : {}),
         extraArgs: { 'balance-similar-node-groups': true, expander: 'least-waste', 'skip-nodes-with-local-storage': false },
       },
-    }];
+    }, ...efs];
   }
 
   protected objectStores() {

@@ -9,7 +9,8 @@
  * AKS: hashicorp/terraform-provider-azurerm v4.55.0, internal/services/containers/.
  * EKS: hashicorp/terraform-provider-aws internal/service/eks/node_group.go by attribute name (read
  * at a later commit, not at v5.100.0); `instance_types` and the tag's `tag` are confirmed by the
- * real 5.100.0 provider in test/e2e/eks-day2.test.ts.
+ * real 5.100.0 provider in test/e2e/eks-day2.test.ts. EFS and security groups: same provider,
+ * internal/service/efs/ and internal/service/ec2/ (read at later commits).
  */
 export interface ForceNewEntry {
   /** Dotted path in the Terraform JSON the constructs write (blocks as objects). */
@@ -104,4 +105,8 @@ export const FORCE_NEW: Readonly<Record<string, readonly ForceNewEntry[]>> = {
   aws_eks_node_group: ['ami_type', 'capacity_type', 'cluster_name', 'disk_size', 'instance_types', 'node_group_name', 'node_role_arn', 'subnet_ids']
     .map((field) => replace(field, EKS_NODE_GROUP)),
   aws_autoscaling_group_tag: [replace('autoscaling_group_name', 'internal/service/autoscaling/group_tag.go'), replace('tag', 'internal/service/autoscaling/group_tag.go')],
+  // A new file system starts empty: every checkpoint on the old one is gone.
+  aws_efs_file_system: ['creation_token', 'encrypted', 'kms_key_id', 'performance_mode'].map((field) => replace(field, 'internal/service/efs/file_system.go')),
+  aws_efs_mount_target: ['file_system_id', 'subnet_id'].map((field) => replace(field, 'internal/service/efs/mount_target.go')),
+  aws_security_group: ['name', 'description', 'vpc_id'].map((field) => replace(field, 'internal/service/ec2/vpc_security_group.go')),
 };

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { scopeDefaults } from '../core/scope-defaults';
+import { KUEUE_QUEUE_LABEL } from '../training/job-props';
 import { Problem, Problems } from '../core/validation';
 import { GitOpsEngine } from './gitops-engine';
 import { argoApplication, ClusterSource, EngineAnnotations, fluxObjects } from './gitops-objects';
@@ -93,14 +94,17 @@ export class GitOpsDelivery extends Construct {
     return found;
   }
 
-  /** Marks the objects the engine must apply first, and those it must never prune. Called by synthPlatform before writing. */
+  /** Marks the objects the engine must apply first, those it must never prune, and (Flux) queued workloads it must only create. Called by synthPlatform before writing. */
   public annotate(): void {
     for (const object of this.app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
       if (this.engine === GitOpsEngine.ARGO_CD) {
         if (isFoundation(object.kind)) object.metadata.addAnnotation(EngineAnnotations.ARGO_SYNC_WAVE, '-1');
         if (isKeptOnPrune(object.kind)) object.metadata.addAnnotation(EngineAnnotations.ARGO_SYNC_OPTIONS, 'Prune=false');
-      } else if (isKeptOnPrune(object.kind)) {
-        object.metadata.addAnnotation(EngineAnnotations.FLUX_PRUNE, 'disabled');
+      } else {
+        if (isKeptOnPrune(object.kind)) object.metadata.addAnnotation(EngineAnnotations.FLUX_PRUNE, 'disabled');
+        // Flux re-applies every field of the manifest, so it would suspend what Kueue admitted: create
+        // queued workloads only (a changed job is a new job: rename it, or delete the old one).
+        if (object.metadata.getLabel(KUEUE_QUEUE_LABEL) !== undefined) object.metadata.addAnnotation(EngineAnnotations.FLUX_SSA, 'IfNotPresent');
       }
     }
   }

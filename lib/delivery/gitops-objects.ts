@@ -21,7 +21,18 @@ export const EngineAnnotations = {
   ARGO_SYNC_WAVE: 'argocd.argoproj.io/sync-wave',
   ARGO_SYNC_OPTIONS: 'argocd.argoproj.io/sync-options',
   FLUX_PRUNE: 'kustomize.toolkit.fluxcd.io/prune',
+  FLUX_SSA: 'kustomize.toolkit.fluxcd.io/ssa',
 } as const;
+
+/**
+ * Where Kueue resumes a queued workload: a training job starts suspended and Kueue sets this to
+ * false when it admits it. An engine that wrote the manifest's `true` back would evict it.
+ */
+export const QUEUED_SUSPEND_FIELDS = [
+  { group: 'batch', kind: 'Job', jsonPointers: ['/spec/suspend'] },
+  { group: 'jobset.x-k8s.io', kind: 'JobSet', jsonPointers: ['/spec/suspend'] },
+  { group: 'kubeflow.org', kind: 'TFJob', jsonPointers: ['/spec/runPolicy/suspend'] },
+] as const;
 
 /** The Argo CD Application that keeps a cluster in step with its directory; applied in the cluster's own Argo CD. */
 export function argoApplication(source: ClusterSource): Record<string, unknown> {
@@ -33,10 +44,12 @@ export function argoApplication(source: ClusterSource): Record<string, unknown> 
       project: source.argoProject,
       source: { repoURL: source.repoUrl, targetRevision: source.branch, path: source.path },
       destination: { server: 'https://kubernetes.default.svc' },
+      // Kueue owns the suspend field once a workload exists: not drift, and (RespectIgnoreDifferences) not overwritten on sync.
+      ignoreDifferences: QUEUED_SUSPEND_FIELDS.map((field) => ({ ...field, jsonPointers: [...field.jsonPointers] })),
       syncPolicy: {
         automated: { prune: source.prune, selfHeal: true },
         // Server-side apply: dashboards ConfigMaps outgrow the 256 KiB last-applied annotation of client-side apply.
-        syncOptions: ['ServerSideApply=true', 'PruneLast=true'],
+        syncOptions: ['ServerSideApply=true', 'PruneLast=true', 'RespectIgnoreDifferences=true'],
         retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
       },
     },

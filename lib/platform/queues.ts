@@ -11,6 +11,7 @@ import { NodeLabels } from '../core/scheduling';
 import { scopeDefaults } from '../core/scope-defaults';
 import { Problem, Problems } from '../core/validation';
 import { appIndex } from '../core/workload';
+import { queueShare, requestsOutsideQueues, splitBorrowing } from './queue-budget';
 
 const KUEUE_API = 'kueue.x-k8s.io/v1beta1';
 /** The flavor for CPU and memory: any node, so it never narrows where pods go. */
@@ -151,6 +152,7 @@ export class TenantQueue extends Construct {
   public readonly borrowingLimitGpus: number;
   private readonly gpus: number;
   private computed?: { quotas: FlavorQuota[]; unplaced: number };
+  private borrowing?: FlavorQuota[];
 
   constructor(scope: Construct, id: string, input: TenantQueueInput, options: TenantQueueOptions) {
     super(scope, id);
@@ -178,7 +180,8 @@ export class TenantQueue extends Construct {
         queueingStrategy: 'BestEffortFIFO',
         resourceGroups: Lazy.any({
           produce: () => [
-            { coveredResources: ['cpu', 'memory'], flavors: [{ name: ANY_NODE_FLAVOR, resources: [{ name: 'cpu', nominalQuota: input.cpu }, { name: 'memory', nominalQuota: input.memory }] }] },
+            // The namespace's quota less what serving may hold there, and no borrowing: the ResourceQuota would refuse the pods.
+            { coveredResources: ['cpu', 'memory'], flavors: [{ name: ANY_NODE_FLAVOR, resources: (['cpu', 'memory'] as const).map((r) => ({ name: r, nominalQuota: queueShare(r, input[r], this.outside().get(r) ?? 0), borrowingLimit: '0' })) }] },
             ...(this.quotas.length > 0 ? [{
               coveredResources: [GPU],
               flavors: this.quotas.map((q) => ({ name: q.flavor.name, resources: [{ name: GPU, nominalQuota: q.nominal, borrowingLimit: q.borrowingLimit }] })),
@@ -198,9 +201,29 @@ export class TenantQueue extends Construct {
     });
   }
 
-  /** GPU quota per flavor; read at synth or validation, once every workload of the app exists. */
+  /**
+   * GPU quota per flavor; read at synth or validation, once every workload of the app exists. The
+   * borrowing limits share `borrowingLimitGpus` between the flavors, so that what Kueue admits plus
+   * the namespace's serving stays within the tenant's ResourceQuota.
+   */
   public get quotas(): readonly FlavorQuota[] {
-    return this.share().quotas;
+    if (this.borrowing) return this.borrowing;
+    const { quotas } = this.share();
+    const siblings = this.siblings();
+    const budget = this.gpus + this.borrowingLimitGpus - (this.outside().get(GPU) ?? 0) - quotas.reduce((sum, q) => sum + q.nominal, 0);
+    const limits = splitBorrowing(budget, quotas.map((q) => ({
+      nominal: q.nominal,
+      cohortNominal: siblings.reduce((sum, s) => sum + (s.share().quotas.find((o) => o.flavor.name === q.flavor.name)?.nominal ?? 0), 0),
+    })));
+    this.borrowing = quotas.map((q, i) => ({ ...q, borrowingLimit: limits[i] }));
+    return this.borrowing;
+  }
+
+  private outsideCache?: Map<string, number>;
+  /** What the namespace's pods outside the queues may request at their largest. */
+  private outside(): Map<string, number> {
+    this.outsideCache ??= requestsOutsideQueues(this.node.root, this.cluster.name, this.namespace);
+    return this.outsideCache;
   }
 
   private share(): { quotas: FlavorQuota[]; unplaced: number } {
@@ -210,7 +233,7 @@ export class TenantQueue extends Construct {
     const held = gpusHeldOutsideQueues(this, this.cluster.name);
     let left = this.gpus;
     const quotas = queueFlavors(this.cluster).map((flavor) => {
-      const taken = earlier.reduce((sum, q) => sum + (q.quotas.find((o) => o.flavor.name === flavor.name)?.nominal ?? 0), 0);
+      const taken = earlier.reduce((sum, q) => sum + (q.share().quotas.find((o) => o.flavor.name === flavor.name)?.nominal ?? 0), 0);
       // Serving never runs on spot: what it may hold comes off the on-demand flavors.
       const outside = flavor.spot ? 0 : held.get(flavor.accelerator) ?? 0;
       const nominal = Math.max(0, Math.min(left, flavor.capacityGpus - outside - taken));

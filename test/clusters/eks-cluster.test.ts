@@ -55,7 +55,10 @@ describe('EksCluster', () => {
   test('roles carry only the managed policies EKS needs', () => {
     const tf = synthStack((stack) => eks(stack));
     const policies = resources(tf, 'aws_iam_role_policy_attachment').map((a) => a.policy_arn.split('/').pop()).sort();
-    expect(policies).toEqual(['AmazonEC2ContainerRegistryReadOnly', 'AmazonEKSClusterPolicy', 'AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy']);
+    // AmazonEFSCSIDriverPolicy: the EFS CSI controller's role (its own role, not the nodes').
+    expect(policies).toEqual(['AmazonEC2ContainerRegistryReadOnly', 'AmazonEFSCSIDriverPolicy', 'AmazonEKSClusterPolicy', 'AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy']);
+    const efs = resources(tf, 'aws_iam_role_policy_attachment').find((a) => a.policy_arn.endsWith('/AmazonEFSCSIDriverPolicy'));
+    expect(efs?.role).toMatch(/^\$\{aws_iam_role\.eks_shared-fs_controller-role_[A-F0-9]+\.name\}$/);
   });
 
   test('the VPC CNI enforces NetworkPolicy', () => {
@@ -102,7 +105,7 @@ describe('EksCluster', () => {
     const write = policy.Statement.find((s: any) => s.Action.includes('autoscaling:SetDesiredCapacity'));
     expect(write.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/k8s.io/cluster-autoscaler/ml-eks': 'owned' } });
     expect(policy.Statement.flatMap((s: any) => s.Action).filter((a: string) => !/:(Describe|Get)/.test(a)).sort()).toEqual(['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup']);
-    expect(resource(tf, 'aws_eks_pod_identity_association')).toMatchObject({ namespace: 'kube-system', service_account: 'cluster-autoscaler', role_arn: expect.stringContaining('aws_iam_role.') });
+    expect(resource(tf, 'aws_eks_pod_identity_association', 'autoscaler')).toMatchObject({ namespace: 'kube-system', service_account: 'cluster-autoscaler', role_arn: expect.stringContaining('aws_iam_role.') });
   });
 
   test('scale-from-zero tags are keyed by tag key: adding a label leaves the other tags\' addresses alone', () => {
@@ -227,5 +230,39 @@ describe('EksCluster', () => {
     test('a node group name is refused by EKS', () => {
       expect(synthStackError((stack) => eks(stack).addNodePool('cpu', { name: '-cpu', machineType: 'm6i.large', maxNodes: 1 }))).toContain('POOL_NAME_INVALID');
     });
+  });
+});
+
+describe('EksCluster shared file system', () => {
+  test('an encrypted EFS file system, a mount target per subnet, NFS only from the cluster security group', () => {
+    const json = synthStack((stack) => eks(stack));
+    const [fileSystem] = resources(json, 'aws_efs_file_system');
+    expect(fileSystem).toMatchObject({ encrypted: true, creation_token: 'ml-eks-shared' });
+    expect(resources(json, 'aws_efs_mount_target').map((t: any) => t.subnet_id).sort()).toEqual(['subnet-a', 'subnet-b']);
+    const [rule] = resources(json, 'aws_vpc_security_group_ingress_rule');
+    expect(rule).toMatchObject({ ip_protocol: 'tcp', from_port: 2049, to_port: 2049 });
+    expect(rule.referenced_security_group_id).toMatch(/^\$\{aws_eks_cluster\.[^.]+\.vpc_config\[0\]\.cluster_security_group_id\}$/);
+    expect(rule.cidr_ipv4).toBeUndefined();
+    const [identity] = resources(json, 'aws_eks_pod_identity_association').filter((a: any) => a.service_account === 'efs-csi-controller-sa');
+    expect(identity.namespace).toBe('kube-system');
+  });
+
+  test('the add-ons install the EFS CSI driver with a StorageClass on the file system', () => {
+    let releases: ReturnType<EksCluster['requiredReleases']> = [];
+    synthStack((stack) => { releases = eks(stack, { sharedFileSystem: { storageClassName: 'shared' } }).requiredReleases(); });
+    const efs = releases.find((r) => r.name === 'aws-efs-csi-driver')!;
+    expect(efs.chart.chart).toBe('aws-efs-csi-driver');
+    const [storageClass] = (efs.values as any).storageClasses;
+    expect(storageClass.name).toBe('shared');
+    expect(storageClass.parameters).toMatchObject({ provisioningMode: 'efs-ap', directoryPerms: '700' });
+    expect(storageClass.parameters.fileSystemId).toMatch(/^\$\{TfToken\[/);
+    expect((efs.values as any).controller.serviceAccount.name).toBe('efs-csi-controller-sa');
+  });
+
+  test('opt-out: no file system, no driver', () => {
+    let releases: ReturnType<EksCluster['requiredReleases']> = [];
+    const json = synthStack((stack) => { releases = eks(stack, { sharedFileSystem: false }).requiredReleases(); });
+    expect(resources(json, 'aws_efs_file_system')).toHaveLength(0);
+    expect(releases.map((r) => r.name)).toEqual(['cluster-autoscaler']);
   });
 });

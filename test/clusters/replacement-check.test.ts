@@ -177,3 +177,27 @@ describe('synth warns when a change between two versions must replace something'
     expect(warnings.join('\n')).toContain('CHANGE_REPLACES_RESOURCE: Changing private_cluster_enabled of azurerm_kubernetes_cluster.aks_cluster');
   });
 });
+
+describe('day 2 on EKS: the shared file system', () => {
+  const eks = (sharedFileSystem: false | { kmsKeyArn?: string }) => synthStack((stack) => {
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    new EksCluster(stack, 'eks', { name: 'ml', region: 'us-east-1', subnetIds: ['a', 'b'], admins: ['arn:aws:iam::1:role/a'], sharedFileSystem })
+      .addGpuPool('gpu', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 2, subnetIds: ['a'] });
+  });
+
+  test('adding it to a running cluster replaces nothing', () => {
+    const before = eks(false);
+    const after = eks({});
+    expect(Object.keys(after.resource.aws_efs_file_system)).toHaveLength(1);
+    expect(summary(before, after)).toEqual([]);
+  });
+
+  test('changing its key replaces the file system and, through its id, every mount target', () => {
+    const found = summary(eks({}), eks({ kmsKeyArn: 'arn:aws:kms:us-east-1:1:key/new' }));
+    expect(found).toEqual([
+      'aws_efs_file_system kms_key_id replace @ internal/service/efs/file_system.go',
+      'aws_efs_mount_target file_system_id replace @ internal/service/efs/mount_target.go',
+      'aws_efs_mount_target file_system_id replace @ internal/service/efs/mount_target.go',
+    ]);
+  });
+});

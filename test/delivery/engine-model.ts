@@ -132,3 +132,43 @@ export function baselineFromAddons(addonsStackJson: any | undefined): ClusterBas
     customKinds: new Set(releases.flatMap((r) => CHART_CUSTOM_KINDS[r.chart] ?? [])),
   };
 }
+
+/**
+ * Where Kueue suspends and resumes each queued kind (Kueue v0.11 integrations: batch/Job and
+ * JobSet `spec.suspend`; Kubeflow jobs `spec.runPolicy.suspend`). On admission it writes `false` there.
+ */
+export const KUEUE_SUSPEND_PATH: Record<string, string[]> = {
+  'batch/Job': ['spec', 'suspend'],
+  'jobset.x-k8s.io/JobSet': ['spec', 'suspend'],
+  'kubeflow.org/TFJob': ['spec', 'runPolicy', 'suspend'],
+};
+export const kueueKey = (doc: any) => `${groupOf(doc)}/${doc.kind}`;
+const getPath = (doc: any, at: readonly string[]) => at.reduce((v, k) => v?.[k], doc);
+const setPath = (doc: any, at: readonly string[], value: unknown) => { at.slice(0, -1).reduce((v, k) => v[k], doc)[at[at.length - 1]] = value; };
+
+/** What Kueue does when it admits a queued workload: it resumes it. */
+export function kueueAdmits(live: any): any {
+  const copy = JSON.parse(JSON.stringify(live));
+  setPath(copy, KUEUE_SUSPEND_PATH[kueueKey(live)], false);
+  return copy;
+}
+
+/**
+ * The suspend field after the engine syncs `desired` over `live` again (a new revision, or drift).
+ * Argo CD: fields under `ignoreDifferences` keep their live value only with the sync option
+ * `RespectIgnoreDifferences=true` (without it they are ignored when comparing, but still written on
+ * sync). Flux: `kustomize.toolkit.fluxcd.io/ssa: IfNotPresent` or `Ignore` leaves an existing object
+ * alone; `Override` and `Merge` both write every field the manifest sets.
+ */
+export function suspendAfterResync(engineObjects: readonly any[], desired: any, live: any): unknown {
+  const at = KUEUE_SUSPEND_PATH[kueueKey(desired)];
+  const application = engineObjects.find((o) => o.kind === 'Application');
+  if (application) {
+    const pointer = `/${at.join('/')}`;
+    const ignored = (application.spec.ignoreDifferences ?? []).some((d: any) => (d.group ?? '') === groupOf(desired) && d.kind === desired.kind && (d.jsonPointers ?? []).includes(pointer));
+    const respected = (application.spec.syncPolicy?.syncOptions ?? []).includes('RespectIgnoreDifferences=true');
+    return getPath(ignored && respected ? live : desired, at);
+  }
+  const policy = desired.metadata?.annotations?.['kustomize.toolkit.fluxcd.io/ssa'] ?? 'Override';
+  return getPath(['IfNotPresent', 'Ignore'].includes(policy) ? live : desired, at);
+}

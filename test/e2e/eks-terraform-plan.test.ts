@@ -80,12 +80,31 @@ describe('EKS stack of the default example under real terraform', () => {
     expect(JSON.parse(role.assume_role_policy).Statement[0].Principal.Service).toBe('pods.eks.amazonaws.com');
     const [policy] = planned('aws_iam_role_policy');
     expect(policy.policy).toContain('k8s.io/cluster-autoscaler/ml-eks');
-    expect(planned('aws_eks_pod_identity_association')[0]).toMatchObject({ cluster_name: 'ml-eks', namespace: 'kube-system', service_account: 'cluster-autoscaler' });
+    expect(planned('aws_eks_pod_identity_association')).toContainEqual(expect.objectContaining({ cluster_name: 'ml-eks', namespace: 'kube-system', service_account: 'cluster-autoscaler' }));
     const config = plan.configuration.root_module.resources.filter((r: any) => r.type === 'aws_eks_node_group');
     for (const group of config) expect(group.expressions.version.references).toContainEqual(expect.stringMatching(/^aws_eks_cluster\.[^.]+\.version$/));
     const addons = Object.fromEntries(planned('aws_eks_addon').map((a: any) => [a.addon_name, a.addon_version]));
     expect(Object.keys(addons).sort()).toEqual(['aws-mountpoint-s3-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
     expect(Object.values(addons).every((v) => /^v\d+\.\d+\.\d+-eksbuild\.\d+$/.test(String(v)))).toBe(true);
+  });
+
+  test('the plan creates an encrypted EFS file system with a mount target per private subnet, open to NFS from the nodes only', () => {
+    const [fileSystem] = planned('aws_efs_file_system');
+    expect(fileSystem).toMatchObject({ encrypted: true, creation_token: 'ml-eks-shared', throughput_mode: 'elastic' });
+    expect(planned('aws_efs_mount_target')).toHaveLength(3);
+    const [rule] = planned('aws_vpc_security_group_ingress_rule');
+    expect(rule).toMatchObject({ ip_protocol: 'tcp', from_port: 2049, to_port: 2049 });
+    const config = plan.configuration.root_module.resources;
+    const ruleConfig = config.find((r: any) => r.type === 'aws_vpc_security_group_ingress_rule');
+    expect(ruleConfig.expressions.referenced_security_group_id.references).toContainEqual(expect.stringMatching(/^aws_eks_cluster\.[^.]+\.vpc_config\[0\]\.cluster_security_group_id$/));
+    for (const target of config.filter((r: any) => r.type === 'aws_efs_mount_target')) {
+      expect(target.expressions.security_groups.references).toContainEqual(expect.stringMatching(/^aws_security_group\./));
+      expect(target.expressions.subnet_id.references).toContainEqual(expect.stringMatching(/^aws_subnet\./));
+    }
+    const identities = planned('aws_eks_pod_identity_association').map((a: any) => a.service_account);
+    expect(identities).toContain('efs-csi-controller-sa');
+    const [attachment] = planned('aws_iam_role_policy_attachment').filter((a: any) => a.policy_arn.endsWith('/AmazonEFSCSIDriverPolicy'));
+    expect(attachment.role).toBe('ml-eks-efs-csi');
   });
 
   test('the plan creates the network, OIDC provider and access entry it needs', () => {

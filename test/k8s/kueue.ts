@@ -14,7 +14,8 @@
  *   and what the cohort has unused;
  * - a workload is admitted whole or not at all: admitted, its job is unsuspended and its pods get
  *   the flavor's node labels as node selector; otherwise it stays suspended with no pod.
- * Not modelled: preemption, lendingLimit, fair sharing, admission checks, partial admission.
+ * Not modelled: preemption (withinClusterQueue, reclaimWithinCohort), lendingLimit, fair sharing,
+ * admission checks, partial admission. `quotaOverruns` checks admission against ResourceQuotas.
  */
 const QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
 
@@ -229,4 +230,51 @@ export function schedule(pods: QueueOutcome['pods'], nodes: ReadonlyArray<{ labe
     }
   }
   return placed;
+}
+
+/**
+ * Where Kueue's admission and the namespace's ResourceQuota disagree: for each ClusterQueue and
+ * resource, the most Kueue can ever admit for the queue's namespace (per flavor, nominal quota
+ * plus borrowingLimit, and never more than the cohort's nominal quota of that flavor; no
+ * borrowingLimit means the cohort's) plus what pods outside the queue may request there
+ * (Deployments at their HorizontalPodAutoscaler's maxReplicas) must fit the ResourceQuota's
+ * `requests.<resource>`. A job admitted beyond it has pods the API server refuses: it holds its
+ * quota and never runs whole.
+ */
+export function quotaOverruns(docs: readonly any[]): string[] {
+  const queues = docs.filter((d) => d.kind === 'ClusterQueue');
+  const cohortNominal = (cohort: string | undefined, flavor: string, resource: string) => queues.filter((q) => cohort !== undefined && q.spec.cohort === cohort)
+    .flatMap((q) => q.spec.resourceGroups).flatMap((g: any) => g.flavors).filter((f: any) => f.name === flavor)
+    .flatMap((f: any) => f.resources).filter((r: any) => r.name === resource).reduce((sum: number, r: any) => sum + quantity(r.nominalQuota), 0);
+  const found: string[] = [];
+  for (const queue of queues) {
+    const namespace = queue.spec.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
+    const hard = docs.find((d) => d.kind === 'ResourceQuota' && d.metadata.namespace === namespace && !d.spec.scopeSelector)?.spec.hard ?? {};
+    const admissible = new Map<string, number>();
+    for (const group of queue.spec.resourceGroups) {
+      for (const flavor of group.flavors) {
+        for (const r of flavor.resources) {
+          const nominal = quantity(r.nominalQuota);
+          const inCohort = queue.spec.cohort ? cohortNominal(queue.spec.cohort, flavor.name, r.name) : nominal;
+          const most = Math.min(nominal + (r.borrowingLimit === undefined ? Infinity : quantity(r.borrowingLimit)), Math.max(nominal, inCohort));
+          admissible.set(r.name, (admissible.get(r.name) ?? 0) + most);
+        }
+      }
+    }
+    const outside = new Map<string, number>();
+    for (const deployment of docs.filter((d) => d.kind === 'Deployment' && d.metadata.namespace === namespace)) {
+      const hpa = docs.find((d) => d.kind === 'HorizontalPodAutoscaler' && d.metadata.namespace === namespace && d.spec.scaleTargetRef.name === deployment.metadata.name);
+      const replicas = hpa?.spec.maxReplicas ?? deployment.spec.replicas ?? 1;
+      for (const c of deployment.spec.template.spec.containers) {
+        for (const [r, v] of Object.entries<string>(c.resources?.requests ?? {})) outside.set(r, (outside.get(r) ?? 0) + replicas * quantity(v));
+      }
+    }
+    for (const [resource, most] of admissible) {
+      const limit = hard[`requests.${resource}`];
+      if (limit === undefined) continue;
+      const total = most + (outside.get(resource) ?? 0);
+      if (total > quantity(limit)) found.push(`${queue.metadata.name} ${resource}: Kueue may admit ${most} and pods outside the queue request ${outside.get(resource) ?? 0}, over the ResourceQuota's ${limit}`);
+    }
+  }
+  return found;
 }

@@ -1,4 +1,6 @@
-import { Chart, Testing } from 'cdk8s';
+import { App as K8sApp, Chart, Testing } from 'cdk8s';
+import { App } from 'cdktf';
+import { buildMultiCloud } from '../../examples/multi-cloud/main';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
@@ -7,7 +9,7 @@ import {
 } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
 import { byKind, synthManifests, synthManifestsError } from '../k8s-helpers';
-import { admit, schedule } from '../k8s/kueue';
+import { admit, quotaOverruns, schedule } from '../k8s/kueue';
 import { schemaErrors } from '../k8s/schema';
 
 const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' } as const;
@@ -69,8 +71,9 @@ describe('Kueue queues', () => {
         preemption: { reclaimWithinCohort: 'Any', withinClusterQueue: 'LowerPriority' },
       });
       expect(cq.spec.resourceGroups[1].flavors).toEqual([
-        { name: 'nvidia-l4-on-demand', resources: [{ name: 'nvidia.com/gpu', nominalQuota: 4, borrowingLimit: 6 }] },
-        { name: 'nvidia-l4-spot', resources: [{ name: 'nvidia.com/gpu', nominalQuota: 2, borrowingLimit: 6 }] },
+        // Alone in its cohort, nobody can lend it anything: no borrowing limit that Kueue could never use.
+        { name: 'nvidia-l4-on-demand', resources: [{ name: 'nvidia.com/gpu', nominalQuota: 4, borrowingLimit: 0 }] },
+        { name: 'nvidia-l4-spot', resources: [{ name: 'nvidia.com/gpu', nominalQuota: 2, borrowingLimit: 0 }] },
       ]);
       expect(byKind(docs, 'LocalQueue')).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ name: 'training', namespace: 'team-a' }), spec: { clusterQueue: 'team-a' } })]);
     });
@@ -225,6 +228,33 @@ describe('Kueue queues', () => {
     });
   });
 
+  describe('ClusterQueue quotas agree with the tenants\' ResourceQuotas', () => {
+    test('a tenant with GPUs on two flavors never gets admitted more than its ResourceQuota lets in', () => {
+      const mixed = cluster(1, 1);
+      const docs = synthManifests(platform(mixed, { 'team-a': 6, 'team-b': 3 }, () => undefined));
+      expect(quotaOverruns(docs)).toEqual([]);
+    });
+
+    test('the model sees an overrun: borrowing on two flavors against one quota', () => {
+      const mixed = cluster(1, 1);
+      const docs = synthManifests(platform(mixed, { 'team-a': 6, 'team-b': 3 }, () => undefined));
+      const queue = docs.find((d) => d.kind === 'ClusterQueue' && d.metadata.name === 'team-b');
+      for (const flavor of queue.spec.resourceGroups[1].flavors) flavor.resources[0].borrowingLimit = 3;
+      expect(quotaOverruns(docs)).toContainEqual(expect.stringMatching(/^team-b nvidia\.com\/gpu: Kueue may admit \d+ and pods outside the queue request 0, over the ResourceQuota's 6$/));
+    });
+
+    test('every queue of the default example', () => {
+      const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'mlpc-quota-'));
+      const kubernetes = new K8sApp({ outdir: root });
+      buildMultiCloud(new App({ outdir: path.join(root, 'tf') }), kubernetes);
+      kubernetes.synth();
+      for (const cluster of ['ml-gke', 'ml-eks', 'ml-aks']) {
+        const docs = fs.readdirSync(root).filter((f) => f.startsWith(`${cluster}-`)).flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(root, f), 'utf8')).map((d) => d.toJS()));
+        expect({ cluster, overruns: quotaOverruns(docs) }).toEqual({ cluster, overruns: [] });
+      }
+    });
+  });
+
   describe('fails when', () => {
     const profile = cluster(1);
     test('a tenant has a queue but the program defines no flavors', () => {
@@ -237,7 +267,7 @@ describe('Kueue queues', () => {
       const message = synthManifestsError(platform(cluster(2), { 'team-a': 2 }, (chart, queue) => {
         new TfTrainingJob(chart, 'huge', job(cluster(2), 'team-a', 'huge', 6, { queueName: queue('team-a') }));
       }));
-      expect(message).toContain('JOB_EXCEEDS_QUEUE: Training job "huge" needs 6 × NVIDIA L4 at once, but queue "team-a" can admit at most 2 (nvidia-l4-on-demand: 2 nominal + up to 2 borrowed, 2 at most)');
+      expect(message).toContain('JOB_EXCEEDS_QUEUE: Training job "huge" needs 6 × NVIDIA L4 at once, but queue "team-a" can admit at most 2 (nvidia-l4-on-demand: 2 nominal + up to 0 borrowed, 2 at most)');
     });
 
     test('a job names a LocalQueue the program does not define', () => {
