@@ -30,7 +30,7 @@ export interface JobRender {
   /** TF_CONFIG of a role's pods, with the index left to the kubelet. */
   tfConfig(role: TfRole): string;
   /** Emits an object built from the typed props of a generated class (see `kubeObject`). */
-  add<P>(id: string, gvk: GroupVersionKind, toJson: (props: P | undefined) => Record<string, any> | undefined, props: P): ApiObject;
+  add<P>(id: string, gvk: GroupVersionKind, toJson: (props: P | undefined) => Record<string, any> | undefined, props: NoInfer<P>): ApiObject;
 }
 
 export function jobLabels(job: JobRender, role?: TfRole): Record<string, string> {

@@ -227,7 +227,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
     }];
   }
 
-  private add<P>(id: string, gvk: GroupVersionKind, toJson: (props: P | undefined) => Record<string, any> | undefined, props: P): ApiObject {
+  private add<P>(id: string, gvk: GroupVersionKind, toJson: (props: P | undefined) => Record<string, any> | undefined, props: NoInfer<P>): ApiObject {
     const object = kubeObject(this, id, gvk, toJson, props);
     this.apiObjects.push(object);
     return object;
