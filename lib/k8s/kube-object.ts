@@ -12,6 +12,22 @@ export function kubeObject<P>(scope: Construct, id: string, gvk: GroupVersionKin
   return new ApiObject(scope, id, { ...gvk, ...toJson(props) } as any);
 }
 
+/** A typed object not yet placed in a construct tree: its kind, and its JSON from the typed props. */
+export interface KubeObjectSpec {
+  readonly gvk: GroupVersionKind;
+  toJson(): Record<string, any> | undefined;
+}
+
+/** The props of a generated class, checked against its conversion `toJson` now and rendered when emitted. */
+export function kubeObjectSpec<P>(gvk: GroupVersionKind, toJson: (props: P | undefined) => Record<string, any> | undefined, props: NoInfer<P>): KubeObjectSpec {
+  return { gvk, toJson: () => toJson(props) };
+}
+
+/** Emits `spec` as a plain `ApiObject` (see {@link kubeObject}). */
+export function emitKubeObject(scope: Construct, id: string, spec: KubeObjectSpec): ApiObject {
+  return new ApiObject(scope, id, { ...spec.gvk, ...spec.toJson() } as any);
+}
+
 /**
  * As {@link kubeObject}, for an object whose `field` is only known at synth, because it reads
  * something filled later (the workload-kind registry): the typed value is produced then.
