@@ -14,7 +14,9 @@ export function kubeObject<P>(scope: Construct, id: string, gvk: GroupVersionKin
 
 /** A typed object not yet placed in a construct tree: its kind, and its JSON from the typed props. */
 export interface KubeObjectSpec {
+  /** Its apiVersion and kind. */
   readonly gvk: GroupVersionKind;
+  /** Its fields as Kubernetes reads them, rendered by the generated conversion. */
   toJson(): Record<string, any> | undefined;
 }
 
