@@ -6,13 +6,14 @@ import { Problems } from '../core/validation';
 import { WorkloadKinds } from '../core/workload-kinds';
 import * as k8s from '../imports/k8s';
 import { kubeObject, lateKubeObject } from '../k8s/kube-object';
+import type { TenantProps } from './tenant';
 
 /** Pod labels that mark serving pods, which the ingress controller may reach. */
 export const SERVING_POD_LABEL = 'ml-platform.io/serving';
 
 /** What the network policies of a tenant are written from. */
 export interface TenantNetworkInputs {
-  readonly props: { readonly ingressControllerNamespace?: string; readonly servingClientCidrs?: readonly string[] };
+  readonly props: Pick<TenantProps, 'ingressControllerNamespace' | 'servingClientCidrs'>;
   readonly cluster: ClusterProfile;
   readonly problems: Problems;
   metadata(name: string): k8s.ObjectMeta;

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { WorkloadKinds } from '../core/workload-kinds';
 import * as k8s from '../imports/k8s';
 import { kubeObject, lateKubeObject } from '../k8s/kube-object';
+import type { TenantProps } from './tenant';
 
 /** An RBAC rule beyond the built-in roles. */
 export interface TenantRule {
@@ -35,12 +36,7 @@ const WRITE = ['create', 'update', 'patch', 'delete'];
 
 /** What the roles of a tenant are written from. */
 export interface TenantRoleInputs {
-  readonly props: {
-    readonly editorGroups?: readonly string[];
-    readonly viewerGroups?: readonly string[];
-    readonly allowSecretsRead?: boolean;
-    readonly extraRules?: readonly TenantRule[];
-  };
+  readonly props: Pick<TenantProps, 'editorGroups' | 'viewerGroups' | 'allowSecretsRead' | 'extraRules'>;
   /** Whether the tenant has a Kueue queue, whose objects its members may read. */
   readonly hasQueue: boolean;
   metadata(name: string): k8s.ObjectMeta;
