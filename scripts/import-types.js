@@ -41,6 +41,52 @@ util.download = async (url) => {
 // field; the generated code calls lib/k8s/conversions.ts instead, which does the same in one loop.
 const CONVERSIONS_IMPORT = "import { definedFields, mapDefined } from '../k8s/conversions';\n";
 
+// Fields of a CRD that embed a Kubernetes type (a JobSet's Job template, a TFJob's pod template) are
+// typed with the Kubernetes type from k8s.ts, so the one pod-template builder's typed output fits
+// every backend; the CRD's own copy of the type, and whatever only it used, is dropped.
+const EMBEDDED_KUBERNETES_TYPES = {
+  'jobset.x-k8s.io.ts': { JobSetSpecReplicatedJobsTemplateSpec: 'JobSpec' },
+  'kubeflow.org.ts': { TfJobSpecTfReplicaSpecsTemplate: 'PodTemplateSpec' },
+};
+
+/** `source` with each embedded type replaced by the k8s.ts one, and declarations nothing uses any more removed. */
+function embedKubernetesTypes(source, types) {
+  let text = source;
+  for (const [own, kubernetes] of Object.entries(types)) {
+    const field = new RegExp(`(readonly \\w+\\??: )${own}(\\[\\]|;| )`, 'g');
+    const convert = new RegExp(`(?<!function )\\btoJson_${own}\\(`, 'g');
+    const before = text;
+    text = text.replace(field, `$1k8s.${kubernetes}$2`).replace(convert, `k8s.toJson_${kubernetes}(`);
+    if (text === before) throw new Error(`no field of type ${own} to replace`);
+  }
+  text = pruneUnused(text);
+  const firstImport = text.indexOf('import ');
+  return text.slice(0, firstImport) + "import * as k8s from './k8s';\n" + text.slice(firstImport);
+}
+
+/**
+ * Drops the declarations no API object class reaches. A generated file is a header, then one
+ * declaration per block, each block opening with a doc comment at column 0.
+ */
+function pruneUnused(source) {
+  const starts = [...source.matchAll(/^\/\*\*/gm)].map((m) => m.index);
+  const header = source.slice(0, starts[0]);
+  const blocks = starts.map((start, i) => source.slice(start, starts[i + 1] ?? source.length)).map((text) => {
+    const name = /^export (?:interface|function|class|enum|type) (\w+)/m.exec(text)[1];
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    return { name, text, words: new Set(code.match(/\w+/g)) };
+  });
+  const byName = new Map(blocks.map((b) => [b.name, b]));
+  const kept = new Set(blocks.filter((b) => /^export class \w+ extends ApiObject/m.test(b.text)).map((b) => b.name));
+  const queue = [...kept];
+  while (queue.length > 0) {
+    for (const word of byName.get(queue.pop()).words) {
+      if (byName.has(word) && !kept.has(word)) { kept.add(word); queue.push(word); }
+    }
+  }
+  return header + blocks.filter((b) => kept.has(b.name)).map((b) => b.text).join('');
+}
+
 function fastConversions(source) {
   let text = source.split('return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});').join('return definedFields(result);');
   text = text.replace(/Object\.entries\((obj\.\w+)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: (.*?) \}\), \{\}\)/g,
@@ -65,7 +111,9 @@ async function main() {
     await new ImportCustomResourceDefinition(docs.join('\n---\n')).import(options);
   }
   for (const file of fs.readdirSync(OUT).filter((f) => f.endsWith('.ts'))) {
-    fs.writeFileSync(path.join(OUT, file), fastConversions(fs.readFileSync(path.join(OUT, file), 'utf8')));
+    let text = fastConversions(fs.readFileSync(path.join(OUT, file), 'utf8'));
+    if (EMBEDDED_KUBERNETES_TYPES[file]) text = embedKubernetesTypes(text, EMBEDDED_KUBERNETES_TYPES[file]);
+    fs.writeFileSync(path.join(OUT, file), text);
   }
   console.log(fs.readdirSync(OUT).map((f) => `lib/imports/${f}: ${fs.statSync(path.join(OUT, f)).size} bytes`).join('\n'));
 }

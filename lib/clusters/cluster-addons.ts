@@ -2,7 +2,6 @@ import type { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { Cloud } from '../core/cloud';
 import { GitOpsEngine, GITOPS_NAMESPACES } from '../delivery/gitops-engine';
 import { NodeLabels, tolerationFor } from '../core/scheduling';
 import { Problems } from '../core/validation';
@@ -54,12 +53,6 @@ export const AddonNamespaces = {
   KUEUE: 'kueue-system',
 } as const;
 
-const INTERNAL_LB_ANNOTATIONS: Record<Cloud, Record<string, string>> = {
-  [Cloud.GKE]: { 'networking.gke.io/load-balancer-type': 'Internal' },
-  [Cloud.EKS]: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal', 'service.beta.kubernetes.io/aws-load-balancer-type': 'external', 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip' },
-  [Cloud.AKS]: { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' },
-};
-
 /**
  * Cluster software installed as pinned Helm releases by Terraform. Put it in its own stack: it
  * needs the cluster to exist, and the helm provider, which the cluster stack must not depend on.
@@ -81,7 +74,7 @@ export class ClusterAddons extends Construct {
     for (const required of cluster.requiredReleases()) this.release(required.name, required.chart, required.namespace, required.values);
     cluster.markReleasesInstalled();
     if (monitoring) this.addKubePrometheusStack(monitoring);
-    if (ingress) this.addIngressController(cluster.cloud, ingress, monitoring !== undefined);
+    if (ingress) this.addIngressController(cluster.internalLoadBalancerAnnotations(), ingress, monitoring !== undefined);
     if (props.dcgmExporter ?? hasGpus) this.addDcgmExporter(cluster);
     if (props.jobset) this.release('jobset', ADDON_CHARTS.jobset, AddonNamespaces.JOBSET, {});
     if (props.kueue) this.release('kueue', ADDON_CHARTS.kueue, AddonNamespaces.KUEUE, {});
@@ -138,7 +131,7 @@ export class ClusterAddons extends Construct {
     }
   }
 
-  private addIngressController(cloud: Cloud, options: IngressControllerOptions, withMonitoring: boolean): void {
+  private addIngressController(internalAnnotations: Readonly<Record<string, string>>, options: IngressControllerOptions, withMonitoring: boolean): void {
     const replicas = options.replicas ?? 2;
     if (!Number.isInteger(replicas) || replicas < 1) {
       Problems.of(this).add({ code: 'REPLICAS_INVALID', message: 'The ingress controller needs at least one replica.', received: replicas, fix: 'set replicas to 2 or more.' });
@@ -146,7 +139,7 @@ export class ClusterAddons extends Construct {
     this.release('ingress-nginx', ADDON_CHARTS.ingressNginx, AddonNamespaces.INGRESS, {
       controller: {
         replicaCount: replicas,
-        service: { annotations: options.internal === false ? {} : INTERNAL_LB_ANNOTATIONS[cloud] },
+        service: { annotations: options.internal === false ? {} : { ...internalAnnotations } },
         metrics: { enabled: withMonitoring, serviceMonitor: { enabled: withMonitoring } },
         // Serving routes use plain Prefix paths; snippets would let tenants inject configuration.
         allowSnippetAnnotations: false,

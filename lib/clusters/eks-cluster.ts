@@ -221,6 +221,16 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
     };
   }
 
+  /**
+   * The profile's internal load-balancer annotations, in the order the ingress controller's release
+   * has always been given them: a reordered values file would upgrade the release for nothing.
+   */
+  public internalLoadBalancerAnnotations(): Readonly<Record<string, string>> {
+    const facts = super.internalLoadBalancerAnnotations();
+    const first = ['service.beta.kubernetes.io/aws-load-balancer-scheme'].filter((key) => key in facts);
+    return Object.fromEntries([...first, ...Object.keys(facts).filter((key) => !first.includes(key))].map((key) => [key, facts[key]]));
+  }
+
   /** Adds a GPU node group on an NVIDIA AMI, tainted `nvidia.com/gpu=present:NoSchedule`. */
   public addGpuPool(id: string, options: EksGpuPoolOptions): EksNodeGroup {
     return super.addGpuPool(id, options);

@@ -66,6 +66,11 @@ export abstract class ManagedCluster<TPool> extends Construct {
     this.releasesInstalled = true;
   }
 
+  /** Service annotations that keep the ingress controller's load balancer inside the network: the profile's facts. */
+  public internalLoadBalancerAnnotations(): Readonly<Record<string, string>> {
+    return this.profile.facts.loadBalancer.internalAnnotations;
+  }
+
   /** The shell command that writes this cluster's kubeconfig entry. */
   public abstract credentialsCommand(): string;
 

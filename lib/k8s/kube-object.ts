@@ -6,9 +6,28 @@ import { Construct } from 'constructs';
  * mistyped field fails to compile, and emitted as a plain `ApiObject`. The generated classes
  * re-map their JSON through the imported schema after JSON patches are applied, which silently
  * drops any patched field newer than that schema; a plain ApiObject keeps what users patch in.
+ * The props type comes from `toJson` alone (`NoInfer`), so a misspelled top-level field fails too.
  */
-export function kubeObject<P>(scope: Construct, id: string, gvk: GroupVersionKind, toJson: (props: P | undefined) => Record<string, any> | undefined, props: P): ApiObject {
+export function kubeObject<P>(scope: Construct, id: string, gvk: GroupVersionKind, toJson: (props: P | undefined) => Record<string, any> | undefined, props: NoInfer<P>): ApiObject {
   return new ApiObject(scope, id, { ...gvk, ...toJson(props) } as any);
+}
+
+/** A typed object not yet placed in a construct tree: its kind, and its JSON from the typed props. */
+export interface KubeObjectSpec {
+  /** Its apiVersion and kind. */
+  readonly gvk: GroupVersionKind;
+  /** Its fields as Kubernetes reads them, rendered by the generated conversion. */
+  toJson(): Record<string, any> | undefined;
+}
+
+/** The props of a generated class, checked against its conversion `toJson` now and rendered when emitted. */
+export function kubeObjectSpec<P>(gvk: GroupVersionKind, toJson: (props: P | undefined) => Record<string, any> | undefined, props: NoInfer<P>): KubeObjectSpec {
+  return { gvk, toJson: () => toJson(props) };
+}
+
+/** Emits `spec` as a plain `ApiObject` (see {@link kubeObject}). */
+export function emitKubeObject(scope: Construct, id: string, spec: KubeObjectSpec): ApiObject {
+  return new ApiObject(scope, id, { ...spec.gvk, ...spec.toJson() } as any);
 }
 
 /**
@@ -17,7 +36,7 @@ export function kubeObject<P>(scope: Construct, id: string, gvk: GroupVersionKin
  */
 export function lateKubeObject<B>(
   scope: Construct, id: string, gvk: GroupVersionKind, metadata: ApiObjectMetadata, field: string,
-  toJson: (value: B | undefined) => unknown, produce: () => B,
+  toJson: (value: B | undefined) => unknown, produce: () => NoInfer<B>,
 ): ApiObject {
   return new ApiObject(scope, id, { ...gvk, metadata, [field]: Lazy.any({ produce: () => toJson(produce()) }) });
 }

@@ -4,16 +4,16 @@
  * as nominal quota in a shared cohort, and a LocalQueue in the tenant's namespace. Kueue then admits
  * a training job whole, or keeps it suspended with no pod, so two jobs can never deadlock on GPUs.
  */
-import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ClusterProfile, NodePoolProfile } from '../core/cluster-profile';
 import { NodeLabels } from '../core/scheduling';
 import { scopeDefaults } from '../core/scope-defaults';
 import { Problem, Problems } from '../core/validation';
 import { appIndex } from '../core/workload';
+import * as kueue from '../imports/kueue.x-k8s.io';
+import { kubeObject, lateKubeObject } from '../k8s/kube-object';
 import { queueShare, requestsOutsideQueues, splitBorrowing } from './queue-budget';
 
-const KUEUE_API = 'kueue.x-k8s.io/v1beta1';
 /** The flavor for CPU and memory: any node, so it never narrows where pods go. */
 export const ANY_NODE_FLAVOR = 'any-node';
 /** The LocalQueue every queued tenant gets in its namespace. */
@@ -81,13 +81,11 @@ export class QueueFlavors extends Construct {
     }
     this.cluster = cluster ?? new ClusterProfile({ cloud: 'unknown', name: 'unknown', kubernetesVersion: '1.33', pools: [], capabilities: { devicePluginRequired: false, managedGpuDrivers: false, extendedResourceToleration: false, networkPolicyEnforced: true, workloadIdentity: false } });
     this.flavors = queueFlavors(this.cluster);
-    new ApiObject(this, ANY_NODE_FLAVOR, { apiVersion: KUEUE_API, kind: 'ResourceFlavor', metadata: { name: ANY_NODE_FLAVOR }, spec: {} });
+    kubeObject(this, ANY_NODE_FLAVOR, kueue.ResourceFlavor.GVK, kueue.toJson_ResourceFlavorProps, { metadata: { name: ANY_NODE_FLAVOR }, spec: {} });
     for (const flavor of this.flavors) {
-      new ApiObject(this, flavor.name, {
-        apiVersion: KUEUE_API,
-        kind: 'ResourceFlavor',
+      kubeObject(this, flavor.name, kueue.ResourceFlavor.GVK, kueue.toJson_ResourceFlavorProps, {
         metadata: { name: flavor.name },
-        spec: { nodeLabels: { ...flavor.nodeLabels }, ...(flavor.nodeTaints.length > 0 ? { nodeTaints: flavor.nodeTaints } : {}) },
+        spec: { nodeLabels: { ...flavor.nodeLabels }, nodeTaints: flavor.nodeTaints.length > 0 ? flavor.nodeTaints.map((t) => ({ ...t })) : undefined },
       });
     }
   }
@@ -169,33 +167,34 @@ export class TenantQueue extends Construct {
     problems.addCheck(() => [...this.flavorProblems(), ...this.workloadProblems()]);
     problems.addWarningCheck(() => this.unplacedWarnings());
 
-    new ApiObject(this, 'cluster-queue', {
-      apiVersion: KUEUE_API,
-      kind: 'ClusterQueue',
-      metadata: { name: this.clusterQueueName, labels: { 'ml-platform.io/tenant': input.tenant } },
-      spec: {
-        cohort: this.cohort,
-        // Only the tenant's own LocalQueue may point here.
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': input.tenant } },
-        queueingStrategy: 'BestEffortFIFO',
-        resourceGroups: Lazy.any({
-          produce: () => [
-            // The namespace's quota less what serving may hold there, and no borrowing: the ResourceQuota would refuse the pods.
-            { coveredResources: ['cpu', 'memory'], flavors: [{ name: ANY_NODE_FLAVOR, resources: (['cpu', 'memory'] as const).map((r) => ({ name: r, nominalQuota: queueShare(r, input[r], this.outside().get(r) ?? 0), borrowingLimit: '0' })) }] },
-            ...(this.quotas.length > 0 ? [{
-              coveredResources: [GPU],
-              flavors: this.quotas.map((q) => ({ name: q.flavor.name, resources: [{ name: GPU, nominalQuota: q.nominal, borrowingLimit: q.borrowingLimit }] })),
-            }] : []),
-          ],
-        }),
-        // The first flavor that fits, borrowing if need be; a flavor that needs preemption is passed over first.
-        flavorFungibility: { whenCanBorrow: 'Borrow', whenCanPreempt: 'TryNextFlavor' },
-        preemption: { reclaimWithinCohort: 'Any', borrowWithinCohort: { policy: 'Never' }, withinClusterQueue: 'LowerPriority' },
+    const quantity = kueue.ClusterQueueSpecResourceGroupsFlavorsResourcesNominalQuota;
+    const borrowing = kueue.ClusterQueueSpecResourceGroupsFlavorsResourcesBorrowingLimit;
+    // The quotas are known at synth, once every workload of the app exists.
+    lateKubeObject(this, 'cluster-queue', kueue.ClusterQueue.GVK, { name: this.clusterQueueName, labels: { 'ml-platform.io/tenant': input.tenant } }, 'spec', kueue.toJson_ClusterQueueSpec, () => ({
+      cohort: this.cohort,
+      // Only the tenant's own LocalQueue may point here.
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': input.tenant } },
+      queueingStrategy: kueue.ClusterQueueSpecQueueingStrategy.BEST_EFFORT_FIFO,
+      resourceGroups: [
+        // The namespace's quota less what serving may hold there, and no borrowing: the ResourceQuota would refuse the pods.
+        { coveredResources: ['cpu', 'memory'], flavors: [{ name: ANY_NODE_FLAVOR, resources: (['cpu', 'memory'] as const).map((r) => ({ name: r, nominalQuota: quantity.fromString(queueShare(r, input[r], this.outside().get(r) ?? 0)), borrowingLimit: borrowing.fromString('0') })) }] },
+        ...(this.quotas.length > 0 ? [{
+          coveredResources: [GPU],
+          flavors: this.quotas.map((q) => ({ name: q.flavor.name, resources: [{ name: GPU, nominalQuota: quantity.fromNumber(q.nominal), borrowingLimit: borrowing.fromNumber(q.borrowingLimit) }] })),
+        }] : []),
+      ],
+      // The first flavor that fits, borrowing if need be; a flavor that needs preemption is passed over first.
+      flavorFungibility: {
+        whenCanBorrow: kueue.ClusterQueueSpecFlavorFungibilityWhenCanBorrow.BORROW,
+        whenCanPreempt: kueue.ClusterQueueSpecFlavorFungibilityWhenCanPreempt.TRY_NEXT_FLAVOR,
       },
-    });
-    new ApiObject(this, 'local-queue', {
-      apiVersion: KUEUE_API,
-      kind: 'LocalQueue',
+      preemption: {
+        reclaimWithinCohort: kueue.ClusterQueueSpecPreemptionReclaimWithinCohort.ANY,
+        borrowWithinCohort: { policy: kueue.ClusterQueueSpecPreemptionBorrowWithinCohortPolicy.NEVER },
+        withinClusterQueue: kueue.ClusterQueueSpecPreemptionWithinClusterQueue.LOWER_PRIORITY,
+      },
+    }));
+    kubeObject(this, 'local-queue', kueue.LocalQueue.GVK, kueue.toJson_LocalQueueProps, {
       metadata: { name: TENANT_LOCAL_QUEUE, namespace: input.tenant, labels: { 'ml-platform.io/tenant': input.tenant } },
       spec: { clusterQueue: this.clusterQueueName },
     });

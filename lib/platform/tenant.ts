@@ -1,7 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { installKubernetesGate } from '../policy/gate';
 import { Construct } from 'constructs';
-import { checkAuthorizedCidrs } from '../core/cidr';
 import { ClusterProfile } from '../core/cluster-profile';
 import { checkName, DNS_LABEL } from '../core/names';
 import { quantityProblems } from '../core/quantities';
@@ -9,13 +8,17 @@ import { Problems } from '../core/validation';
 import { declareExternalObject } from '../core/workload';
 import { identityAnnotations } from '../core/workload-identity';
 import { resolveWorkloadScope } from '../core/scope-defaults';
-import { WorkloadKinds } from '../core/workload-kinds';
 import * as k8s from '../imports/k8s';
-import { kubeObject, lateKubeObject } from '../k8s/kube-object';
+import { kubeObject } from '../k8s/kube-object';
 import { shapeProblems, wellShapedFields } from '../core/props-shape';
 import { tenantGpuProblems } from './capacity';
 import { TenantQueue, TenantQueueOptions } from './queues';
 import { duplicateTenantProblems, TENANT_PROPS_SHAPE, tenantInputProblems } from './tenant-input';
+import { emitTenantNetworkPolicies } from './tenant-network';
+import { emitTenantRoles, TenantRule } from './tenant-rbac';
+
+export { SERVING_POD_LABEL } from './tenant-network';
+export type { TenantRule } from './tenant-rbac';
 
 /** What a tenant may consume at once. */
 export interface TenantQuota {
@@ -49,13 +52,6 @@ export interface TenantContainerDefaults {
   readonly memoryLimit?: string;
 }
 
-/** An RBAC rule beyond the built-in roles. */
-export interface TenantRule {
-  readonly apiGroups: readonly string[];
-  readonly resources: readonly string[];
-  readonly verbs: readonly string[];
-}
-
 export interface TenantProps {
   /** Namespace name: a DNS label. @default - the namespace of the tenant chart it is placed in */
   readonly name?: string;
@@ -83,29 +79,6 @@ export interface TenantProps {
   readonly queue?: TenantQueueOptions;
 }
 
-/** Pod labels that mark serving pods, which the ingress controller may reach. */
-export const SERVING_POD_LABEL = 'ml-platform.io/serving';
-// Resources tenants manage besides the registered workload kinds, by API group.
-const SUPPORT_RESOURCES: Readonly<Record<string, readonly string[]>> = {
-  '': ['services', 'configmaps', 'persistentvolumeclaims'],
-  'autoscaling': ['horizontalpodautoscalers'],
-  'policy': ['poddisruptionbudgets'],
-  'networking.k8s.io': ['ingresses'],
-  'monitoring.coreos.com': ['servicemonitors', 'podmonitors', 'prometheusrules'],
-};
-const GROUP_ORDER = ['', 'apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'jobset.x-k8s.io', 'kubeflow.org', 'monitoring.coreos.com'];
-
-/** What tenant editors manage: the workload kinds registered when the roles are written, then the support resources. */
-function editorResources(): Array<[string, string[]]> {
-  const byGroup = new Map<string, string[]>(GROUP_ORDER.map((group) => [group, []]));
-  const add = (group: string, resources: readonly string[]) => byGroup.set(group, [...(byGroup.get(group) ?? []), ...resources]);
-  for (const kind of WorkloadKinds.all()) if (kind.tenantEditable !== false) add(kind.group, [kind.resource]);
-  for (const [group, resources] of Object.entries(SUPPORT_RESOURCES)) add(group, resources);
-  return [...byGroup].filter(([, resources]) => resources.length > 0);
-}
-const READ = ['get', 'list', 'watch'];
-const WRITE = ['create', 'update', 'patch', 'delete'];
-
 /**
  * One team's namespace and what keeps it safe and fair: Pod Security "restricted", a quota with
  * GPUs, container defaults, default-deny networking with the few paths a team needs,
@@ -125,9 +98,9 @@ export class Tenant extends Construct {
   /** The LimitRange with the container defaults. */
   public readonly limitRange: ApiObject;
   /** The NetworkPolicies, by name (`default-deny`, `allow-dns`, …). */
-  public readonly networkPolicies: Readonly<Record<string, ApiObject>> = {};
+  public readonly networkPolicies: Readonly<Record<string, ApiObject>>;
   /** The `tenant-editor` and `tenant-viewer` Roles, by `editor` and `viewer`. */
-  public readonly roles: Readonly<Record<'editor' | 'viewer', ApiObject>> = {} as Record<'editor' | 'viewer', ApiObject>;
+  public readonly roles: Readonly<Record<'editor' | 'viewer', ApiObject>>;
   /** The LocalQueue training jobs pass as `queueName`, when the tenant has a queue. */
   public readonly queueName?: string;
   private queue?: TenantQueue;
@@ -154,8 +127,9 @@ export class Tenant extends Construct {
     ({ hard: this.quota, object: this.resourceQuota } = this.emitQuota());
     this.queueName = this.queue?.localQueueName;
     this.limitRange = this.emitLimitRange();
-    this.emitNetworkPolicies();
-    this.emitRoles();
+    const metadata = (name: string) => this.metadata(name);
+    this.networkPolicies = emitTenantNetworkPolicies(this, { props, cluster: this.cluster, problems: this.problems, metadata });
+    this.roles = emitTenantRoles(this, { props, hasQueue: this.queue !== undefined, metadata });
     for (const [name, identity] of Object.entries(props.identities ?? {})) this.addServiceAccount(name, identity);
   }
 
@@ -285,90 +259,6 @@ export class Tenant extends Construct {
     });
   }
 
-  private emitNetworkPolicies(): void {
-    const policies = this.networkPolicies as Record<string, ApiObject>;
-    const policy = (name: string, spec: k8s.NetworkPolicySpec) => {
-      policies[name] = kubeObject(this, `netpol-${name}`, k8s.KubeNetworkPolicy.GVK, k8s.toJson_KubeNetworkPolicyProps, { metadata: this.metadata(name), spec });
-    };
-    // Serving ports come from the workload-kind registry, which may be filled after the tenant is built.
-    const servingPolicy = (name: string, spec: () => k8s.NetworkPolicySpec) => {
-      policies[name] = lateKubeObject(this, `netpol-${name}`, k8s.KubeNetworkPolicy.GVK, this.metadata(name), 'spec', k8s.toJson_NetworkPolicySpec, spec);
-    };
-    const servingPorts = () => WorkloadKinds.servingPorts().map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
-    const port = (protocol: string, number: number) => ({ protocol, port: k8s.IntOrString.fromNumber(number) });
-    const servingPods = { matchExpressions: [{ key: SERVING_POD_LABEL, operator: 'Exists' }] };
-    const namespace = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
-
-    policy('default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-    policy('allow-dns', {
-      podSelector: {},
-      policyTypes: ['Egress'],
-      egress: [{ to: [namespace('kube-system')], ports: [port('UDP', 53), port('TCP', 53)] }],
-    });
-    policy('allow-same-namespace', {
-      podSelector: {},
-      policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [{ podSelector: {} }] }],
-      egress: [{ to: [{ podSelector: {} }] }],
-    });
-    servingPolicy('allow-ingress-controller', () => ({
-      podSelector: servingPods,
-      policyTypes: ['Ingress'],
-      ingress: [{ from: [namespace(this.props.ingressControllerNamespace ?? 'ingress-nginx')], ports: servingPorts() }],
-    }));
-    policy('allow-https-egress', {
-      podSelector: {},
-      policyTypes: ['Egress'],
-      // Buckets, registries and identity endpoints are HTTPS; the node's metadata endpoint is not for pods.
-      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...this.cluster.facts.metadata.blockedCidrs] } }], ports: [port('TCP', 443)] }],
-    });
-    const identityEndpoints = this.cluster.facts.metadata.identityEndpoints;
-    if (identityEndpoints.length > 0) {
-      policy('allow-identity-endpoints', {
-        podSelector: {},
-        policyTypes: ['Egress'],
-        egress: identityEndpoints.map((e) => ({ to: [{ ipBlock: { cidr: e.cidr } }], ports: [port('TCP', e.port)] })),
-      });
-    }
-    const clients = this.props.servingClientCidrs ?? [];
-    checkAuthorizedCidrs(clients, { invalid: 'CIDR_INVALID', open: 'NETPOL_OPEN_TO_WORLD' }).forEach((p) => this.problems.add(p));
-    if (clients.length > 0) {
-      servingPolicy('allow-serving-clients', () => ({
-        podSelector: servingPods,
-        policyTypes: ['Ingress'],
-        ingress: [{ from: clients.map((cidr) => ({ ipBlock: { cidr } })), ports: servingPorts() }],
-      }));
-    }
-  }
-
-  private emitRoles(): void {
-    const { props } = this;
-    // Why a job waits is on its Workload and LocalQueue; reading them is enough, Kueue writes them.
-    const queueRules = this.queue ? [{ apiGroups: ['kueue.x-k8s.io'], resources: ['localqueues', 'workloads'], verbs: READ }] : [];
-    const editorRules = (): k8s.PolicyRule[] => [
-      ...editorResources().map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: [...READ, ...WRITE] })),
-      { apiGroups: [''], resources: ['pods/log', 'events', 'serviceaccounts'], verbs: READ },
-      { apiGroups: [''], resources: ['secrets'], verbs: props.allowSecretsRead ? [...READ, ...WRITE] : WRITE },
-      ...(props.extraRules ?? []).map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
-      ...queueRules,
-    ];
-    const viewerRules = (): k8s.PolicyRule[] => [
-      ...editorResources().map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: READ })),
-      { apiGroups: [''], resources: ['pods/log', 'events', 'serviceaccounts'], verbs: READ },
-      ...queueRules,
-    ];
-    for (const [role, rules, groups] of [['editor', editorRules, props.editorGroups], ['viewer', viewerRules, props.viewerGroups]] as const) {
-      // Workload kinds registered after the tenant is built are granted too.
-      const toJson = (list: k8s.PolicyRule[] | undefined) => list?.map((r) => k8s.toJson_PolicyRule(r));
-      (this.roles as Record<string, ApiObject>)[role] = lateKubeObject(this, `role-${role}`, k8s.KubeRole.GVK, this.metadata(`tenant-${role}`), 'rules', toJson, rules);
-      if (!groups || groups.length === 0) continue;
-      kubeObject(this, `binding-${role}`, k8s.KubeRoleBinding.GVK, k8s.toJson_KubeRoleBindingProps, {
-        metadata: this.metadata(`tenant-${role}`),
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `tenant-${role}` },
-        subjects: groups.map((name) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name })),
-      });
-    }
-  }
 }
 
 function quantities(values: Record<string, string>): Record<string, k8s.Quantity> {

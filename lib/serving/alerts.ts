@@ -1,3 +1,6 @@
+import * as k8s from '../imports/k8s';
+import * as monitoring from '../imports/monitoring.coreos.com';
+import { KubeObjectSpec, kubeObjectSpec } from '../k8s/kube-object';
 import { PROMETHEUS_METRICS_PATH } from './model-config';
 import { blockYaml } from './rule-file';
 
@@ -7,8 +10,6 @@ export interface ServingAlerts {
   /** 99th-percentile latency that raises the latency alert. @default 500 */
   readonly p99LatencyMs?: number;
 }
-
-type Manifest = Record<string, unknown> & { apiVersion: string; kind: string };
 
 export interface MonitoringInputs {
   readonly name: string;
@@ -21,7 +22,7 @@ export interface MonitoringInputs {
   readonly selector: Record<string, string>;
   /** Services carrying this label are not scraped: they front pods another Service already covers. */
   readonly excludeLabel: string;
-  readonly metadata: (name: string) => Record<string, unknown>;
+  readonly metadata: (name: string) => k8s.ObjectMeta;
 }
 
 /** Availability, error-rate and latency rules over TF Serving's own metrics. */
@@ -59,21 +60,35 @@ export function alertRules(inputs: MonitoringInputs) {
 }
 
 /** A ServiceMonitor and a PrometheusRule with the operator; without it, the rules as a rule file in a ConfigMap. */
-export function monitoringManifests(inputs: MonitoringInputs): Array<{ id: string; manifest: Manifest }> {
-  const groups = [{ name: `${inputs.name}.rules`, rules: alertRules(inputs) }];
+export function monitoringObjects(inputs: MonitoringInputs): Array<{ id: string; object: KubeObjectSpec }> {
+  const name = `${inputs.name}.rules`;
+  const rules = alertRules(inputs);
   if (!inputs.prometheusOperator) {
-    return [{ id: 'alerts', manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: inputs.metadata(`${inputs.name}-alerts`), data: { 'alerts.yaml': blockYaml({ groups }) } } }];
+    return [{
+      id: 'alerts',
+      object: kubeObjectSpec(k8s.KubeConfigMap.GVK, k8s.toJson_KubeConfigMapProps, {
+        metadata: inputs.metadata(`${inputs.name}-alerts`),
+        data: { 'alerts.yaml': blockYaml({ groups: [{ name, rules }] }) },
+      }),
+    }];
   }
   return [
     {
       id: 'service-monitor',
-      manifest: {
-        apiVersion: 'monitoring.coreos.com/v1',
-        kind: 'ServiceMonitor',
+      object: kubeObjectSpec(monitoring.ServiceMonitor.GVK, monitoring.toJson_ServiceMonitorProps, {
         metadata: inputs.metadata(inputs.name),
-        spec: { selector: { matchLabels: inputs.selector, matchExpressions: [{ key: inputs.excludeLabel, operator: 'DoesNotExist' }] }, endpoints: [{ port: 'http', path: PROMETHEUS_METRICS_PATH, interval: '30s' }] },
-      },
+        spec: {
+          selector: { matchLabels: inputs.selector, matchExpressions: [{ key: inputs.excludeLabel, operator: 'DoesNotExist' }] },
+          endpoints: [{ port: 'http', path: PROMETHEUS_METRICS_PATH, interval: '30s' }],
+        },
+      }),
     },
-    { id: 'alerts', manifest: { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: inputs.metadata(`${inputs.name}-alerts`), spec: { groups } } },
+    {
+      id: 'alerts',
+      object: kubeObjectSpec(monitoring.PrometheusRule.GVK, monitoring.toJson_PrometheusRuleProps, {
+        metadata: inputs.metadata(`${inputs.name}-alerts`),
+        spec: { groups: [{ name, rules: rules.map((r) => ({ ...r, expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })) }] },
+      }),
+    },
   ];
 }

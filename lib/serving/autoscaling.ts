@@ -1,3 +1,5 @@
+import * as k8s from '../imports/k8s';
+
 export interface ServingAutoscaling {
   readonly minReplicas: number;
   readonly maxReplicas: number;
@@ -10,8 +12,8 @@ export interface ServingAutoscaling {
 }
 
 /** An autoscaler for one track's Deployment, between that track's own bounds. */
-export function autoscalerSpec(target: string, minReplicas: number, maxReplicas: number, auto: ServingAutoscaling) {
-  const utilization = (resource: string, averageUtilization: number) => ({ type: 'Resource', resource: { name: resource, target: { type: 'Utilization', averageUtilization } } });
+export function autoscalerSpec(target: string, minReplicas: number, maxReplicas: number, auto: ServingAutoscaling): k8s.HorizontalPodAutoscalerSpecV2 {
+  const utilization = (resource: string, averageUtilization: number): k8s.MetricSpecV2 => ({ type: 'Resource', resource: { name: resource, target: { type: 'Utilization', averageUtilization } } });
   return {
     scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target },
     minReplicas: Math.max(1, minReplicas),
@@ -19,7 +21,7 @@ export function autoscalerSpec(target: string, minReplicas: number, maxReplicas:
     metrics: [
       utilization('cpu', auto.targetCpuUtilization ?? 70),
       ...(auto.targetMemoryUtilization ? [utilization('memory', auto.targetMemoryUtilization)] : []),
-      ...(auto.podMetric ? [{ type: 'Pods', pods: { metric: { name: auto.podMetric.name }, target: { type: 'AverageValue', averageValue: auto.podMetric.targetAverageValue } } }] : []),
+      ...(auto.podMetric ? [{ type: 'Pods', pods: { metric: { name: auto.podMetric.name }, target: { type: 'AverageValue', averageValue: k8s.Quantity.fromString(auto.podMetric.targetAverageValue) } } }] : []),
     ],
     // Model servers are slow to warm up: scale down cautiously.
     behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },

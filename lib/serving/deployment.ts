@@ -88,8 +88,7 @@ export function trackObjects(inputs: TrackDeploymentInputs): TrackObjects {
   });
   pod.addVolume({ name: 'config', configMap: { name: configName } });
   if (volume) pod.addVolume({ name: 'models', persistentVolumeClaim: { claimName: volume.claimName, readOnly: true } });
-  // The store's volumes and mounts are plain JSON of the CSI drivers' own shapes.
-  for (const storeVolume of store.volumes) pod.addVolume(storeVolume as unknown as k8s.Volume);
+  for (const storeVolume of store.volumes) pod.addVolume(storeVolume);
   pod.addContainer({
     name: 'tensorflow-serving',
     image: plan.image,
@@ -114,7 +113,7 @@ export function trackObjects(inputs: TrackDeploymentInputs): TrackObjects {
     volumeMounts: [
       { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
       ...(volume ? [{ name: 'models', mountPath: volume.mountPath ?? '/models', readOnly: true }] : []),
-      ...(store.volumeMounts as unknown as k8s.VolumeMount[]),
+      ...store.volumeMounts,
     ],
   });
 

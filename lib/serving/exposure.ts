@@ -1,4 +1,5 @@
 import { ClusterProfile } from '../core/cluster-profile';
+import * as k8s from '../imports/k8s';
 
 /** TF Serving's ports. */
 export const GRPC_PORT = 8500;
@@ -74,22 +75,20 @@ export class ServingExposure {
  * balancer annotated from the profile's facts. Each Service selects one track only, so a version
  * path reaches only pods that load that version.
  */
-export function serviceManifest(inputs: { metadata: Record<string, unknown>; selector: Record<string, string>; expose: ServingExposure; cluster: ClusterProfile }) {
+export function serviceProps(inputs: { metadata: k8s.ObjectMeta; selector: Record<string, string>; expose: ServingExposure; cluster: ClusterProfile }): k8s.KubeServiceProps {
   const { expose } = inputs;
   const loadBalanced = expose.kind === 'load-balancer';
   const internal = expose.loadBalancer.internal ?? true;
   const facts = inputs.cluster.facts.loadBalancer;
   return {
-    apiVersion: 'v1',
-    kind: 'Service',
     metadata: { ...inputs.metadata, ...(loadBalanced ? { annotations: { ...(internal ? facts.internalAnnotations : facts.externalAnnotations) } } : {}) },
     spec: {
       type: loadBalanced ? 'LoadBalancer' : 'ClusterIP',
-      ...(loadBalanced && !internal ? { loadBalancerSourceRanges: [...(expose.loadBalancer.sourceRanges ?? [])] } : {}),
+      loadBalancerSourceRanges: loadBalanced && !internal ? [...(expose.loadBalancer.sourceRanges ?? [])] : undefined,
       selector: inputs.selector,
       ports: [
-        { name: 'grpc', port: GRPC_PORT, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' },
-        { name: 'http', port: REST_PORT, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+        { name: 'grpc', port: GRPC_PORT, targetPort: k8s.IntOrString.fromString('grpc'), protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' },
+        { name: 'http', port: REST_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP', appProtocol: 'http' },
       ],
     },
   };

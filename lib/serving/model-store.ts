@@ -9,6 +9,8 @@ import { ClusterProfile } from '../core/cluster-profile';
 import { RESTRICTED_USER_ID } from '../core/pod-security';
 import { BucketUri, parseBucketUri } from '../core/object-store';
 import { Problem } from '../core/validation';
+import * as k8s from '../imports/k8s';
+import { KubeObjectSpec, kubeObjectSpec } from '../k8s/kube-object';
 import { ServedModel } from './model-config';
 
 /** Where bucket mounts appear in serving pods. */
@@ -43,9 +45,9 @@ export class ModelDelivery {
 
 /** What a store adds to the pod: a volume, pod annotations, and objects outside the pod. */
 interface StoreMount {
-  readonly volume: Record<string, unknown>;
+  readonly volume: k8s.Volume;
   readonly podAnnotations: Record<string, string>;
-  readonly objects: Array<Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown> }>;
+  readonly objects: KubeObjectSpec[];
 }
 
 interface MountContext {
@@ -70,14 +72,12 @@ const DRIVERS: Record<string, (ctx: MountContext) => StoreMount> = {
   's3.csi.aws.com': ({ uri, volumeName, stack, namespace }) => {
     const claim = `${stack}-${volumeName}`;
     const volume = `${namespace}-${claim}`;
-    const size = { storage: '1Gi' };
+    const size = { storage: k8s.Quantity.fromString('1Gi') };
     return {
       volume: { name: volumeName, persistentVolumeClaim: { claimName: claim, readOnly: true } },
       podAnnotations: {},
       objects: [
-        {
-          apiVersion: 'v1',
-          kind: 'PersistentVolume',
+        kubeObjectSpec(k8s.KubePersistentVolume.GVK, k8s.toJson_KubePersistentVolumeProps, {
           metadata: { name: volume },
           spec: {
             capacity: size,
@@ -88,13 +88,11 @@ const DRIVERS: Record<string, (ctx: MountContext) => StoreMount> = {
             mountOptions: ['read-only', 'allow-other', `uid=${RESTRICTED_USER_ID}`, `gid=${RESTRICTED_USER_ID}`],
             csi: { driver: 's3.csi.aws.com', volumeHandle: volume, volumeAttributes: { bucketName: uri.bucket, authenticationSource: 'pod' } },
           },
-        },
-        {
-          apiVersion: 'v1',
-          kind: 'PersistentVolumeClaim',
+        }),
+        kubeObjectSpec(k8s.KubePersistentVolumeClaim.GVK, k8s.toJson_KubePersistentVolumeClaimProps, {
           metadata: { name: claim, namespace },
           spec: { accessModes: ['ReadOnlyMany'], storageClassName: '', volumeName: volume, resources: { requests: size } },
-        },
+        }),
       ],
     };
   },
@@ -121,8 +119,8 @@ const DRIVERS: Record<string, (ctx: MountContext) => StoreMount> = {
 export interface ModelStorePlan {
   /** Each model's base path as written → as the pod sees it. */
   readonly basePaths: ReadonlyMap<string, string>;
-  readonly volumes: ReadonlyArray<Record<string, unknown>>;
-  readonly volumeMounts: ReadonlyArray<Record<string, unknown>>;
+  readonly volumes: readonly k8s.Volume[];
+  readonly volumeMounts: readonly k8s.VolumeMount[];
   readonly podAnnotations: Readonly<Record<string, string>>;
   readonly objects: StoreMount['objects'];
   /** Whether any model is read from a bucket. */

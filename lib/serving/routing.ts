@@ -6,6 +6,7 @@
  * of the model, version or label element; ingress-nginx orders regex locations by length, so the
  * most specific path wins. The canary share is an ingress-nginx canary Ingress weight.
  */
+import * as k8s from '../imports/k8s';
 import { IngressOptions } from './exposure';
 import { ServedModel } from './model-config';
 import { Track, TrackPlan } from './tracks';
@@ -78,7 +79,7 @@ export interface RoutingInputs {
   readonly weightedServices: Readonly<Record<Track, string>>;
   /** @default - no Ingress */
   readonly ingress?: IngressOptions;
-  readonly metadata: (name: string, extra?: Record<string, unknown>) => Record<string, unknown>;
+  readonly metadata: (name: string, extra?: Partial<k8s.ObjectMeta>) => k8s.ObjectMeta;
 }
 
 const knownVersions = (model: ServedModel) => (model.versions?.kind === 'specific' ? [...model.versions.values] : []);
@@ -157,29 +158,25 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A regex path: the route's path, then nothing, a sub-path or a `:verb`, so `/v1/models/a` never takes `/v1/models/ab`. */
 const regexPath = (path: string) => `${escape(path)}([/:].*)?$`;
 
-type Manifest = Record<string, unknown> & { apiVersion: string; kind: string };
-
 /**
  * The Ingresses: the main one with a regex path per route, a canary Ingress (same host and paths,
  * `canary-weight`) for the paths both tracks answer, and one rewriting Ingress per version route.
  */
-export function ingressManifests(inputs: RoutingInputs): Array<{ id: string; manifest: Manifest }> {
+export function ingresses(inputs: RoutingInputs): Array<{ id: string; props: k8s.KubeIngressProps }> {
   const ingress = inputs.ingress;
   if (!ingress) return [];
-  const spec = (paths: Array<{ path: string; service: string }>) => ({
+  const spec = (paths: Array<{ path: string; service: string }>): k8s.IngressSpec => ({
     ingressClassName: ingress.className ?? 'nginx',
-    ...(ingress.tlsSecretName ? { tls: [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }] } : {}),
+    tls: ingress.tlsSecretName ? [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }] : undefined,
     rules: [{
       host: ingress.host,
       http: { paths: paths.map(({ path, service }) => ({ path, pathType: 'ImplementationSpecific', backend: { service: { name: service, port: { name: 'http' } } } })) },
     }],
   });
   const routes = pathRoutes(inputs).filter((r) => r.backends.length > 0);
-  const out: Array<{ id: string; manifest: Manifest }> = [{
+  const out: Array<{ id: string; props: k8s.KubeIngressProps }> = [{
     id: 'ingress',
-    manifest: {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
+    props: {
       // Regex paths: ingress-nginx applies regex matching to the whole host once one Ingress asks for it.
       metadata: inputs.metadata(inputs.name, { annotations: { [`${NGINX}/use-regex`]: 'true' } }),
       spec: spec(routes.map((r) => ({ path: regexPath(r.path), service: r.backends.length === 2 ? inputs.weightedServices.stable : inputs.services[r.backends[0].track] }))),
@@ -189,9 +186,7 @@ export function ingressManifests(inputs: RoutingInputs): Array<{ id: string; man
   if (split.length > 0) {
     out.push({
       id: 'canary-ingress',
-      manifest: {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
+      props: {
         metadata: inputs.metadata(`${inputs.name}-canary`, {
           annotations: { [`${NGINX}/use-regex`]: 'true', [`${NGINX}/canary`]: 'true', [`${NGINX}/canary-weight`]: String(inputs.canaryWeight ?? 0) },
         }),
@@ -205,9 +200,7 @@ export function ingressManifests(inputs: RoutingInputs): Array<{ id: string; man
     const slug = route.prefix.replace(/^\/|\/$/g, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase();
     out.push({
       id: `route-${slug}`,
-      manifest: {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
+      props: {
         metadata: inputs.metadata(`${inputs.name}-${slug}`, {
           annotations: {
             [`${NGINX}/use-regex`]: 'true',

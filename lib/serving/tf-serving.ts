@@ -9,15 +9,15 @@ import { Problem, Problems } from '../core/validation';
 import { PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
 import { identityAnnotations, identityPodLabels } from '../core/workload-identity';
 import * as k8s from '../imports/k8s';
-import { kubeObject, lateKubeObject } from '../k8s/kube-object';
+import { emitKubeObject, kubeObject, KubeObjectSpec, kubeObjectSpec, lateKubeObject } from '../k8s/kube-object';
 import { ContainerSpec, NamedObject, PodTemplate } from '../k8s/pod-template';
 import { installKubernetesGate } from '../policy/gate';
-import { monitoringManifests } from './alerts';
+import { monitoringObjects } from './alerts';
 import { autoscalerSpec } from './autoscaling';
 import { trackObjects } from './deployment';
-import { GRPC_PORT, REST_PORT, serviceManifest, ServingExposure } from './exposure';
+import { GRPC_PORT, REST_PORT, serviceProps, ServingExposure } from './exposure';
 import { ModelDelivery, ModelStorePlan, planModelStores } from './model-store';
-import { ingressManifests, routeTable, RoutingInputs, splitsTraffic } from './routing';
+import { ingresses, routeTable, RoutingInputs, splitsTraffic } from './routing';
 import { ServingSummary } from './summary';
 import { DEFAULT_MODEL_POLL_SECONDS, TF_SERVING_GPU_IMAGE, TF_SERVING_IMAGE, TfServingProps } from './serving-props';
 import { validateStack } from './stack-validation';
@@ -62,6 +62,12 @@ export class TfServing extends Construct implements PlatformWorkload, IPodSelect
   public readonly autoscalers: Readonly<Partial<Record<Track, ApiObject>>> = {};
   /** The Service of each track, by Service name (`<name>`, `<name>-canary`, and the weighted pair behind a canary Ingress). */
   public readonly services: Readonly<Record<string, ApiObject>> = {};
+  /** The Ingresses, by construct id (`ingress`, `canary-ingress`, `route-<prefix>`), when exposed through an Ingress. */
+  public readonly ingresses: Readonly<Record<string, ApiObject>> = {};
+  /** The PodDisruptionBudget, when the stack runs at least two pods. */
+  public readonly podDisruptionBudget?: ApiObject;
+  /** The ServiceMonitor (with `prometheusOperator`), and the alert rules: a PrometheusRule, or a ConfigMap with a rule file. */
+  public readonly monitoring: { readonly serviceMonitor?: ApiObject; readonly alerts?: ApiObject } = {};
   private readonly pods: PodTemplate[] = [];
   private readonly props: TfServingProps;
   private readonly problems: Problems;
@@ -106,16 +112,21 @@ export class TfServing extends Construct implements PlatformWorkload, IPodSelect
 
     this.serviceAccount = this.emitServiceAccount();
     for (const plan of this.plans) this.emitTrack(plan, this.name);
-    this.store.objects.forEach((manifest, i) => this.add(`store-${i}`, manifest));
+    this.store.objects.forEach((object, i) => this.add(`store-${i}`, object));
     if (this.plans.reduce((sum, p) => sum + p.minReplicas, 0) >= 2) {
-      this.add('pdb', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: this.metadata(this.name), spec: { maxUnavailable: 1, selector: { matchLabels: this.labels() } } });
+      this.podDisruptionBudget = this.add('pdb', kubeObjectSpec(k8s.KubePodDisruptionBudget.GVK, k8s.toJson_KubePodDisruptionBudgetProps, {
+        metadata: this.metadata(this.name),
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.labels() } },
+      }));
     }
     for (const plan of this.plans) this.emitService(plan.track, this.trackName(plan.track));
     if (splitsTraffic(this.routing())) {
       for (const plan of this.plans) this.emitService(plan.track, `${this.trackName(plan.track)}-weighted`, true);
     }
-    for (const { id: objectId, manifest } of ingressManifests(this.routing())) this.add(objectId, manifest);
-    const monitoring = monitoringManifests({
+    for (const { id: objectId, props: ingress } of ingresses(this.routing())) {
+      (this.ingresses as Record<string, ApiObject>)[objectId] = this.add(objectId, kubeObjectSpec(k8s.KubeIngress.GVK, k8s.toJson_KubeIngressProps, ingress));
+    }
+    const monitoring = monitoringObjects({
       name: this.name,
       namespace: this.namespace,
       models: props.models.map((m) => m.name),
@@ -126,7 +137,10 @@ export class TfServing extends Construct implements PlatformWorkload, IPodSelect
       excludeLabel: ServingLabels.ROUTE,
       metadata: (name) => this.metadata(name),
     });
-    for (const { id: objectId, manifest } of monitoring) this.add(objectId, manifest);
+    for (const { id: objectId, object } of monitoring) {
+      const emitted = this.add(objectId, object);
+      this.monitoring = objectId === 'alerts' ? { ...this.monitoring, alerts: emitted } : { ...this.monitoring, serviceMonitor: emitted };
+    }
   }
 
   /** Sets `name` in the serving pods of every track from `key` of a Secret (a name or a cdk8s-plus `ISecret`). */
@@ -224,8 +238,8 @@ export class TfServing extends Construct implements PlatformWorkload, IPodSelect
 
 
 
-  private add(id: string, manifest: Record<string, unknown> & { apiVersion: string; kind: string }): ApiObject {
-    const object = new ApiObject(this, id, manifest);
+  private add(id: string, spec: KubeObjectSpec): ApiObject {
+    const object = emitKubeObject(this, id, spec);
     this.apiObjects.push(object);
     return object;
   }
@@ -238,7 +252,7 @@ export class TfServing extends Construct implements PlatformWorkload, IPodSelect
     return { [ServingLabels.STACK]: this.name, ...(track ? { [ServingLabels.TRACK]: track } : {}) };
   }
 
-  private metadata(name: string, extra: Record<string, unknown> = {}) {
+  private metadata(name: string, extra: Partial<k8s.ObjectMeta> = {}): k8s.ObjectMeta {
     return { name, namespace: this.namespace, labels: { 'app.kubernetes.io/name': 'tensorflow-serving', 'app.kubernetes.io/instance': this.name, ...this.labels() }, ...extra };
   }
 
@@ -284,22 +298,20 @@ export class TfServing extends Construct implements PlatformWorkload, IPodSelect
     (this.configMaps as Record<Track, ApiObject>)[plan.track] = config;
     (this.deployments as Record<Track, ApiObject>)[plan.track] = deployment;
     if (props.autoscaling) {
-      (this.autoscalers as Record<Track, ApiObject>)[plan.track] = this.add(`${plan.track}-hpa`, {
-        apiVersion: 'autoscaling/v2',
-        kind: 'HorizontalPodAutoscaler',
+      (this.autoscalers as Record<Track, ApiObject>)[plan.track] = this.add(`${plan.track}-hpa`, kubeObjectSpec(k8s.KubeHorizontalPodAutoscalerV2.GVK, k8s.toJson_KubeHorizontalPodAutoscalerV2Props, {
         metadata: this.metadata(name),
         spec: autoscalerSpec(name, plan.minReplicas, plan.maxReplicas, props.autoscaling),
-      });
+      }));
     }
   }
 
   private emitService(track: Track, name: string, weighted = false): void {
     const metadata = this.metadata(name);
-    (this.services as Record<string, ApiObject>)[name] = this.add(`${track}-${weighted ? 'weighted-' : ''}service`, serviceManifest({
+    (this.services as Record<string, ApiObject>)[name] = this.add(`${track}-${weighted ? 'weighted-' : ''}service`, kubeObjectSpec(k8s.KubeService.GVK, k8s.toJson_KubeServiceProps, serviceProps({
       metadata: { ...metadata, labels: { ...metadata.labels, ...(weighted ? { [ServingLabels.ROUTE]: 'weighted' } : {}) } },
       selector: this.labels(track),
       expose: weighted ? ServingExposure.clusterInternal() : this.props.expose ?? ServingExposure.clusterInternal(),
       cluster: this.cluster,
-    }));
+    })));
   }
 }

@@ -1,6 +1,7 @@
 import { Accelerator } from '../core/accelerator';
 import { ClusterProfile, NodePoolProfile } from '../core/cluster-profile';
 import { NodeLabels, Toleration, tolerationFor } from '../core/scheduling';
+import * as k8s from '../imports/k8s';
 
 /** Which nodes a training job's GPU roles may run on. */
 export enum TrainingCapacity {
@@ -21,7 +22,7 @@ export interface CapacityPlacement {
   readonly nodeSelector: Readonly<Record<string, string>>;
   readonly tolerations: readonly Toleration[];
   /** @default - none */
-  readonly affinity?: Record<string, unknown>;
+  readonly affinity?: k8s.Affinity;
   /** The pools the role may land on. */
   readonly pools: readonly NodePoolProfile[];
 }
@@ -58,7 +59,7 @@ export function capacityPlacement(cluster: ClusterProfile, accelerator: Accelera
   const [label] = [...capacityLabels];
   if (!mixed && capacityLabels.size === 1 && label !== undefined) nodeSelector[NodeLabels.CAPACITY] = label;
   // Both kinds allowed: prefer on-demand nodes; spot takes what does not fit.
-  const affinity = mixed ? {
+  const affinity: k8s.Affinity | undefined = mixed ? {
     nodeAffinity: {
       preferredDuringSchedulingIgnoredDuringExecution: [{
         weight: 100,

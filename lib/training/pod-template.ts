@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, GroupVersionKind } from 'cdk8s';
 import * as k8s from '../imports/k8s';
 import { PodTemplate } from '../k8s/pod-template';
 import { CHECKPOINT_ENV } from './checkpoint';
@@ -29,19 +29,20 @@ export interface JobRender {
   readonly jobEnv: ReadonlyArray<{ readonly name: string; readonly value: string }>;
   /** TF_CONFIG of a role's pods, with the index left to the kubelet. */
   tfConfig(role: TfRole): string;
-  add(id: string, manifest: Record<string, unknown> & { apiVersion: string; kind: string }): ApiObject;
+  /** Emits an object built from the typed props of a generated class (see `kubeObject`). */
+  add<P>(id: string, gvk: GroupVersionKind, toJson: (props: P | undefined) => Record<string, any> | undefined, props: NoInfer<P>): ApiObject;
 }
 
 export function jobLabels(job: JobRender, role?: TfRole): Record<string, string> {
   return { [TrainingLabels.JOB]: job.name, ...(role ? { [TrainingLabels.ROLE]: role } : {}) };
 }
 
-export function jobMetadata(job: JobRender, name: string, role?: TfRole, extraLabels: Record<string, string> = {}) {
+export function jobMetadata(job: JobRender, name: string, role?: TfRole, extraLabels: Record<string, string> = {}): k8s.ObjectMeta {
   return { name, namespace: job.namespace, labels: { ...jobLabels(job, role), ...extraLabels } };
 }
 
-/** The pod template of one role, as JSON; `tfConfig` is ours to write on the indexed-job and JobSet backends. */
-export function podTemplate(job: JobRender, resolved: ResolvedRole, portName: string, tfConfig?: string): Record<string, any> {
+/** The pod template of one role; `tfConfig` is ours to write on the indexed-job and JobSet backends. */
+export function podTemplate(job: JobRender, resolved: ResolvedRole, portName: string, tfConfig?: string): k8s.PodTemplateSpec {
   const { role, spec, placement } = resolved;
   const { props } = job;
   const checkpoint = props.checkpoint;
@@ -56,7 +57,7 @@ export function podTemplate(job: JobRender, resolved: ResolvedRole, portName: st
     terminationGracePeriodSeconds: job.gracePeriodSeconds,
     priorityClassName: props.priorityClassName,
     placement,
-    affinity: placement?.affinity as k8s.Affinity | undefined,
+    affinity: placement?.affinity,
   });
   if (checkpoint?.claimName) pod.addVolume({ name: 'checkpoints', persistentVolumeClaim: { claimName: checkpoint.claimName } }, { mountPath: checkpoint.location });
   pod.addContainer({
@@ -75,5 +76,5 @@ export function podTemplate(job: JobRender, resolved: ResolvedRole, portName: st
   if (checkpoint) pod.addEnv(CHECKPOINT_ENV, checkpoint.location);
   for (const { name, value } of job.jobEnv) pod.addEnv(name, value);
   for (const [name, value] of Object.entries(props.env ?? {})) pod.addEnv(name, value);
-  return k8s.toJson_PodTemplateSpec(pod.toTemplate())!;
+  return pod.toTemplate();
 }

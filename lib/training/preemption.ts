@@ -11,6 +11,7 @@
  * backend can and cannot promise is in the README ("Preemption").
  */
 import { Duration } from 'cdk8s';
+import * as k8s from '../imports/k8s';
 import { TF_CONTAINER } from './pod-template';
 
 /** The exit code of a task that saved after SIGTERM: TensorFlow's own restartable code (128 + SIGTERM). */
@@ -24,7 +25,7 @@ export const DEFAULT_GRACE_PERIOD = Duration.minutes(2);
  * The pod failure policy of the Indexed Jobs (and JobSet child Jobs): disruption and the preemption
  * exit are never counted; with `retryableExitCodes`, any other code fails the job at once.
  */
-export function podFailurePolicy(retryableExitCodes: readonly number[] | undefined) {
+export function podFailurePolicy(retryableExitCodes: readonly number[] | undefined): k8s.PodFailurePolicy {
   const permanent = retryableExitCodes && retryableExitCodes.length > 0
     ? [...new Set([...retryableExitCodes, PREEMPTION_EXIT_CODE])].sort((a, b) => a - b)
     : undefined;

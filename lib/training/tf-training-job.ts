@@ -1,4 +1,4 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject, Duration, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { ClusterProfile } from '../core/cluster-profile';
@@ -6,6 +6,8 @@ import { resolveWorkloadScope } from '../core/scope-defaults';
 import { Problems } from '../core/validation';
 import { appIndex, PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
 import { identityAnnotations, identityPodLabels } from '../core/workload-identity';
+import * as k8s from '../imports/k8s';
+import { kubeObject } from '../k8s/kube-object';
 import { installKubernetesGate } from '../policy/gate';
 import { emitIndexedJobs } from './backends/indexed-job';
 import { emitJobSet } from './backends/jobset';
@@ -52,6 +54,18 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
   public readonly queueName?: string;
   /** The objects emitted, by kind: Service, NetworkPolicy, Job, JobSet or TFJob. */
   public readonly apiObjects: ApiObject[] = [];
+  /** The Indexed Job of each role, on the indexed-job backend; empty on the others. */
+  public readonly jobs: Readonly<Partial<Record<TfRole, ApiObject>>> = {};
+  /** The headless Service the tasks find each other through, on the indexed-job backend (JobSet makes its own). */
+  public readonly headlessService?: ApiObject;
+  /** The JobSet, on the JobSet backend. */
+  public readonly jobSet?: ApiObject;
+  /** The TFJob, on the Kubeflow TFJob backend. */
+  public readonly tfJob?: ApiObject;
+  /** The NetworkPolicy that lets the tasks reach each other on the TF port (and DNS). */
+  public readonly networkPolicy?: ApiObject;
+  /** The job's own ServiceAccount, unless `serviceAccountName` names one made elsewhere. */
+  public readonly serviceAccount?: ApiObject;
   private readonly props: TfTrainingJobProps;
   private readonly port: number;
   private readonly roles: ResolvedRole[];
@@ -79,22 +93,20 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
     const render = this.render();
     switch (this.backend) {
       case TrainingBackend.INDEXED_JOB:
-        emitIndexedJobs(render);
+        ({ service: this.headlessService, jobs: this.jobs } = emitIndexedJobs(render));
         break;
       case TrainingBackend.JOBSET:
-        emitJobSet(render);
+        this.jobSet = emitJobSet(render);
         break;
       case TrainingBackend.KUBEFLOW_TFJOB:
-        emitTfJob(render);
+        this.tfJob = emitTfJob(render);
         break;
     }
-    this.emitNetworkPolicy(render);
+    this.networkPolicy = this.emitNetworkPolicy(render);
     if (!props.serviceAccountName) {
       const annotations = props.cloudIdentity ? identityAnnotations(this.cluster, props.cloudIdentity, this.problems) : undefined;
-      this.add('service-account', {
-        apiVersion: 'v1',
-        kind: 'ServiceAccount',
-        metadata: { ...jobMetadata(render, this.name), ...(annotations ? { annotations } : {}) },
+      this.serviceAccount = this.add('service-account', k8s.KubeServiceAccount.GVK, k8s.toJson_KubeServiceAccountProps, {
+        metadata: { ...jobMetadata(render, this.name), annotations },
         automountServiceAccountToken: false,
       });
     }
@@ -199,7 +211,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
       gracePeriodSeconds: (props.gracePeriod ?? DEFAULT_GRACE_PERIOD).toSeconds(),
       jobEnv: [{ name: PREEMPTION_EXIT_CODE_ENV, value: String(PREEMPTION_EXIT_CODE) }],
       tfConfig: (role) => this.tfConfig(role),
-      add: (id, manifest) => this.add(id, manifest),
+      add: (id, gvk, toJson, objectProps) => this.add(id, gvk, toJson, objectProps),
     };
   }
 
@@ -215,18 +227,16 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
     }];
   }
 
-  private add(id: string, manifest: Record<string, unknown> & { apiVersion: string; kind: string }): ApiObject {
-    const object = new ApiObject(this, id, manifest);
+  private add<P>(id: string, gvk: GroupVersionKind, toJson: (props: P | undefined) => Record<string, any> | undefined, props: NoInfer<P>): ApiObject {
+    const object = kubeObject(this, id, gvk, toJson, props);
     this.apiObjects.push(object);
     return object;
   }
 
-  private emitNetworkPolicy(render: JobRender): void {
+  private emitNetworkPolicy(render: JobRender): ApiObject {
     const ownPods = [{ podSelector: { matchLabels: jobLabels(render) } }];
-    const tfPort = [{ protocol: 'TCP', port: this.port }];
-    this.add('network-policy', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
+    const tfPort = [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(this.port) }];
+    return this.add('network-policy', k8s.KubeNetworkPolicy.GVK, k8s.toJson_KubeNetworkPolicyProps, {
       metadata: jobMetadata(render, `${this.name}-tasks`),
       spec: {
         podSelector: { matchLabels: jobLabels(render) },
@@ -236,7 +246,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
           { to: ownPods, ports: tfPort },
           {
             to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
-            ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+            ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
           },
         ],
       },

@@ -25,6 +25,15 @@ describe('typed objects', () => {
     expect(json.spec.template.spec.containers[0].resources).toEqual({ limits: { cpu: '1' } });
   });
 
+  test('the props type comes from the conversion: a misspelled top-level field does not compile (tsc checks this file)', () => {
+    const account = () => kubeObject(chart(), 'sa', k8s.KubeServiceAccount.GVK, k8s.toJson_KubeServiceAccountProps, {
+      metadata: { name: 'sa' },
+      // @ts-expect-error misspelled: automountServiceAccountToken
+      automountServiceAccountTokn: false,
+    });
+    expect(account().toJson().automountServiceAccountToken).toBeUndefined();
+  });
+
   test('a JSON patch with a field newer than the imported schema survives (the generated class drops it)', () => {
     const patch = JsonPatch.add('/spec/template/spec/containers/0/lifecycle', { preStop: { sleep: { seconds: 5 } }, stopSignal: 'SIGUSR1' });
     const ours = kubeObject(chart(), 'd', k8s.KubeDeployment.GVK, k8s.toJson_KubeDeploymentProps, deployment);

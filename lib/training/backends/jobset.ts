@@ -1,3 +1,5 @@
+import { ApiObject } from 'cdk8s';
+import * as js from '../../imports/jobset.x-k8s.io';
 import { jobLabels, jobMetadata, JobRender } from '../pod-template';
 import { TrainingSuccess } from '../job-props';
 import { TfRole } from '../tf-config';
@@ -21,23 +23,21 @@ export function jobSetSuccessTargets(job: JobRender): TfRole[] {
  * One JobSet: a ReplicatedJob per role. Preempted tasks are recreated by the child Job's pod
  * failure policy without counting; other failures restart the whole set (maxRestarts).
  */
-export function emitJobSet(job: JobRender): void {
+export function emitJobSet(job: JobRender): ApiObject {
   const retryable = job.props.retryableExitCodes;
   const queued = Object.keys(job.queueLabels).length > 0;
-  job.add('jobset', {
-    apiVersion: 'jobset.x-k8s.io/v1alpha2',
-    kind: 'JobSet',
+  return job.add('jobset', js.JobSet.GVK, js.toJson_JobSetProps, {
     metadata: jobMetadata(job, job.name, undefined, { ...job.queueLabels }),
     spec: {
-      ...(queued ? { suspend: true } : {}),
-      network: { enableDNSHostnames: true, publishNotReadyAddresses: true },
+      suspend: queued ? true : undefined,
+      network: { enableDnsHostnames: true, publishNotReadyAddresses: true },
       // When the targets succeed the JobSet completes and deletes the child Jobs still running:
       // this is what stops parameter servers and evaluators.
-      successPolicy: { operator: 'All', targetReplicatedJobs: jobSetSuccessTargets(job) },
+      successPolicy: { operator: js.JobSetSpecSuccessPolicyOperator.ALL, targetReplicatedJobs: jobSetSuccessTargets(job) },
       // A counted failure recreates the whole set: collective training cannot resume one task alone.
       failurePolicy: {
         maxRestarts: job.props.maxRestarts ?? 3,
-        ...(retryable ? { rules: [{ name: 'permanent-exit-code', action: 'FailJobSet', onJobFailureReasons: ['PodFailurePolicy'] }] } : {}),
+        rules: retryable ? [{ name: 'permanent-exit-code', action: js.JobSetSpecFailurePolicyRulesAction.FAIL_JOB_SET, onJobFailureReasons: ['PodFailurePolicy'] }] : undefined,
       },
       ttlSecondsAfterFinished: job.ttlSeconds,
       replicatedJobs: job.roles.map((resolved) => ({

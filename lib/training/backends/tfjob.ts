@@ -1,3 +1,5 @@
+import { ApiObject } from 'cdk8s';
+import * as kf from '../../imports/kubeflow.org';
 import { jobMetadata, JobRender, podTemplate, TFJOB_PORT_NAME } from '../pod-template';
 import { TrainingSuccess } from '../job-props';
 import { TfRole } from '../tf-config';
@@ -9,9 +11,8 @@ const ROLE_ORDER = [TfRole.CHIEF, TfRole.WORKER, TfRole.PS, TfRole.EVALUATOR];
  * A `kubeflow.org/v1` TFJob. `ExitCode` lets the operator recreate a task that exits 128-255 (the
  * preemption code among them) without counting it, and fail at once on 1-127.
  */
-export function emitTfJob(job: JobRender): void {
-  const deadline = job.props.activeDeadline?.toSeconds();
-  const replicaSpecs: Record<string, unknown> = {};
+export function emitTfJob(job: JobRender): ApiObject {
+  const replicaSpecs: Record<string, kf.TfJobSpecTfReplicaSpecs> = {};
   for (const resolved of [...job.roles].sort((a, b) => ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role))) {
     replicaSpecs[TFJOB_REPLICA_TYPE[resolved.role]] = {
       replicas: resolved.replicas,
@@ -21,26 +22,23 @@ export function emitTfJob(job: JobRender): void {
   }
   const queue = Object.values(job.queueLabels)[0];
   const tasks = job.roles.reduce((sum, r) => sum + r.replicas, 0);
-  const schedulingPolicy = {
-    // Gang size for a gang scheduler; Kueue admits the whole TFJob as one Workload anyway.
-    minAvailable: tasks,
-    ...(queue ? { queue } : {}),
-    ...(job.props.priorityClassName ? { priorityClass: job.props.priorityClassName } : {}),
-  };
-  job.add('tfjob', {
-    apiVersion: 'kubeflow.org/v1',
-    kind: 'TFJob',
+  return job.add('tfjob', kf.TfJob.GVK, kf.toJson_TfJobProps, {
     metadata: jobMetadata(job, job.name, undefined, { ...job.queueLabels }),
     spec: {
       runPolicy: {
         cleanPodPolicy: 'Running',
         backoffLimit: job.props.maxRestarts ?? 3,
         ttlSecondsAfterFinished: job.ttlSeconds,
-        ...(deadline !== undefined ? { activeDeadlineSeconds: deadline } : {}),
-        schedulingPolicy,
-        ...(queue ? { suspend: true } : {}),
+        activeDeadlineSeconds: job.props.activeDeadline?.toSeconds(),
+        schedulingPolicy: {
+          // Gang size for a gang scheduler; Kueue admits the whole TFJob as one Workload anyway.
+          minAvailable: tasks,
+          queue,
+          priorityClass: job.props.priorityClassName,
+        },
+        suspend: queue ? true : undefined,
       },
-      ...(job.props.successPolicy === TrainingSuccess.ALL_WORKERS ? { successPolicy: 'AllWorkers' } : {}),
+      successPolicy: job.props.successPolicy === TrainingSuccess.ALL_WORKERS ? 'AllWorkers' : undefined,
       tfReplicaSpecs: replicaSpecs,
     },
   });
