@@ -2,19 +2,23 @@
 import { App as K8sApp, Duration, Testing } from 'cdk8s';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { ClusterCharts, collectValidationErrors, EksVpc, isPinnedImage, Tenant, TfServing, TfStrategy, TfTrainingJob } from '../lib';
+import { ClusterCharts, collectValidationErrors, EksVpc, isPinnedImage, ModelVersionPolicy, ServingExposure, Tenant, TfServing, TfStrategy, TfTrainingJob } from '../lib';
 import { EKS_PROFILE } from './fixtures';
 
 function errorsOf(build: (charts: ClusterCharts) => void): string[] {
   const app: K8sApp = Testing.app();
   const charts = new ClusterCharts(app, EKS_PROFILE);
-  new Tenant(charts.tenant('t'), 'tenant', {});
+  new Tenant(charts.tenant('t'), 'tenant', {}).addVolumeClaim('models', { storage: '1Gi' });
   build(charts);
   return collectValidationErrors(app);
 }
 
 const job = (props: Record<string, unknown>) => (charts: ClusterCharts) =>
   new TfTrainingJob(charts.tenant('t'), 'j', { image: 'tensorflow/tensorflow:2.21.0', strategy: TfStrategy.MULTI_WORKER_MIRRORED, workers: { replicas: 1 }, ...props } as any);
+
+const serving = (props: Record<string, unknown>) => (charts: ClusterCharts) =>
+  new TfServing(charts.tenant('t'), 's', { models: [{ name: 'm', basePath: '/models/m', versions: ModelVersionPolicy.specific(1) }], modelVolume: { claimName: 'models' }, ...props } as any);
+const routes = (...prefixes: string[]) => ({ expose: ServingExposure.ingress({ host: 'm.acme.dev', versionRoutes: prefixes.map((prefix) => ({ prefix, model: 'm', version: 1 })) }) });
 
 describe('input regressions', () => {
   test.each<[string, Record<string, unknown>, RegExp]>([
@@ -27,6 +31,31 @@ describe('input regressions', () => {
     ['an image with a space', { image: 'img :1' }, /IMAGE_NOT_PINNED: .* Received: "img :1"/],
   ])('%s', (_, props, message) => {
     expect(errorsOf(job(props))).toContainEqual(expect.stringMatching(message));
+  });
+
+  test.each<[string, unknown, RegExp]>([
+    ['serving memory of NaN', { memoryGiB: NaN }, /RESOURCE_INVALID: The serving pod's memoryGiB .* Received: null/],
+    ['serving memory of -1 GiB', { memoryGiB: -1 }, /RESOURCE_INVALID: The serving pod's memoryGiB/],
+    ['serving memory of 1e21 GiB', { memoryGiB: 1e21 }, /RESOURCE_INVALID: The serving pod's memoryGiB/],
+    ['serving CPU that rounds to 0m', { cpu: 1e-4 }, /RESOURCE_INVALID: The serving pod's cpu/],
+    ['serving CPU of Infinity', { cpu: Infinity }, /RESOURCE_INVALID: The serving pod's cpu/],
+    ['batching fields of NaN, which went into the text proto', { batching: { maxBatchSize: NaN } }, /BATCHING_INVALID: batching\.maxBatchSize/],
+    ['a fractional batch timeout', { batching: { batchTimeoutMicros: 0.5 } }, /BATCHING_INVALID: batching\.batchTimeoutMicros/],
+    ['a per-pod metric target of "100 rps"', { autoscaling: { minReplicas: 1, maxReplicas: 2, podMetric: { name: 'rps', targetAverageValue: '100 rps' } } }, /QUANTITY_INVALID: autoscaling\.podMetric\.targetAverageValue .* Received: "100 rps"/],
+    ['an alert error ratio of 5 (meant 5%)', { alerts: { errorRatio: 5 } }, /ALERT_THRESHOLD_INVALID: alerts\.errorRatio/],
+    ['a model volume at ""', { modelVolume: { claimName: 'models', mountPath: '' } }, /MOUNT_PATH_INVALID: .* Received: ""/],
+    ['a model volume over /tmp', { models: [{ name: 'm', basePath: '/tmp/m' }], modelVolume: { claimName: 'models', mountPath: '/tmp' } }, /MOUNT_PATH_INVALID: .*it would hide \/tmp/],
+    ['a model volume over the config directory', { models: [{ name: 'm', basePath: '/etc/tfserving/m' }], modelVolume: { claimName: 'models', mountPath: '/etc/tfserving' } }, /MOUNT_PATH_INVALID: .*it would hide \/etc\/tfserving/],
+    ['version routes /a.b and /a_b, one Ingress name', routes('/a.b', '/a_b'), /VERSION_ROUTE_COLLISION: Version routes \/a\.b and \/a_b/],
+    ['one version route prefix twice', routes('/a', '/a'), /VERSION_ROUTE_COLLISION/],
+    ['JavaScript: no props at all', undefined, /PROPS_INVALID: props must be an object\. Received: undefined/],
+    ['JavaScript: models is null', { models: null }, /PROP_TYPE_INVALID: props\.models must be an array of objects\. Received: null/],
+    ['JavaScript: a model is null', { models: [null] }, /PROP_TYPE_INVALID: props\.models\[0\] must be an object\. Received: null/],
+    ['JavaScript: a model without basePath', { models: [{ name: 'm' }] }, /PROP_MISSING: props\.models\[0\]\.basePath is required/],
+    ['JavaScript: expose as plain JSON', { expose: { kind: 'ingress' } }, /PROP_TYPE_INVALID: props\.expose must be a ServingExposure/],
+  ])('TfServing: %s', (_, props, message) => {
+    const build = props === undefined ? (charts: ClusterCharts) => new TfServing(charts.tenant('t'), 's', undefined as any) : serving(props as Record<string, unknown>);
+    expect(errorsOf(build)).toContainEqual(expect.stringMatching(message));
   });
 
   test('a claim or account added twice to a tenant is refused, not a construct-id crash', () => {

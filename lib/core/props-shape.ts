@@ -9,8 +9,9 @@ export type FieldShape =
   | 'string' | 'number' | 'boolean' | 'object' | 'function' | 'any'
   | { readonly arrayOf: FieldShape }
   | { readonly mapOf: FieldShape }
-  | { readonly fields: PropsShape }
-  | { readonly instanceOf: abstract new (...args: any[]) => unknown; readonly name: string };
+  | { readonly fields: PropsShape; readonly required?: readonly string[] }
+  // A class, constructors private or not (factories such as `Accelerator.NVIDIA_L4`).
+  | { readonly instanceOf: Function; readonly name: string };
 
 /** Field name → shape. */
 export interface PropsShape {
@@ -40,7 +41,7 @@ function matches(value: unknown, shape: FieldShape, at: string, problems: Proble
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return wrong();
   if ('mapOf' in shape) return Object.entries(value).map(([k, v]) => matches(v, shape.mapOf, `${at}.${k}`, problems)).every(Boolean);
-  const nested = shapeProblems(value, shape.fields, [], at);
+  const nested = shapeProblems(value, shape.fields, shape.required ?? [], at);
   problems.push(...nested);
   return nested.length === 0;
 }

@@ -6,7 +6,7 @@ import { Problem } from '../core/validation';
 import { ServingExposure } from './exposure';
 import { DEFAULT_MODEL_POLL_SECONDS, TF_SERVING_GPU_IMAGE, TF_SERVING_IMAGE, TfServingProps } from './serving-props';
 import { TrackPlan } from './tracks';
-import { validateCanary, validateExposure, validateGpus, validateModels, validateScaling } from './validation';
+import { validateCanary, validateExposure, validateGpus, validateModels, validateScaling, validateServingInputs, versionRouteSlugProblems } from './validation';
 
 type Add = (problem: Problem) => void;
 
@@ -48,4 +48,6 @@ export function validateStack(stack: StackFacts, add: Add, warn: Add): void {
   validateCanary(props.canary, props.models, expose, add);
   validateGpus({ gpus: props.gpus ?? 0, accelerator: props.accelerator, cluster: stack.cluster, name: stack.name, demand: stack.gpuDemand }, add);
   validateExposure(expose, stack.plans, props.models, add, warn);
+  versionRouteSlugProblems(expose, stack.name, add);
+  validateServingInputs(props, add);
 }
