@@ -29,6 +29,16 @@ describe('input regressions', () => {
     ['memory of NaN', { workers: { replicas: 1, memoryGiB: NaN } }, /RESOURCE_INVALID: The worker role's memoryGiB/],
     ['memory of 1e21 GiB', { workers: { replicas: 1, memoryGiB: 1e21 } }, /RESOURCE_INVALID/],
     ['an image with a space', { image: 'img :1' }, /IMAGE_NOT_PINNED: .* Received: "img :1"/],
+    ['property campaign: a grace period of 0.5 ms (cdk8s threw "cannot be converted")', { gracePeriod: Duration.millis(0.5) }, /GRACE_PERIOD_INVALID: .* Received: "0\.5 ms"/],
+    ['a deadline of 0.5 ms', { activeDeadline: Duration.millis(0.5) }, /DEADLINE_INVALID: .* Received: "0\.5 ms"/],
+    ['a TTL of 1.5 s', { ttlAfterFinished: Duration.millis(1500) }, /TTL_INVALID: .* Received: "1500 ms"/],
+    ['a priority class name with spaces', { priorityClassName: 'High Priority' }, /PRIORITY_CLASS_NAME_INVALID: .* Received: "High Priority"/],
+    ['an empty cloud identity', { cloudIdentity: '' }, /CLOUD_IDENTITY_INVALID/],
+    ['JavaScript: strategy missing (wrote a job with no strategy)', { strategy: undefined }, /PROP_MISSING: props\.strategy is required/],
+    ['JavaScript: strategy misspelt', { strategy: 'MultiWorkerMirrored' }, /PROP_TYPE_INVALID: props\.strategy must be a TfStrategy \(/],
+    ['JavaScript: workers is null', { workers: null }, /PROP_TYPE_INVALID: props\.workers must be an object\. Received: null/],
+    ['JavaScript: env is null', { env: null }, /PROP_TYPE_INVALID: props\.env must be an object whose values are strings\. Received: null/],
+    ['JavaScript: a deadline in seconds as a number', { activeDeadline: 3600 }, /PROP_TYPE_INVALID: props\.activeDeadline must be a Duration\. Received: 3600/],
   ])('%s', (_, props, message) => {
     expect(errorsOf(job(props))).toContainEqual(expect.stringMatching(message));
   });
@@ -48,6 +58,9 @@ describe('input regressions', () => {
     ['a model volume over the config directory', { models: [{ name: 'm', basePath: '/etc/tfserving/m' }], modelVolume: { claimName: 'models', mountPath: '/etc/tfserving' } }, /MOUNT_PATH_INVALID: .*it would hide \/etc\/tfserving/],
     ['version routes /a.b and /a_b, one Ingress name', routes('/a.b', '/a_b'), /VERSION_ROUTE_COLLISION: Version routes \/a\.b and \/a_b/],
     ['one version route prefix twice', routes('/a', '/a'), /VERSION_ROUTE_COLLISION/],
+    ['property campaign: models explicitly undefined', { models: undefined }, /PROP_MISSING: props\.models is required/],
+    ['a priority class name with spaces', { priorityClassName: 'High Priority' }, /PRIORITY_CLASS_NAME_INVALID/],
+    ['a claim name with capitals', { modelVolume: { claimName: 'Models' } }, /PVC_NAME_INVALID: .* Received: "Models"/],
     ['JavaScript: no props at all', undefined, /PROPS_INVALID: props must be an object\. Received: undefined/],
     ['JavaScript: models is null', { models: null }, /PROP_TYPE_INVALID: props\.models must be an array of objects\. Received: null/],
     ['JavaScript: a model is null', { models: [null] }, /PROP_TYPE_INVALID: props\.models\[0\] must be an object\. Received: null/],
@@ -56,6 +69,10 @@ describe('input regressions', () => {
   ])('TfServing: %s', (_, props, message) => {
     const build = props === undefined ? (charts: ClusterCharts) => new TfServing(charts.tenant('t'), 's', undefined as any) : serving(props as Record<string, unknown>);
     expect(errorsOf(build)).toContainEqual(expect.stringMatching(message));
+  });
+
+  test('TfTrainingJob: JavaScript, no props at all', () => {
+    expect(errorsOf((charts) => new TfTrainingJob(charts.tenant('t'), 'j', undefined as any))).toContainEqual(expect.stringMatching(/PROPS_INVALID: props must be an object\. Received: undefined/));
   });
 
   test('a claim or account added twice to a tenant is refused, not a construct-id crash', () => {

@@ -9,6 +9,8 @@ export type FieldShape =
   | 'string' | 'number' | 'boolean' | 'object' | 'function' | 'any'
   | { readonly arrayOf: FieldShape }
   | { readonly mapOf: FieldShape }
+  /** One of a closed set, such as an enum's values. */
+  | { readonly oneOf: readonly unknown[]; readonly name: string }
   | { readonly fields: PropsShape; readonly required?: readonly string[] }
   // A class, constructors private or not (factories such as `Accelerator.NVIDIA_L4`).
   | { readonly instanceOf: Function; readonly name: string };
@@ -23,6 +25,7 @@ function describe(shape: FieldShape): string {
   if ('arrayOf' in shape) return `an array of ${describe(shape.arrayOf).replace(/^an? /, '')}s`;
   if ('mapOf' in shape) return `an object whose values are ${describe(shape.mapOf).replace(/^an? /, '')}s`;
   if ('instanceOf' in shape) return `a ${shape.name}`;
+  if ('oneOf' in shape) return `a ${shape.name} (${shape.oneOf.map((v) => JSON.stringify(v)).join(', ')})`;
   return 'an object';
 }
 
@@ -35,6 +38,7 @@ function matches(value: unknown, shape: FieldShape, at: string, problems: Proble
   if (shape === 'object') return (typeof value === 'object' && value !== null && !Array.isArray(value)) || wrong();
   if (typeof shape === 'string') return typeof value === shape || wrong();
   if ('instanceOf' in shape) return value instanceof shape.instanceOf || wrong();
+  if ('oneOf' in shape) return shape.oneOf.includes(value) || wrong();
   if ('arrayOf' in shape) {
     if (!Array.isArray(value)) return wrong();
     return value.map((item, i) => matches(item, shape.arrayOf, `${at}[${i}]`, problems)).every(Boolean);
@@ -74,5 +78,5 @@ export function shapeProblems(props: unknown, shape: PropsShape, required: reado
 export function wellShapedFields<T extends object>(props: unknown, shape: PropsShape): Partial<T> {
   if (typeof props !== 'object' || props === null || Array.isArray(props)) return {};
   return Object.fromEntries(Object.entries(props).filter(([field, value]) =>
-    shape[field] !== undefined && (value === undefined || matches(value, shape[field], field, [])))) as Partial<T>;
+    shape[field] !== undefined && value !== undefined && matches(value, shape[field], field, []))) as Partial<T>;
 }
