@@ -112,3 +112,49 @@ describe('input regressions', () => {
     expect(collectValidationErrors(app)).toContainEqual(expect.stringMatching(/ZONES_COUNT_INVALID/));
   });
 });
+
+describe('cluster input regressions', () => {
+  const { AzurermProvider } = require('@cdktf/provider-azurerm/lib/provider');
+  const { GoogleProvider } = require('@cdktf/provider-google/lib/provider');
+  const L = require('../lib');
+  function tfErrors(build: (stack: TerraformStack) => void): string[] {
+    const app = new App();
+    const stack = new TerraformStack(app, 's');
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    new GoogleProvider(stack, 'google', { project: 'p' });
+    new AzurermProvider(stack, 'azurerm', { features: [{}] });
+    build(stack);
+    return collectValidationErrors(app);
+  }
+  const eks = (props: Record<string, unknown>) => (s: TerraformStack) => new L.EksCluster(s, 'eks', { name: 'ml', region: 'us-east-1', subnetIds: ['a', 'b'], admins: ['arn:aws:iam::1:role/a'], ...props });
+  const gke = (props: Record<string, unknown>) => (s: TerraformStack) => new L.GkeCluster(s, 'gke', { name: 'ml', project: 'p', location: 'europe-west4', network: 'n', subnetwork: 's', nodeCidr: '10.10.0.0/20', secretsEncryptionKey: 'k', ...props });
+  const aks = (props: Record<string, unknown>) => (s: TerraformStack) => new L.AksCluster(s, 'aks', { name: 'ml', location: 'westeurope', resourceGroupName: 'rg', vnetSubnetId: 's', nodeCidr: '10.20.0.0/20', tenantId: 't', adminGroupObjectIds: ['g'], logAnalyticsWorkspaceId: 'w', secretsEncryption: { keyId: 'k', keyVaultId: 'v' }, ...props });
+
+  test.each<[string, (s: TerraformStack) => unknown, RegExp]>([
+    ...['', 'latest', '1.33.1'].flatMap((v) => [
+      [`EKS kubernetesVersion "${v}"`, eks({ kubernetesVersion: v }), new RegExp(`KUBERNETES_VERSION_INVALID: .* Received: "${v.replace(/\./g, '\\.')}"`)],
+      [`GKE kubernetesVersion "${v}" (became a Pod Security label "v${v}")`, gke({ kubernetesVersion: v }), /KUBERNETES_VERSION_INVALID/],
+      [`AKS kubernetesVersion "${v}"`, aks({ kubernetesVersion: v }), /KUBERNETES_VERSION_INVALID/],
+    ] as Array<[string, (s: TerraformStack) => unknown, RegExp]>),
+    ['EKS subnetIds ["a", "a"]', eks({ subnetIds: ['a', 'a'] }), /SUBNET_ID_INVALID: subnetIds lists the same entry twice/],
+    ['EKS admins [""]', eks({ admins: [''] }), /ADMIN_INVALID: admins holds an entry that is empty/],
+    ['EKS admin that is not an IAM ARN', eks({ admins: ['alice'] }), /ADMIN_INVALID: .* Received: "alice"/],
+    ['AKS systemPool.maxNodes 0 (written as min 2, max 0)', aks({ systemPool: { maxNodes: 0 } }), /POOL_SIZE_INVALID: systemPool\.maxNodes/],
+    ['AKS maxPodsPerNode 1000', aks({ maxPodsPerNode: 1000 }), /MAX_PODS_INVALID/],
+    ['EksVpc with duplicate zones', (s) => new EksVpc(s, 'vpc', { clusterName: 'c', availabilityZones: ['us-east-1a', 'us-east-1a'] }), /ZONE_INVALID: availabilityZones lists the same entry twice/],
+    ['EksVpc zone that is a region', (s) => new EksVpc(s, 'vpc', { clusterName: 'c', availabilityZones: ['us-east-1', 'us-east-1b'] }), /ZONE_INVALID: .* Received: "us-east-1"/],
+    ['a boot disk of 1e9 GiB', (s) => gke({})(s).addNodePool('cpu', { machineType: 'e2-standard-4', maxNodes: 2, diskSizeGiB: 1e9 }), /POOL_DISK_TOO_LARGE/],
+    ['JavaScript: EksCluster without props', (s) => new L.EksCluster(s, 'eks', {}), /PROP_MISSING: props\.name is required/],
+    ['JavaScript: GkeCluster with name null', gke({ name: null }), /PROP_TYPE_INVALID: props\.name must be a string\. Received: null/],
+    ['JavaScript: AksCluster admins as a string', aks({ adminGroupObjectIds: 'g' }), /PROP_TYPE_INVALID: props\.adminGroupObjectIds must be an array of strings/],
+    ['JavaScript: EksVpc without props', (s) => new EksVpc(s, 'vpc', undefined as any), /PROPS_INVALID: props must be an object/],
+    ['JavaScript: AksVnet without resource group', (s) => new L.AksVnet(s, 'vnet', { clusterName: 'c', location: 'westeurope' }), /PROP_MISSING: props\.resourceGroupName is required/],
+    ['JavaScript: a node pool without options', (s) => gke({})(s).addNodePool('cpu', undefined), /PROPS_INVALID: pool cpu must be an object/],
+    ['JavaScript: a GPU pool without accelerator', (s) => eks({})(s).addGpuPool('gpu', { maxNodes: 1 }), /PROP_MISSING: pool gpu\.accelerator is required\. Received: undefined\. Fix: pass an Accelerator/],
+    ['JavaScript: a taint effect misspelt', (s) => eks({})(s).addNodePool('cpu', { machineType: 'm6i.large', maxNodes: 1, taints: [{ key: 'a', effect: 'NoScheduleX' }] }), /PROP_TYPE_INVALID: pool cpu\.taints\[0\]\.effect must be a taint effect/],
+    ['JavaScript: ClusterAddons without cluster', (s) => new L.ClusterAddons(s, 'addons', {}), /PROP_MISSING: props\.cluster is required/],
+    ['ClusterAddons monitoring storage of NaN GiB', (s) => new L.ClusterAddons(s, 'addons', { cluster: eks({})(s), monitoring: { storageGiB: NaN } }), /STORAGE_SIZE_INVALID/],
+  ])('%s', (_, build, message) => {
+    expect(tfErrors(build)).toContainEqual(expect.stringMatching(message));
+  });
+});
