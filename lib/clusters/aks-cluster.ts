@@ -2,7 +2,7 @@ import type { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-c
 import type { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
 import { Construct } from 'constructs';
 import { PropsShape, propsToBuild } from '../core/props-shape';
-import { kubernetesVersionProblems } from './cluster-props';
+import { kubernetesVersionProblems, profileNameProblems } from './cluster-props';
 import { AKS_GPU_POOL_SHAPE, AKS_PLACEHOLDERS, AKS_PROPS_SHAPE, AKS_REQUIRED, aksValueProblems } from './aks-input';
 import { checkAuthorizedCidrs, checkDisjointCidrs, parseIpv4Cidr } from '../core/cidr';
 import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
@@ -72,6 +72,7 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
     [
       ...checkName(props.name, AKS_CLUSTER_NAME, 'CLUSTER_NAME_INVALID'),
       ...kubernetesVersionProblems(Cloud.AKS, this.kubernetesVersion),
+      ...profileNameProblems(props.name),
       ...aksValueProblems(props),
       ...checkName(dnsPrefix, AKS_DNS_PREFIX, 'DNS_PREFIX_INVALID'),
       ...checkAuthorizedCidrs(authorized, { invalid: 'CIDR_INVALID', open: 'CIDR_OPEN_TO_WORLD' }),

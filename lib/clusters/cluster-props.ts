@@ -1,6 +1,7 @@
 import { Accelerator } from '../core/accelerator';
 import { Cloud } from '../core/cloud';
 import { FieldShape, PropsShape } from '../core/props-shape';
+import { checkName, DNS_LABEL } from '../core/names';
 import { Problem } from '../core/validation';
 
 /** The shape of NodePoolOptions and GpuPoolOptions; each cloud adds its own fields. */
@@ -51,4 +52,15 @@ export function listEntryProblems(field: string, values: readonly string[], code
     seen.add(value);
   }
   return problems;
+}
+
+/**
+ * The cluster's name also names its profile, the charts of its workloads and their labels, which
+ * take a DNS label; a name only the cloud accepts (`ML_Cluster`) would write a profile no program can read.
+ */
+export function profileNameProblems(name: string): Problem[] {
+  return checkName(name, DNS_LABEL, 'CLUSTER_NAME_INVALID').map((p) => ({
+    ...p,
+    message: `Cluster name "${name}" also names the cluster profile, its charts and labels, which need a Kubernetes DNS label.`,
+  }));
 }

@@ -18,7 +18,7 @@ import { GpuPoolOptions, NodePoolOptions, poolProfile, PoolRules, ResolvedPool, 
 import { aws, cdktf } from './bindings';
 import { EKS_POOL_SHAPE, EKS_PROPS_SHAPE, EKS_REQUIRED, eksValueProblems } from './eks-input';
 import { PropsShape, propsToBuild } from '../core/props-shape';
-import { kubernetesVersionProblems } from './cluster-props';
+import { kubernetesVersionProblems, profileNameProblems } from './cluster-props';
 
 /** The EKS-optimized AMI families with NVIDIA drivers. */
 export enum EksGpuAmi {
@@ -142,6 +142,7 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
       ...checkAuthorizedCidrs(publicCidrs, { invalid: 'CIDR_INVALID', open: 'CIDR_OPEN_TO_WORLD' }),
       ...checkDisjointCidrs({ VPC: props.vpcCidr, service: serviceCidr }, { invalid: 'CIDR_INVALID', overlap: 'CIDR_OVERLAP' }),
       ...kubernetesVersionProblems(Cloud.EKS, this.kubernetesVersion),
+      ...profileNameProblems(props.name),
       ...eksValueProblems(props),
     ].forEach((p) => this.problems.add(p));
     if (props.subnetIds.length < 2) {

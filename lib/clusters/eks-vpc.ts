@@ -5,6 +5,7 @@ import { Problems } from '../core/validation';
 import { aws } from './bindings';
 import { propsToBuild } from '../core/props-shape';
 import { EKS_VPC_SHAPE, zoneProblems } from './eks-input';
+import { checkName, EKS_NAME } from '../core/names';
 
 export interface EksVpcProps {
   /** Name prefix for the resources and the cluster the subnets are tagged for. */
@@ -30,6 +31,7 @@ export class EksVpc extends Construct {
     super(scope, id);
     const { Eip, InternetGateway, NatGateway, Route, RouteTable, RouteTableAssociation, Subnet, Vpc } = aws();
     props = propsToBuild((p) => Problems.of(this).add(p), props, EKS_VPC_SHAPE, ['clusterName', 'availabilityZones'], { clusterName: 'invalid', availabilityZones: [] });
+    checkName(props.clusterName, EKS_NAME, 'CLUSTER_NAME_INVALID').forEach((p) => Problems.of(this).add(p));
     this.cidr = props.cidr ?? '10.0.0.0/16';
     const block = parseIpv4Cidr(this.cidr);
     const zones = props.availabilityZones;

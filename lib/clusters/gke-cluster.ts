@@ -3,7 +3,7 @@ import type { ContainerNodePool } from '@cdktf/provider-google/lib/container-nod
 import type { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { Construct } from 'constructs';
 import { PropsShape, propsToBuild } from '../core/props-shape';
-import { kubernetesVersionProblems } from './cluster-props';
+import { kubernetesVersionProblems, profileNameProblems } from './cluster-props';
 import { GKE_GPU_POOL_SHAPE, GKE_PLACEHOLDERS, GKE_PROPS_SHAPE, GKE_REQUIRED } from './gke-input';
 import { createHash } from 'crypto';
 import { checkAuthorizedCidrs, checkDisjointCidrs } from '../core/cidr';
@@ -70,6 +70,7 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
     [
       ...checkName(props.name, GKE_NAME, 'CLUSTER_NAME_INVALID'),
       ...kubernetesVersionProblems(Cloud.GKE, this.kubernetesVersion),
+      ...profileNameProblems(props.name),
       ...checkAuthorizedCidrs(authorized.map((n) => n.cidr), { invalid: 'CIDR_INVALID', open: 'CIDR_OPEN_TO_WORLD' }),
       ...checkDisjointCidrs({ node: props.nodeCidr, pod: podCidr, service: serviceCidr, 'control-plane': masterCidr }, { invalid: 'CIDR_INVALID', overlap: 'CIDR_OVERLAP' }),
     ].forEach((p) => this.problems.add(p));
