@@ -23,7 +23,7 @@ const routes = (...prefixes: string[]) => ({ expose: ServingExposure.ingress({ h
 describe('input regressions', () => {
   test.each<[string, Record<string, unknown>, RegExp]>([
     ['ten million workers: refused at once, no TF_CONFIG host list built', { workers: { replicas: 1e7 } }, /REPLICAS_INVALID/],
-    ['infinite workers', { workers: { replicas: Infinity } }, /REPLICAS_INVALID/],
+    ['infinite workers (the message said "Received: null")', { workers: { replicas: Infinity } }, /REPLICAS_INVALID: .* Received: Infinity\./],
     ['a deadline of 1.5 s', { activeDeadline: Duration.millis(1500) }, /DEADLINE_INVALID: .* Received: "1500 ms"/],
     ['a CPU figure that rounds to 0m', { workers: { replicas: 1, cpu: 1e-4 } }, /RESOURCE_INVALID: The worker role's cpu must be a number from 0\.001/],
     ['memory of NaN', { workers: { replicas: 1, memoryGiB: NaN } }, /RESOURCE_INVALID: The worker role's memoryGiB/],
@@ -44,7 +44,7 @@ describe('input regressions', () => {
   });
 
   test.each<[string, unknown, RegExp]>([
-    ['serving memory of NaN', { memoryGiB: NaN }, /RESOURCE_INVALID: The serving pod's memoryGiB .* Received: null/],
+    ['serving memory of NaN', { memoryGiB: NaN }, /RESOURCE_INVALID: The serving pod's memoryGiB .* Received: NaN\./],
     ['serving memory of -1 GiB', { memoryGiB: -1 }, /RESOURCE_INVALID: The serving pod's memoryGiB/],
     ['serving memory of 1e21 GiB', { memoryGiB: 1e21 }, /RESOURCE_INVALID: The serving pod's memoryGiB/],
     ['serving CPU that rounds to 0m', { cpu: 1e-4 }, /RESOURCE_INVALID: The serving pod's cpu/],
@@ -61,7 +61,7 @@ describe('input regressions', () => {
     ['property campaign: models explicitly undefined', { models: undefined }, /PROP_MISSING: props\.models is required/],
     ['a priority class name with spaces', { priorityClassName: 'High Priority' }, /PRIORITY_CLASS_NAME_INVALID/],
     ['a claim name with capitals', { modelVolume: { claimName: 'Models' } }, /PVC_NAME_INVALID: .* Received: "Models"/],
-    ['JavaScript: no props at all', undefined, /PROPS_INVALID: props must be an object\. Received: undefined/],
+    ['JavaScript: no props at all', undefined, /PROPS_INVALID: props must be an object\. Received: \(not set\)/],
     ['JavaScript: models is null', { models: null }, /PROP_TYPE_INVALID: props\.models must be an array of objects\. Received: null/],
     ['JavaScript: a model is null', { models: [null] }, /PROP_TYPE_INVALID: props\.models\[0\] must be an object\. Received: null/],
     ['JavaScript: a model without basePath', { models: [{ name: 'm' }] }, /PROP_MISSING: props\.models\[0\]\.basePath is required/],
@@ -72,7 +72,7 @@ describe('input regressions', () => {
   });
 
   test('TfTrainingJob: JavaScript, no props at all', () => {
-    expect(errorsOf((charts) => new TfTrainingJob(charts.tenant('t'), 'j', undefined as any))).toContainEqual(expect.stringMatching(/PROPS_INVALID: props must be an object\. Received: undefined/));
+    expect(errorsOf((charts) => new TfTrainingJob(charts.tenant('t'), 'j', undefined as any))).toContainEqual(expect.stringMatching(/PROPS_INVALID: props must be an object\. Received: \(not set\)/));
   });
 
   test('a claim or account added twice to a tenant is refused, not a construct-id crash', () => {
@@ -84,6 +84,15 @@ describe('input regressions', () => {
       tenant.addServiceAccount('sa');
     });
     expect(errors.filter((e) => e.includes('TENANT_OBJECT_DUPLICATE'))).toHaveLength(2);
+  });
+
+  test('received values are shown as they are: not set, NaN, a construct passed as a prop (JSON.stringify threw on its cycles)', () => {
+    const errors = errorsOf((charts) => {
+      new TfServing(charts.tenant('t'), 'a', { models: [{ name: 'm', basePath: '/models/m' }], modelVolume: { claimName: 'models' }, cluster: charts.tenant('t') } as any);
+      new TfServing(charts.tenant('t'), 'b', { models: [{ name: 'm', basePath: '/models/m' }], modelVolume: { claimName: 'models' }, alerts: { errorRatio: -Infinity } });
+    });
+    expect(errors).toContainEqual(expect.stringMatching(/PROP_TYPE_INVALID: props\.cluster must be a ClusterProfile\. Received: a Chart\./));
+    expect(errors).toContainEqual(expect.stringMatching(/ALERT_THRESHOLD_INVALID: .* Received: -Infinity\./));
   });
 
   test('two workloads of one name in one namespace are refused, whatever their kinds', () => {
@@ -153,7 +162,7 @@ describe('cluster input regressions', () => {
     ['JavaScript: EksVpc without props', (s) => new EksVpc(s, 'vpc', undefined as any), /PROPS_INVALID: props must be an object/],
     ['JavaScript: AksVnet without resource group', (s) => new L.AksVnet(s, 'vnet', { clusterName: 'c', location: 'westeurope' }), /PROP_MISSING: props\.resourceGroupName is required/],
     ['JavaScript: a node pool without options', (s) => gke({})(s).addNodePool('cpu', undefined), /PROPS_INVALID: pool cpu must be an object/],
-    ['JavaScript: a GPU pool without accelerator', (s) => eks({})(s).addGpuPool('gpu', { maxNodes: 1 }), /PROP_MISSING: pool gpu\.accelerator is required\. Received: undefined\. Fix: pass an Accelerator/],
+    ['JavaScript: a GPU pool without accelerator', (s) => eks({})(s).addGpuPool('gpu', { maxNodes: 1 }), /PROP_MISSING: pool gpu\.accelerator is required\. Received: \(not set\)\. Fix: pass an Accelerator/],
     ['JavaScript: a taint effect misspelt', (s) => eks({})(s).addNodePool('cpu', { machineType: 'm6i.large', maxNodes: 1, taints: [{ key: 'a', effect: 'NoScheduleX' }] }), /PROP_TYPE_INVALID: pool cpu\.taints\[0\]\.effect must be a taint effect/],
     ['JavaScript: ClusterAddons without cluster', (s) => new L.ClusterAddons(s, 'addons', {}), /PROP_MISSING: props\.cluster is required/],
     ['ClusterAddons monitoring storage of NaN GiB', (s) => new L.ClusterAddons(s, 'addons', { cluster: eks({})(s), monitoring: { storageGiB: NaN } }), /STORAGE_SIZE_INVALID/],
