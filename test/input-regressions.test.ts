@@ -95,6 +95,10 @@ describe('input regressions', () => {
     expect(errors).toContainEqual(expect.stringMatching(/ALERT_THRESHOLD_INVALID: .* Received: -Infinity\./));
   });
 
+  test('JavaScript: ClusterCharts without a profile throws a listed problem, not a TypeError', () => {
+    expect(() => new ClusterCharts(Testing.app(), undefined as any)).toThrow(/\[ClusterCharts\] PROP_TYPE_INVALID: cluster must be a ClusterProfile\. Received: \(not set\)\. Fix: /);
+  });
+
   test('two workloads of one name in one namespace are refused, whatever their kinds', () => {
     const errors = errorsOf((charts) => {
       job({})(charts);
