@@ -187,11 +187,12 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
     };
   }
 
-  /** Adds a GPU pool with an explicit driver setting, tainted `nvidia.com/gpu=present:NoSchedule`. */
+  /** The shape of this cloud's pool options, with its own GPU fields. */
   protected poolShape(gpu: boolean): PropsShape {
     return { ...super.poolShape(gpu), ...(gpu ? AKS_GPU_POOL_SHAPE : {}) };
   }
 
+  /** Adds a GPU pool with an explicit driver setting, tainted `nvidia.com/gpu=present:NoSchedule`. */
   public addGpuPool(id: string, options: AksGpuPoolOptions): KubernetesClusterNodePool {
     return super.addGpuPool(id, options);
   }

@@ -221,6 +221,7 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
     return super.addGpuPool(id, options);
   }
 
+  /** The shape of this cloud's pool options, with its own GPU fields. */
   protected poolShape(gpu: boolean): PropsShape {
     return { ...super.poolShape(gpu), subnetIds: EKS_POOL_SHAPE.subnetIds, ...(gpu ? { ami: EKS_POOL_SHAPE.ami } : {}) };
   }

@@ -172,11 +172,12 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
     };
   }
 
-  /** Adds a GPU pool; GKE installs the driver and the device plugin and taints the nodes itself. */
+  /** The shape of this cloud's pool options, with its own GPU fields. */
   protected poolShape(gpu: boolean): PropsShape {
     return { ...super.poolShape(gpu), ...(gpu ? GKE_GPU_POOL_SHAPE : {}) };
   }
 
+  /** Adds a GPU pool; GKE installs the driver and the device plugin and taints the nodes itself. */
   public addGpuPool(id: string, options: GkeGpuPoolOptions): ContainerNodePool {
     return super.addGpuPool(id, options);
   }

@@ -19,9 +19,9 @@ import { GRPC_PORT, REST_PORT, serviceManifest, ServingExposure } from './exposu
 import { ModelDelivery, ModelStorePlan, planModelStores } from './model-store';
 import { ingressManifests, routeTable, RoutingInputs, splitsTraffic } from './routing';
 import { ServingSummary } from './summary';
-import { DEFAULT_MODEL_POLL_SECONDS, SERVING_PROPS_SHAPE, SERVING_REQUIRED, TF_SERVING_GPU_IMAGE, TF_SERVING_IMAGE, TfServingProps } from './serving-props';
+import { DEFAULT_MODEL_POLL_SECONDS, TF_SERVING_GPU_IMAGE, TF_SERVING_IMAGE, TfServingProps } from './serving-props';
 import { shapeProblems, wellShapedFields } from '../core/props-shape';
-import { validateStack } from './stack-validation';
+import { SERVING_PROPS_SHAPE, SERVING_REQUIRED, validateStack } from './stack-validation';
 import { canaryModel, planTracks, Track, TrackPlan } from './tracks';
 
 export type { ServingAlerts } from './alerts';

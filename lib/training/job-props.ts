@@ -1,5 +1,4 @@
 import { Duration } from 'cdk8s';
-import { FieldShape, PropsShape } from '../core/props-shape';
 import { Accelerator } from '../core/accelerator';
 import { ClusterProfile } from '../core/cluster-profile';
 import { LABEL_PREFIX } from '../core/scheduling';
@@ -139,44 +138,3 @@ export interface ResolvedRole {
   /** @default - no node selector or tolerations (CPU roles) */
   readonly placement?: CapacityPlacement;
 }
-
-const ROLE_SHAPE: FieldShape = {
-  fields: {
-    replicas: 'number', cpu: 'number', memoryGiB: 'number', gpus: 'number', accelerator: { instanceOf: Accelerator, name: 'Accelerator' },
-    image: 'string', command: { arrayOf: 'string' }, args: { arrayOf: 'string' },
-  },
-};
-const enumShape = (values: Record<string, unknown>, name: string): FieldShape => ({ oneOf: Object.values(values), name });
-
-/** The shape of TfTrainingJobProps, checked before anything is built (JavaScript callers, JSON config). */
-export const JOB_PROPS_SHAPE: PropsShape = {
-  name: 'string',
-  namespace: 'string',
-  image: 'string',
-  command: { arrayOf: 'string' },
-  args: { arrayOf: 'string' },
-  env: { mapOf: 'string' },
-  strategy: enumShape(TfStrategy, 'TfStrategy'),
-  chief: ROLE_SHAPE,
-  workers: ROLE_SHAPE,
-  parameterServers: ROLE_SHAPE,
-  evaluator: ROLE_SHAPE,
-  port: 'number',
-  backend: enumShape(TrainingBackend, 'TrainingBackend'),
-  cluster: { instanceOf: ClusterProfile, name: 'ClusterProfile' },
-  maxRestarts: 'number',
-  retryableExitCodes: { arrayOf: 'number' },
-  gracePeriod: { instanceOf: Duration, name: 'Duration' },
-  activeDeadline: { instanceOf: Duration, name: 'Duration' },
-  ttlAfterFinished: { instanceOf: Duration, name: 'Duration' },
-  priorityClassName: 'string',
-  serviceAccountName: 'string',
-  cloudIdentity: 'string',
-  checkpoint: { instanceOf: TrainingCheckpoint, name: 'TrainingCheckpoint' },
-  capacity: enumShape(TrainingCapacity, 'TrainingCapacity'),
-  queueName: 'string',
-  successPolicy: enumShape(TrainingSuccess, 'TrainingSuccess'),
-};
-
-/** Fields without which a job cannot be built. */
-export const JOB_REQUIRED = ['image', 'strategy', 'workers'];

@@ -4,11 +4,13 @@ import { checkName, DNS_1035_LABEL, DNS_LABEL, ENV_VAR_NAME } from '../core/name
 import { isPinnedImage } from '../core/pod-security';
 import { Problem } from '../core/validation';
 import { capacityAllows, mayRunOnSpot, TrainingCapacity } from './capacity';
-import { CHECKPOINT_ENV } from './checkpoint';
+import { CHECKPOINT_ENV, TrainingCheckpoint } from './checkpoint';
 import { ResolvedRole, TfTrainingJobProps, TrainingSuccess } from './job-props';
 import { PREEMPTION_EXIT_CODE_ENV } from './preemption';
 import { MAX_ENV_STRING_BYTES, TASK_INDEX_ENV, TfRole, TfStrategy, TrainingBackend, TrainingTopology } from './tf-config';
 import { resourceProblems } from '../core/quantities';
+import { Duration } from 'cdk8s';
+import { FieldShape, PropsShape } from '../core/props-shape';
 
 // Indexed Jobs accept at most 10^5 completions.
 const MAX_INDEXED_COMPLETIONS = 100_000;
@@ -269,3 +271,44 @@ function tfConfigSizeProblems(job: JobView): Problem[] {
   if (largest < MAX_ENV_STRING_BYTES) return [];
   return [{ code: 'TF_CONFIG_TOO_LARGE', message: `TF_CONFIG would be ${largest} bytes; Linux refuses one environment string of ${MAX_ENV_STRING_BYTES} bytes or more, so no pod would start.`, received: largest, fix: 'reduce the number of tasks, or shorten the job name and namespace.' }];
 }
+
+const ROLE_SHAPE: FieldShape = {
+  fields: {
+    replicas: 'number', cpu: 'number', memoryGiB: 'number', gpus: 'number', accelerator: { instanceOf: Accelerator, name: 'Accelerator' },
+    image: 'string', command: { arrayOf: 'string' }, args: { arrayOf: 'string' },
+  },
+};
+const enumShape = (values: Record<string, unknown>, name: string): FieldShape => ({ oneOf: Object.values(values), name });
+
+/** The shape of TfTrainingJobProps, checked before anything is built (JavaScript callers, JSON config). */
+export const JOB_PROPS_SHAPE: PropsShape = {
+  name: 'string',
+  namespace: 'string',
+  image: 'string',
+  command: { arrayOf: 'string' },
+  args: { arrayOf: 'string' },
+  env: { mapOf: 'string' },
+  strategy: enumShape(TfStrategy, 'TfStrategy'),
+  chief: ROLE_SHAPE,
+  workers: ROLE_SHAPE,
+  parameterServers: ROLE_SHAPE,
+  evaluator: ROLE_SHAPE,
+  port: 'number',
+  backend: enumShape(TrainingBackend, 'TrainingBackend'),
+  cluster: { instanceOf: ClusterProfile, name: 'ClusterProfile' },
+  maxRestarts: 'number',
+  retryableExitCodes: { arrayOf: 'number' },
+  gracePeriod: { instanceOf: Duration, name: 'Duration' },
+  activeDeadline: { instanceOf: Duration, name: 'Duration' },
+  ttlAfterFinished: { instanceOf: Duration, name: 'Duration' },
+  priorityClassName: 'string',
+  serviceAccountName: 'string',
+  cloudIdentity: 'string',
+  checkpoint: { instanceOf: TrainingCheckpoint, name: 'TrainingCheckpoint' },
+  capacity: enumShape(TrainingCapacity, 'TrainingCapacity'),
+  queueName: 'string',
+  successPolicy: enumShape(TrainingSuccess, 'TrainingSuccess'),
+};
+
+/** Fields without which a job cannot be built. */
+export const JOB_REQUIRED = ['image', 'strategy', 'workers'];

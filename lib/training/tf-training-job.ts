@@ -13,9 +13,9 @@ import { emitTfJob } from './backends/tfjob';
 import { capacityPlacement, TrainingCapacity } from './capacity';
 import { shapeProblems, wellShapedFields } from '../core/props-shape';
 import {
-  JOB_PROPS_SHAPE, JOB_REQUIRED, KUEUE_QUEUE_LABEL, ResolvedRole, TfRoleSpec, TfTrainingJobProps, TrainingJobSummary,
+  KUEUE_QUEUE_LABEL, ResolvedRole, TfRoleSpec, TfTrainingJobProps, TrainingJobSummary,
 } from './job-props';
-import { jobProblems } from './job-validation';
+import { JOB_PROPS_SHAPE, JOB_REQUIRED, jobProblems } from './job-validation';
 import { jobLabels, jobMetadata, JobRender } from './pod-template';
 import { DEFAULT_GRACE_PERIOD, PREEMPTION_EXIT_CODE, PREEMPTION_EXIT_CODE_ENV } from './preemption';
 import {
