@@ -159,13 +159,18 @@ function describeFiles(outdir: string, staging: string, groups: ReadonlyArray<re
  * files went and a summary per cluster (pools and GPU capacity, tenants and quotas, training jobs,
  * serving endpoints, warnings), and on problems prints their list (no stack trace) and exits with
  * status 1. The summary goes to standard error under `cdk8s synth` (which sets `CDK8S_OUTDIR` and
- * discards the program's standard output) and to standard output otherwise.
+ * discards the program's standard output) and to standard output otherwise. Pass a function that
+ * builds the apps to have problems found while building (`ClusterProfile.fromFile` of a bad file)
+ * listed the same way.
  */
-export function synthPlatformOrExit(apps: PlatformApps): void {
-  const built = inventory(apps);
+export function synthPlatformOrExit(apps: PlatformApps | (() => PlatformApps)): void {
+  let built: ReturnType<typeof inventory>;
   let result: SynthResult;
   try {
-    result = synthesize(apps, ({ warnings, waivers }) => ({ 'PLATFORM.md': platformMarkdown(built, warnings, waivers) }));
+    // A builder lets problems found while building (a bad profile file) be listed like the rest.
+    const resolved = typeof apps === 'function' ? apps() : apps;
+    built = inventory(resolved);
+    result = synthesize(resolved, ({ warnings, waivers }) => ({ 'PLATFORM.md': platformMarkdown(built, warnings, waivers) }));
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     console.error(error.message);

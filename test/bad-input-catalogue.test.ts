@@ -151,7 +151,7 @@ describe('bad-input catalogue', () => {
     const line = message.split('\n').find((l) => l.includes(`${c.code}:`));
     expect(line).toBeDefined();
     expect(line).toContain(`[${c.at}] ${c.code}:`);
-    expect(line).toContain(`Received: ${JSON.stringify(c.received)}.`);
+    expect(line).toContain(`Received: ${c.received === undefined ? '(not set)' : JSON.stringify(c.received)}.`);
     expect(line).toMatch(/Fix: \S.+/);
     // Nothing was written on either side.
     expect(fs.readdirSync(tfOut, { recursive: true }).filter((f) => /\.json$/.test(String(f)))).toEqual([]);

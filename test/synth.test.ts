@@ -63,4 +63,25 @@ describe('synthPlatformOrExit', () => {
     expect(result.stderr).toContain('[jobs/j] REPLICAS_INVALID');
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
+
+  test('lists the problems of a bad profile file the same way, when the apps are built inside it', () => {
+    const entry = require.resolve('../build/lib/index.js');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-profile-'));
+    const file = path.join(dir, 'c.json');
+    fs.writeFileSync(file, JSON.stringify({ cloud: 'gke', name: 'c', kubernetesVersion: 'latest', capabilities: {}, pools: [null] }));
+    const script = `
+      const { App } = require('cdk8s');
+      const lib = require(${JSON.stringify(entry)});
+      lib.synthPlatformOrExit(() => {
+        const kubernetes = new App({ outdir: ${JSON.stringify(dir)} + '/out' });
+        new lib.ClusterCharts(kubernetes, lib.ClusterProfile.fromFile(${JSON.stringify(file)}));
+        return { kubernetes };
+      });`;
+    const result = require('child_process').spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: path.join(__dirname, '..') });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`[${file}] PROFILE_INVALID: "kubernetesVersion" must be a minor version`);
+    expect(result.stderr).toContain(`[${file}] PROFILE_INVALID: pools[0] must be an object; received null.`);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
 });

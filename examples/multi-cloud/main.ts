@@ -252,8 +252,11 @@ if (require.main === module) {
   const kubernetes = new K8sApp();
   const profiles = process.env.ML_PLATFORM_PROFILES;
   if (profiles) {
-    buildFromProfiles(kubernetes, profiles);
-    synthPlatformOrExit({ kubernetes });
+    // Built inside synthPlatformOrExit, so a bad profile file is listed like any other problem.
+    synthPlatformOrExit(() => {
+      buildFromProfiles(kubernetes, profiles);
+      return { kubernetes };
+    });
   } else {
     const terraform = new App();
     buildMultiCloud(terraform, kubernetes);

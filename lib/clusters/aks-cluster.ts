@@ -1,6 +1,9 @@
 import type { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
 import type { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
 import { Construct } from 'constructs';
+import { PropsShape, propsToBuild } from '../core/props-shape';
+import { kubernetesVersionProblems, profileNameProblems } from './cluster-props';
+import { AKS_GPU_POOL_SHAPE, AKS_PLACEHOLDERS, AKS_PROPS_SHAPE, AKS_REQUIRED, aksValueProblems } from './aks-input';
 import { checkAuthorizedCidrs, checkDisjointCidrs, parseIpv4Cidr } from '../core/cidr';
 import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
 import { ClusterCapabilities, NodePoolProfile } from '../core/cluster-profile';
@@ -49,6 +52,7 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
   constructor(scope: Construct, id: string, props: AksClusterProps) {
     super(scope, id);
     const { KubernetesCluster, LogAnalyticsWorkspace, MonitorDiagnosticSetting } = azurerm();
+    props = propsToBuild((p) => this.problems.add(p), props, AKS_PROPS_SHAPE, AKS_REQUIRED, AKS_PLACEHOLDERS);
     this.props = props;
     this.clusterName = props.name;
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
@@ -67,6 +71,9 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
 
     [
       ...checkName(props.name, AKS_CLUSTER_NAME, 'CLUSTER_NAME_INVALID'),
+      ...kubernetesVersionProblems(Cloud.AKS, this.kubernetesVersion),
+      ...profileNameProblems(props.name),
+      ...aksValueProblems(props),
       ...checkName(dnsPrefix, AKS_DNS_PREFIX, 'DNS_PREFIX_INVALID'),
       ...checkAuthorizedCidrs(authorized, { invalid: 'CIDR_INVALID', open: 'CIDR_OPEN_TO_WORLD' }),
       ...checkDisjointCidrs({ node: props.nodeCidr, pod: podCidr, service: serviceCidr }, { invalid: 'CIDR_INVALID', overlap: 'CIDR_OVERLAP' }),
@@ -178,6 +185,11 @@ export class AksCluster extends ManagedCluster<KubernetesClusterNodePool> {
       // Local accounts are off: tokens come from Entra ID, for the AKS server application.
       exec: { apiVersion: EXEC_CREDENTIAL_API, command: 'kubelogin', args: ['get-token', '--login', 'azurecli', '--server-id', AKS_ENTRA_SERVER_ID] },
     };
+  }
+
+  /** The shape of this cloud's pool options, with its own GPU fields. */
+  protected poolShape(gpu: boolean): PropsShape {
+    return { ...super.poolShape(gpu), ...(gpu ? AKS_GPU_POOL_SHAPE : {}) };
   }
 
   /** Adds a GPU pool with an explicit driver setting, tainted `nvidia.com/gpu=present:NoSchedule`. */

@@ -3,6 +3,9 @@ import { Construct } from 'constructs';
 import { parseIpv4Cidr } from '../core/cidr';
 import { Problems } from '../core/validation';
 import { azurerm } from './bindings';
+import { propsToBuild } from '../core/props-shape';
+import { AKS_VNET_SHAPE } from './aks-input';
+import { AKS_CLUSTER_NAME, checkName } from '../core/names';
 
 export interface AksVnetProps {
   /** Name prefix of the network and its subnet. */
@@ -31,6 +34,8 @@ export class AksVnet extends Construct {
   constructor(scope: Construct, id: string, props: AksVnetProps) {
     super(scope, id);
     const { Subnet, VirtualNetwork } = azurerm();
+    props = propsToBuild((p) => Problems.of(this).add(p), props, AKS_VNET_SHAPE, ['clusterName', 'location', 'resourceGroupName'], { clusterName: 'invalid', location: 'invalid', resourceGroupName: 'invalid' });
+    checkName(props.clusterName, AKS_CLUSTER_NAME, 'CLUSTER_NAME_INVALID').forEach((p) => Problems.of(this).add(p));
     this.cidr = props.cidr ?? '10.20.0.0/16';
     const block = parseIpv4Cidr(this.cidr);
     if (!block || block.last - block.first + 1 < 2 ** 12) {

@@ -8,6 +8,7 @@ import { Problems } from '../core/validation';
 import { ADDON_CHARTS, HelmChart } from './addon-charts';
 import { ManagedCluster } from './managed-cluster';
 import { cdktf, helm } from './bindings';
+import { addonsPropsProblems } from './addons-input';
 
 export interface IngressControllerOptions {
   /** @default 2 */
@@ -60,10 +61,14 @@ export const AddonNamespaces = {
 export class ClusterAddons extends Construct {
   /** The releases, by add-on. */
   public readonly releases: Record<string, Release> = {};
-  private readonly provider: HelmProvider;
+  private readonly provider!: HelmProvider;
 
   constructor(scope: Construct, id: string, props: ClusterAddonsProps) {
     super(scope, id);
+    // JavaScript callers and JSON config get the same checks as TypeScript; bad props build nothing.
+    const problems = addonsPropsProblems(props);
+    problems.forEach((p) => Problems.of(this).add(p));
+    if (problems.length > 0) return;
     const { HelmProvider } = helm();
     const { cluster } = props;
     this.provider = new HelmProvider(this, 'helm', { kubernetes: cluster.kubernetesConnection() });

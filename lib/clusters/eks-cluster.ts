@@ -17,6 +17,9 @@ import {
 import { ClusterHelmRelease, EXEC_CREDENTIAL_API, KubernetesConnection, ManagedCluster } from './managed-cluster';
 import { GpuPoolOptions, NodePoolOptions, poolProfile, PoolRules, ResolvedPool, terraformTaint } from './node-pool';
 import { aws, cdktf } from './bindings';
+import { EKS_POOL_SHAPE, EKS_PROPS_SHAPE, EKS_REQUIRED, eksValueProblems } from './eks-input';
+import { PropsShape, propsToBuild } from '../core/props-shape';
+import { kubernetesVersionProblems, profileNameProblems } from './cluster-props';
 
 /** The EKS-optimized AMI families with NVIDIA drivers. */
 export enum EksGpuAmi {
@@ -135,6 +138,7 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
     const { EksAccessEntry, EksAccessPolicyAssociation, EksClusterResource, IamOpenidConnectProvider, IamRole, IamRolePolicyAttachment, KmsKey } = aws();
+    props = propsToBuild((p) => this.problems.add(p), props, EKS_PROPS_SHAPE, EKS_REQUIRED, { name: 'invalid', region: 'invalid', subnetIds: ['invalid-a', 'invalid-b'], admins: ['arn:aws:iam::0:role/invalid'] });
     this.props = props;
     this.clusterName = props.name;
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
@@ -146,6 +150,9 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
       ...checkName(`${props.name}-cluster`, IAM_ROLE_NAME, 'CLUSTER_NAME_TOO_LONG'),
       ...checkAuthorizedCidrs(publicCidrs, { invalid: 'CIDR_INVALID', open: 'CIDR_OPEN_TO_WORLD' }),
       ...checkDisjointCidrs({ VPC: props.vpcCidr, service: serviceCidr }, { invalid: 'CIDR_INVALID', overlap: 'CIDR_OVERLAP' }),
+      ...kubernetesVersionProblems(Cloud.EKS, this.kubernetesVersion),
+      ...profileNameProblems(props.name),
+      ...eksValueProblems(props),
     ].forEach((p) => this.problems.add(p));
     if (props.subnetIds.length < 2) {
       this.problems.add({ code: 'SUBNETS_TOO_FEW', message: 'EKS needs subnets in at least two availability zones.', received: props.subnetIds, fix: 'pass private subnets from two or more availability zones.' });
@@ -234,6 +241,11 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
   /** Adds a GPU node group on an NVIDIA AMI, tainted `nvidia.com/gpu=present:NoSchedule`. */
   public addGpuPool(id: string, options: EksGpuPoolOptions): EksNodeGroup {
     return super.addGpuPool(id, options);
+  }
+
+  /** The shape of this cloud's pool options, with its own GPU fields. */
+  protected poolShape(gpu: boolean): PropsShape {
+    return { ...super.poolShape(gpu), subnetIds: EKS_POOL_SHAPE.subnetIds, ...(gpu ? { ami: EKS_POOL_SHAPE.ami } : {}) };
   }
 
   protected createPool(id: string, pool: ResolvedPool, options: NodePoolOptions | EksGpuPoolOptions): EksNodeGroup {

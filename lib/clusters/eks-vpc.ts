@@ -3,6 +3,9 @@ import { Construct } from 'constructs';
 import { parseIpv4Cidr } from '../core/cidr';
 import { Problems } from '../core/validation';
 import { aws } from './bindings';
+import { propsToBuild } from '../core/props-shape';
+import { EKS_VPC_SHAPE, zoneProblems } from './eks-input';
+import { checkName, EKS_NAME } from '../core/names';
 
 export interface EksVpcProps {
   /** Name prefix for the resources and the cluster the subnets are tagged for. */
@@ -27,6 +30,8 @@ export class EksVpc extends Construct {
   constructor(scope: Construct, id: string, props: EksVpcProps) {
     super(scope, id);
     const { Eip, InternetGateway, NatGateway, Route, RouteTable, RouteTableAssociation, Subnet, Vpc } = aws();
+    props = propsToBuild((p) => Problems.of(this).add(p), props, EKS_VPC_SHAPE, ['clusterName', 'availabilityZones'], { clusterName: 'invalid', availabilityZones: [] });
+    checkName(props.clusterName, EKS_NAME, 'CLUSTER_NAME_INVALID').forEach((p) => Problems.of(this).add(p));
     this.cidr = props.cidr ?? '10.0.0.0/16';
     const block = parseIpv4Cidr(this.cidr);
     const zones = props.availabilityZones;
@@ -36,8 +41,10 @@ export class EksVpc extends Construct {
     if (zones.length < 2 || zones.length > 4) {
       Problems.of(this).add({ code: 'ZONES_COUNT_INVALID', message: 'EKS needs two zones, and this layout fits four at most.', received: zones, fix: 'list two to four availability zones of the region.' });
     }
+    const invalidZones = zoneProblems(zones);
+    invalidZones.forEach((p) => Problems.of(this).add(p));
     const [a, b] = this.cidr.split('.').map(Number);
-    if (zones.length === 0) {
+    if (zones.length === 0 || invalidZones.length > 0) {
       // Nothing to build a network in; the problem above stops synth.
       this.vpc = new Vpc(this, 'vpc', { cidrBlock: this.cidr });
       this.privateSubnetIds = [];

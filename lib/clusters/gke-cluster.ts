@@ -2,6 +2,9 @@ import type { ContainerCluster } from '@cdktf/provider-google/lib/container-clus
 import type { ContainerNodePool } from '@cdktf/provider-google/lib/container-node-pool';
 import type { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { Construct } from 'constructs';
+import { PropsShape, propsToBuild } from '../core/props-shape';
+import { kubernetesVersionProblems, profileNameProblems } from './cluster-props';
+import { GKE_GPU_POOL_SHAPE, GKE_PLACEHOLDERS, GKE_PROPS_SHAPE, GKE_REQUIRED } from './gke-input';
 import { createHash } from 'crypto';
 import { checkAuthorizedCidrs, checkDisjointCidrs } from '../core/cidr';
 import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
@@ -53,6 +56,7 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
   constructor(scope: Construct, id: string, props: GkeClusterProps) {
     super(scope, id);
     const { ContainerCluster, DataGoogleProject, KmsCryptoKeyIamMember, ProjectIamMember, ServiceAccount } = google();
+    props = propsToBuild((p) => this.problems.add(p), props, GKE_PROPS_SHAPE, GKE_REQUIRED, GKE_PLACEHOLDERS);
     this.props = props;
     this.clusterName = props.name;
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
@@ -65,6 +69,8 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
 
     [
       ...checkName(props.name, GKE_NAME, 'CLUSTER_NAME_INVALID'),
+      ...kubernetesVersionProblems(Cloud.GKE, this.kubernetesVersion),
+      ...profileNameProblems(props.name),
       ...checkAuthorizedCidrs(authorized.map((n) => n.cidr), { invalid: 'CIDR_INVALID', open: 'CIDR_OPEN_TO_WORLD' }),
       ...checkDisjointCidrs({ node: props.nodeCidr, pod: podCidr, service: serviceCidr, 'control-plane': masterCidr }, { invalid: 'CIDR_INVALID', overlap: 'CIDR_OVERLAP' }),
     ].forEach((p) => this.problems.add(p));
@@ -164,6 +170,11 @@ export class GkeCluster extends ManagedCluster<ContainerNodePool> {
       clusterCaCertificate: cdktf().Fn.base64decode(this.resource.masterAuth.clusterCaCertificate),
       exec: { apiVersion: EXEC_CREDENTIAL_API, command: 'gke-gcloud-auth-plugin', args: [] },
     };
+  }
+
+  /** The shape of this cloud's pool options, with its own GPU fields. */
+  protected poolShape(gpu: boolean): PropsShape {
+    return { ...super.poolShape(gpu), ...(gpu ? GKE_GPU_POOL_SHAPE : {}) };
   }
 
   /** Adds a GPU pool; GKE installs the driver and the device plugin and taints the nodes itself. */

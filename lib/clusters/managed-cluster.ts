@@ -8,6 +8,8 @@ import { installTerraformGate } from '../policy/gate';
 import { HelmChart } from './addon-charts';
 import { GpuPoolOptions, NodePoolOptions, PoolRules, resolvePool, ResolvedPool } from './node-pool';
 import { cdktf } from './bindings';
+import { PropsShape, propsToBuild } from '../core/props-shape';
+import { POOL_SHAPE, poolPlaceholders } from './cluster-props';
 import { installReplacementCheck } from './replacement-check';
 
 /**
@@ -36,12 +38,12 @@ export abstract class ManagedCluster<TPool> extends Construct {
 
   /** Adds a pool of CPU nodes. */
   public addNodePool(id: string, options: NodePoolOptions): TPool {
-    return this.addPool(id, options, undefined);
+    return this.addPool(id, options, false);
   }
 
   /** Adds a pool of GPU nodes, tainted so that only pods asking for GPUs land there. */
   public addGpuPool(id: string, options: GpuPoolOptions): TPool {
-    return this.addPool(id, options, options.accelerator);
+    return this.addPool(id, options, true);
   }
 
   /** The scheduling contract for workloads on this cluster, as of now. */
@@ -87,7 +89,18 @@ export abstract class ManagedCluster<TPool> extends Construct {
     return managedCloudFacts(this.cloud).objectStores;
   }
 
-  private addPool(id: string, options: NodePoolOptions | GpuPoolOptions, accelerator: GpuPoolOptions['accelerator'] | undefined): TPool {
+  /** The shape of this cloud's pool options; GPU fields only on GPU pools. */
+  protected poolShape(gpu: boolean): PropsShape {
+    if (gpu) return POOL_SHAPE;
+    const { accelerator, gpusPerNode, ...cpu } = POOL_SHAPE;
+    return cpu;
+  }
+
+  private addPool(id: string, raw: NodePoolOptions | GpuPoolOptions, gpu: boolean): TPool {
+    // JavaScript callers and JSON config: the options' shape first, so nothing below reads a missing field.
+    const options = propsToBuild<NodePoolOptions | GpuPoolOptions>((p) => this.problems.add(p), raw, this.poolShape(gpu),
+      gpu ? ['accelerator', 'maxNodes'] : ['machineType', 'maxNodes'], poolPlaceholders(this.poolRules.machineTypeExample, gpu) as NodePoolOptions, `pool ${id}`);
+    const accelerator = gpu ? (options as GpuPoolOptions).accelerator : undefined;
     const { pool, problems } = resolvePool(this.poolRules, id, options, accelerator);
     problems.forEach((p) => this.problems.add(p));
     this.resolved.push(pool);

@@ -107,6 +107,9 @@ export interface PoolRules {
   readonly zoneExample: string;
 }
 
+/** The largest boot disk of a node: GKE persistent disks, EKS gp3 volumes, AKS managed OS disks. */
+const MAX_DISK_GIB: Readonly<Record<string, number>> = { [Cloud.GKE]: 65536, [Cloud.EKS]: 16384, [Cloud.AKS]: 4095 };
+
 /** Applies defaults, the library's label and taint convention, and every per-pool rule. */
 export function resolvePool(
   rules: PoolRules,
@@ -178,6 +181,8 @@ export function resolvePool(
   const diskSizeGiB = options.diskSizeGiB ?? 100;
   if (!Number.isInteger(diskSizeGiB) || diskSizeGiB < 20) {
     problems.push({ code: 'POOL_DISK_TOO_SMALL', message: `Pool "${name}" disk cannot hold the node image and container images.`, received: diskSizeGiB, fix: 'set diskSizeGiB to a whole number of at least 20 (100 or more for GPU images).' });
+  } else if (diskSizeGiB > MAX_DISK_GIB[rules.cloud]) {
+    problems.push({ code: 'POOL_DISK_TOO_LARGE', message: `Pool "${name}" disk is larger than a ${rules.cloud.toUpperCase()} node's boot disk can be.`, received: diskSizeGiB, fix: `set diskSizeGiB to at most ${MAX_DISK_GIB[rules.cloud]}.` });
   }
 
   const spot = options.spot ?? false;

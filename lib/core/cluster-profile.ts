@@ -93,9 +93,15 @@ export class ClusterProfile {
     try {
       json = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new ValidationError([`PROFILE_UNREADABLE: ${file}: ${(error as Error).message}. Fix: run cdktf synth first, or point at the profile JSON of the cluster.`]);
+      throw new ValidationError([`[${file}] PROFILE_UNREADABLE: ${(error as Error).message}. Fix: run cdktf synth first, or point at the profile JSON of the cluster.`]);
     }
-    return ClusterProfile.fromJson(json);
+    try {
+      return ClusterProfile.fromJson(json);
+    } catch (error) {
+      // Each problem names the file, as construct problems name their path.
+      if (error instanceof ValidationError) throw new ValidationError(error.errors.map((e) => `[${file}] ${e}`));
+      throw error;
+    }
   }
 
   constructor(private readonly data: ClusterProfileData) {}

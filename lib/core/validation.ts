@@ -14,7 +14,24 @@ export interface Problem {
 
 /** Renders a problem as one line; the construct path is prefixed by the synthesizer. */
 export function formatProblem(problem: Problem): string {
-  return `${problem.code}: ${problem.message} Received: ${JSON.stringify(problem.received)}. Fix: ${problem.fix}`;
+  return `${problem.code}: ${problem.message} Received: ${formatReceived(problem.received)}. Fix: ${problem.fix}`;
+}
+
+/**
+ * A received value as JSON, except where JSON would hide it: a value not set, NaN and the
+ * infinities (JSON writes `null`), functions, class instances with cycles (a construct passed as a prop).
+ * @internal
+ */
+export function formatReceived(value: unknown): string {
+  if (value === undefined) return '(not set)';
+  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
+  try {
+    const text = JSON.stringify(value, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? `<${v}>` : v));
+    return text.replace(/"<(NaN|Infinity|-Infinity)>"/g, '$1');
+  } catch {
+    const name = (value as object).constructor?.name;
+    return name ? `a ${name}` : String(value);
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { ClusterProfile } from '../core/cluster-profile';
 import { setScopeDefaults } from '../core/scope-defaults';
+import { formatProblem, ValidationError } from '../core/validation';
 
 /**
  * The output layout: one chart, hence one YAML file, for a cluster's platform objects and one per
@@ -14,6 +15,10 @@ export class ClusterCharts {
   private readonly tenants = new Map<string, Chart>();
 
   constructor(private readonly app: App, public readonly cluster: ClusterProfile) {
+    // Not a construct, so nothing to record a problem on: a JavaScript caller's mistake is thrown as a listed one.
+    if (!(cluster instanceof ClusterProfile)) {
+      throw new ValidationError([`[ClusterCharts] ${formatProblem({ code: 'PROP_TYPE_INVALID', message: 'cluster must be a ClusterProfile.', received: cluster, fix: 'pass cluster.profile, ClusterProfile.fromFile(...) or new ClusterProfile({...}).' })}`]);
+    }
     this.prefix = cluster.name.includes(cluster.cloud) ? cluster.name : `${cluster.cloud}-${cluster.name}`;
     this.platform = new Chart(app, `${this.prefix}-platform`);
     setScopeDefaults(this.platform, { cluster });

@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 // Types only: a Kubernetes-only program never loads cdktf (about two thirds of the library's import).
 import type { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { perValidationPass, Problem, Problems } from '../core/validation';
+import { formatProblem, perValidationPass, Problem, Problems } from '../core/validation';
 import { Finding, isPolicyKind, kubernetesFindings } from './kubernetes-checks';
 import { markSynthesis, renderOnce } from './rendering';
 import { POLICY_RULES, PolicyRuleId } from './rules';
@@ -99,7 +99,7 @@ function kubernetesOutcome(scope: IConstruct): Outcome {
 }
 
 function errorsOf(outcome: Outcome, owner: IConstruct): string[] {
-  return (outcome.errors.get(owner) ?? []).map((p) => `${p.code}: ${p.message} Received: ${JSON.stringify(p.received)}. Fix: ${p.fix}`);
+  return (outcome.errors.get(owner) ?? []).map(formatProblem);
 }
 
 /**

@@ -3,7 +3,7 @@ import { ClusterProfile } from '../core/cluster-profile';
 import { ServingAlerts } from './alerts';
 import { ServingAutoscaling } from './autoscaling';
 import { ServingExposure } from './exposure';
-import { ServedModel, ServingBatching } from './model-config';
+import type { ServedModel, ServingBatching } from './model-config';
 import { ModelDelivery } from './model-store';
 import { ServingCanary } from './tracks';
 

@@ -6,7 +6,10 @@ import { Problem } from '../core/validation';
 import { ServingExposure } from './exposure';
 import { DEFAULT_MODEL_POLL_SECONDS, TF_SERVING_GPU_IMAGE, TF_SERVING_IMAGE, TfServingProps } from './serving-props';
 import { TrackPlan } from './tracks';
-import { validateCanary, validateExposure, validateGpus, validateModels, validateScaling } from './validation';
+import { PropsShape } from '../core/props-shape';
+import { ModelVersionPolicy } from './model-config';
+import { ModelDelivery } from './model-store';
+import { validateCanary, validateExposure, validateGpus, validateModels, validateScaling, validateServingInputs, versionRouteSlugProblems } from './validation';
 
 type Add = (problem: Problem) => void;
 
@@ -48,4 +51,35 @@ export function validateStack(stack: StackFacts, add: Add, warn: Add): void {
   validateCanary(props.canary, props.models, expose, add);
   validateGpus({ gpus: props.gpus ?? 0, accelerator: props.accelerator, cluster: stack.cluster, name: stack.name, demand: stack.gpuDemand }, add);
   validateExposure(expose, stack.plans, props.models, add, warn);
+  versionRouteSlugProblems(expose, stack.name, add);
+  validateServingInputs(props, add);
 }
+
+/** The shape of TfServingProps, checked before anything is built (JavaScript callers, JSON config). */
+export const SERVING_PROPS_SHAPE: PropsShape = {
+  name: 'string',
+  namespace: 'string',
+  models: { arrayOf: { fields: { name: 'string', basePath: 'string', versions: { instanceOf: ModelVersionPolicy, name: 'ModelVersionPolicy' }, labels: { mapOf: 'number' } }, required: ['name', 'basePath'] } },
+  image: 'string',
+  cluster: { instanceOf: ClusterProfile, name: 'ClusterProfile' },
+  gpus: 'number',
+  accelerator: { instanceOf: Accelerator, name: 'Accelerator' },
+  cpu: 'number',
+  memoryGiB: 'number',
+  batching: { fields: { maxBatchSize: 'number', batchTimeoutMicros: 'number', numBatchThreads: 'number', maxEnqueuedBatches: 'number' } },
+  warmup: 'boolean',
+  replicas: 'number',
+  autoscaling: { fields: { minReplicas: 'number', maxReplicas: 'number', targetCpuUtilization: 'number', targetMemoryUtilization: 'number', podMetric: { fields: { name: 'string', targetAverageValue: 'string' }, required: ['name', 'targetAverageValue'] } }, required: ['minReplicas', 'maxReplicas'] },
+  expose: { instanceOf: ServingExposure, name: 'ServingExposure' },
+  canary: { fields: { weight: 'number', model: 'string', version: 'number', image: 'string' }, required: ['weight'] },
+  cloudIdentity: 'string',
+  modelDelivery: { instanceOf: ModelDelivery, name: 'ModelDelivery' },
+  modelPollSeconds: 'number',
+  modelVolume: { fields: { claimName: 'string', mountPath: 'string' }, required: ['claimName'] },
+  prometheusOperator: 'boolean',
+  alerts: { fields: { errorRatio: 'number', p99LatencyMs: 'number' } },
+  priorityClassName: 'string',
+};
+
+/** Fields without which a stack cannot be built. */
+export const SERVING_REQUIRED = ['models'];

@@ -20,7 +20,8 @@ import { ModelDelivery, ModelStorePlan, planModelStores } from './model-store';
 import { ingresses, routeTable, RoutingInputs, splitsTraffic } from './routing';
 import { ServingSummary } from './summary';
 import { DEFAULT_MODEL_POLL_SECONDS, TF_SERVING_GPU_IMAGE, TF_SERVING_IMAGE, TfServingProps } from './serving-props';
-import { validateStack } from './stack-validation';
+import { shapeProblems, wellShapedFields } from '../core/props-shape';
+import { SERVING_PROPS_SHAPE, SERVING_REQUIRED, validateStack } from './stack-validation';
 import { canaryModel, planTracks, Track, TrackPlan } from './tracks';
 
 export type { ServingAlerts } from './alerts';
@@ -77,15 +78,20 @@ export class TfServing extends Construct implements PlatformWorkload, IPodSelect
 
   constructor(scope: Construct, id: string, props: TfServingProps) {
     super(scope, id);
+    this.problems = Problems.of(this);
+    // JavaScript callers and JSON config get the same checks as TypeScript; a bad shape builds nothing.
+    const shape = shapeProblems(props, SERVING_PROPS_SHAPE, SERVING_REQUIRED, 'props');
+    shape.forEach((p) => this.problems.add(p));
+    if (shape.length > 0) props = { models: [], ...wellShapedFields<TfServingProps>(props, SERVING_PROPS_SHAPE) };
     this.props = props;
     this.name = props.name ?? id;
-    this.problems = Problems.of(this);
     ({ cluster: this.cluster, namespace: this.namespace } = resolveWorkloadScope(this, props, this.problems));
     this.clusterName = this.cluster.name;
     installKubernetesGate(this, this.clusterName);
     this.problems.addCheck(() => undefinedReferenceProblems(this));
     this.placement = props.accelerator ? this.cluster.placementFor(props.accelerator) : undefined;
-    const add = (p: Problem) => this.problems.add(p);
+    let refused = shape.length > 0;
+    const add = (p: Problem) => { refused = true; this.problems.add(p); };
 
     const auto = props.autoscaling;
     const fixed = props.replicas ?? 2;
@@ -111,6 +117,8 @@ export class TfServing extends Construct implements PlatformWorkload, IPodSelect
     }, add, (p) => this.problems.warn(p));
 
     this.serviceAccount = this.emitServiceAccount();
+    // A refused stack builds nothing more: bad routes, names or numbers would make the builders throw.
+    if (refused) return;
     for (const plan of this.plans) this.emitTrack(plan, this.name);
     this.store.objects.forEach((object, i) => this.add(`store-${i}`, object));
     if (this.plans.reduce((sum, p) => sum + p.minReplicas, 0) >= 2) {

@@ -3,6 +3,8 @@ import { checkAuthorizedCidrs } from '../core/cidr';
 import { ClusterProfile } from '../core/cluster-profile';
 import { checkName, DNS_LABEL } from '../core/names';
 import { Problem } from '../core/validation';
+import { parseQuantity, resourceProblems } from '../core/quantities';
+import type { TfServingProps } from './serving-props';
 import { ServingAutoscaling } from './autoscaling';
 import { ServingExposure, VersionRoute } from './exposure';
 import { ModelVersionPolicy, ServedModel } from './model-config';
@@ -159,5 +161,66 @@ export function validateGpus(
       received: demand,
       fix: 'lower maxReplicas or GPUs per pod, or raise maxNodes of those pools.',
     });
+  }
+}
+
+/** Paths the serving container already uses: a model volume over them would hide the config or the scratch space. */
+const RESERVED_MOUNTS = ['/etc/tfserving', '/model-stores', '/tmp'];
+
+/** CPU, memory, batching, alert thresholds, the model volume and per-pod metric: numbers and strings written into objects. */
+export function validateServingInputs(props: TfServingProps, add: Add): void {
+  resourceProblems('The serving pod\'s', 'cpu', props.cpu ?? 2).forEach(add);
+  resourceProblems('The serving pod\'s', 'memoryGiB', props.memoryGiB ?? 4).forEach(add);
+  const b = props.batching;
+  for (const [field, value, max] of [['maxBatchSize', b?.maxBatchSize, 1e6], ['batchTimeoutMicros', b?.batchTimeoutMicros, 6e7], ['numBatchThreads', b?.numBatchThreads, 1024], ['maxEnqueuedBatches', b?.maxEnqueuedBatches, 1e6]] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= (field === 'batchTimeoutMicros' ? 0 : 1) && value <= max)) {
+      add({ code: 'BATCHING_INVALID', message: `batching.${field} must be a whole number from ${field === 'batchTimeoutMicros' ? 0 : 1} to ${max}; TF Serving reads it as an integer.`, received: value, fix: `set batching.${field} to a whole number, or leave it out for the default.` });
+    }
+  }
+  const a = props.alerts;
+  if (a?.errorRatio !== undefined && !(Number.isFinite(a.errorRatio) && a.errorRatio > 0 && a.errorRatio < 1)) {
+    add({ code: 'ALERT_THRESHOLD_INVALID', message: 'alerts.errorRatio is a fraction of requests, above 0 and below 1.', received: a.errorRatio, fix: 'use e.g. 0.05 for 5%.' });
+  }
+  if (a?.p99LatencyMs !== undefined && !(Number.isFinite(a.p99LatencyMs) && a.p99LatencyMs > 0 && a.p99LatencyMs <= 3_600_000)) {
+    add({ code: 'ALERT_THRESHOLD_INVALID', message: 'alerts.p99LatencyMs is a latency in milliseconds, above 0 and at most an hour.', received: a.p99LatencyMs, fix: 'use e.g. 500.' });
+  }
+  const metric = props.autoscaling?.podMetric;
+  if (metric) {
+    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(metric.name)) {
+      add({ code: 'HPA_METRIC_INVALID', message: 'autoscaling.podMetric.name is not a metric name.', received: metric.name, fix: 'use the metric name the metrics adapter serves, e.g. tfserving_requests_per_second.' });
+    }
+    const value = parseQuantity(metric.targetAverageValue);
+    if (value === undefined || !(value > 0)) {
+      add({ code: 'QUANTITY_INVALID', message: 'autoscaling.podMetric.targetAverageValue is not a positive Kubernetes quantity; the HPA would be refused.', received: metric.targetAverageValue, fix: 'write a number with an optional suffix, e.g. "100" or "500m".' });
+    }
+  }
+  const volume = props.modelVolume;
+  if (volume) {
+    checkName(volume.claimName, { ...DNS_LABEL, what: 'PersistentVolumeClaim name', maxLength: 253, pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/ }, 'PVC_NAME_INVALID').forEach(add);
+    const path = volume.mountPath ?? '/models';
+    const clash = RESERVED_MOUNTS.find((r) => path === r || path.startsWith(`${r}/`) || r.startsWith(`${path}/`));
+    if (!/^(\/[A-Za-z0-9._-]+)+$/.test(path) || path.split('/').some((part) => part === '.' || part === '..') || clash) {
+      add({ code: 'MOUNT_PATH_INVALID', message: `modelVolume.mountPath must be an absolute, normalized path away from ${RESERVED_MOUNTS.join(', ')}${clash ? `; it would hide ${clash}` : ''}.`, received: path, fix: 'use a path such as /models.' });
+    }
+  }
+  if (props.priorityClassName !== undefined) {
+    checkName(props.priorityClassName, { ...DNS_LABEL, what: 'PriorityClass name', maxLength: 253, pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/ }, 'PRIORITY_CLASS_NAME_INVALID').forEach(add);
+  }
+}
+
+/** Version routes whose prefixes give one object name: the second would replace the first. */
+export function versionRouteSlugProblems(expose: ServingExposure, stackName: string, add: Add): void {
+  const seen = new Map<string, string>();
+  for (const route of expose.ingress?.versionRoutes ?? []) {
+    // The Ingress name routing.ts derives from the prefix.
+    const slug = route.prefix.replace(/^\/|\/$/g, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+    if (`${stackName}-${slug}`.length > 253) {
+      add({ code: 'DERIVED_NAME_TOO_LONG', message: `Version route ${route.prefix} gives an Ingress name longer than 253 characters.`, received: route.prefix, fix: 'use a shorter prefix.' });
+    }
+    const earlier = seen.get(slug);
+    if (earlier !== undefined) {
+      add({ code: 'VERSION_ROUTE_COLLISION', message: `Version routes ${earlier} and ${route.prefix} both name their Ingress "…-${slug}"; one would replace the other.`, received: route.prefix, fix: 'give each route a prefix that differs in letters or digits, not only in punctuation.' });
+    }
+    seen.set(slug, route.prefix);
   }
 }

@@ -4,11 +4,13 @@ import { checkName, DNS_1035_LABEL, DNS_LABEL, ENV_VAR_NAME } from '../core/name
 import { isPinnedImage } from '../core/pod-security';
 import { Problem } from '../core/validation';
 import { capacityAllows, mayRunOnSpot, TrainingCapacity } from './capacity';
-import { CHECKPOINT_ENV } from './checkpoint';
+import { CHECKPOINT_ENV, TrainingCheckpoint } from './checkpoint';
 import { ResolvedRole, TfTrainingJobProps, TrainingSuccess } from './job-props';
 import { PREEMPTION_EXIT_CODE_ENV } from './preemption';
 import { MAX_ENV_STRING_BYTES, TASK_INDEX_ENV, TfRole, TfStrategy, TrainingBackend, TrainingTopology } from './tf-config';
 import { resourceProblems } from '../core/quantities';
+import { Duration } from 'cdk8s';
+import { FieldShape, PropsShape } from '../core/props-shape';
 
 // Indexed Jobs accept at most 10^5 completions.
 const MAX_INDEXED_COMPLETIONS = 100_000;
@@ -57,6 +59,7 @@ export function jobProblems(job: JobView): Problem[] {
   topology.forEach(add);
   restartProblems(job).forEach(add);
   deadlineProblems(job).forEach(add);
+  referenceNameProblems(job).forEach(add);
   preemptionProblems(job).forEach(add);
   queueProblems(job).forEach(add);
   gpuProblems(job).forEach(add);
@@ -71,13 +74,35 @@ export function jobProblems(job: JobView): Problem[] {
 function deadlineProblems(job: JobView): Problem[] {
   const deadline = job.props.activeDeadline;
   if (deadline === undefined) return [];
-  const ms = deadline.toMilliseconds();
+  const ms = deadline.toMilliseconds({ integral: false });
   return Number.isInteger(ms) && ms >= 1000 && ms % 1000 === 0 && ms <= 365 * 24 * 3600 * 1000 ? [] : [{
     code: 'DEADLINE_INVALID',
     message: 'activeDeadline must be a whole number of seconds, from 1 second to a year; Kubernetes counts activeDeadlineSeconds.',
     received: `${ms} ms`,
     fix: 'use Duration.seconds, Duration.minutes or Duration.hours with a whole number of seconds.',
   }];
+}
+
+const SUBDOMAIN = { ...DNS_LABEL, maxLength: 253, pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/ };
+
+/** Names of other objects the job points at, and the seconds it writes for cleanup. */
+function referenceNameProblems(job: JobView): Problem[] {
+  const { props } = job;
+  const problems: Problem[] = [];
+  if (props.priorityClassName !== undefined) problems.push(...checkName(props.priorityClassName, { ...SUBDOMAIN, what: 'PriorityClass name' }, 'PRIORITY_CLASS_NAME_INVALID'));
+  if (props.serviceAccountName !== undefined) problems.push(...checkName(props.serviceAccountName, { ...SUBDOMAIN, what: 'ServiceAccount name' }, 'SERVICE_ACCOUNT_NAME_INVALID'));
+  if (props.cloudIdentity !== undefined && (props.cloudIdentity.trim() === '' || props.cloudIdentity !== props.cloudIdentity.trim())) {
+    problems.push({ code: 'CLOUD_IDENTITY_INVALID', message: 'cloudIdentity is empty or has surrounding spaces; the pods would get no identity, or another one.', received: props.cloudIdentity, fix: 'use the exact service account email, role ARN or client id, or leave cloudIdentity out.' });
+  }
+  const ttl = props.ttlAfterFinished?.toMilliseconds({ integral: false });
+  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 0 && ttl % 1000 === 0 && ttl <= 2 ** 31 * 1000)) {
+    problems.push({ code: 'TTL_INVALID', message: 'ttlAfterFinished must be a whole number of seconds; Kubernetes counts ttlSecondsAfterFinished.', received: `${ttl} ms`, fix: 'use Duration.seconds, Duration.minutes or Duration.hours with a whole number of seconds.' });
+  }
+  const restarts = props.maxRestarts;
+  if (restarts !== undefined && restarts > 2 ** 31 - 1) {
+    problems.push({ code: 'MAX_RESTARTS_INVALID', message: 'maxRestarts is written as backoffLimit, a 32-bit integer.', received: restarts, fix: 'use a small whole number, e.g. 3.' });
+  }
+  return problems;
 }
 
 function has(job: JobView, role: TfRole): boolean {
@@ -147,9 +172,10 @@ function restartProblems(job: JobView): Problem[] {
 
 function preemptionProblems(job: JobView): Problem[] {
   const problems: Problem[] = [];
-  const grace = job.props.gracePeriod?.toSeconds();
-  if (grace !== undefined && (!Number.isInteger(grace) || grace < 1)) {
-    problems.push({ code: 'GRACE_PERIOD_INVALID', message: 'The grace period must be a whole number of seconds, at least 1, or no task can save a checkpoint.', received: grace, fix: 'set gracePeriod to Duration.seconds(30) or more; spot notices give 30 s (GCP, Azure) to 2 min (AWS).' });
+  // Not integral: cdk8s's conversions throw on a fraction of their unit.
+  const grace = job.props.gracePeriod?.toMilliseconds({ integral: false });
+  if (grace !== undefined && !(Number.isInteger(grace) && grace % 1000 === 0 && grace >= 1000 && grace <= 2 ** 31 * 1000)) {
+    problems.push({ code: 'GRACE_PERIOD_INVALID', message: 'The grace period must be a whole number of seconds, at least 1, or no task can save a checkpoint.', received: `${grace} ms`, fix: 'set gracePeriod to Duration.seconds(30) or more; spot notices give 30 s (GCP, Azure) to 2 min (AWS).' });
   }
   const tasks = job.roles.reduce((sum, r) => sum + r.replicas, 0);
   const gpuRoles = job.roles.some((r) => (r.spec.gpus ?? 0) > 0);
@@ -245,3 +271,44 @@ function tfConfigSizeProblems(job: JobView): Problem[] {
   if (largest < MAX_ENV_STRING_BYTES) return [];
   return [{ code: 'TF_CONFIG_TOO_LARGE', message: `TF_CONFIG would be ${largest} bytes; Linux refuses one environment string of ${MAX_ENV_STRING_BYTES} bytes or more, so no pod would start.`, received: largest, fix: 'reduce the number of tasks, or shorten the job name and namespace.' }];
 }
+
+const ROLE_SHAPE: FieldShape = {
+  fields: {
+    replicas: 'number', cpu: 'number', memoryGiB: 'number', gpus: 'number', accelerator: { instanceOf: Accelerator, name: 'Accelerator' },
+    image: 'string', command: { arrayOf: 'string' }, args: { arrayOf: 'string' },
+  },
+};
+const enumShape = (values: Record<string, unknown>, name: string): FieldShape => ({ oneOf: Object.values(values), name });
+
+/** The shape of TfTrainingJobProps, checked before anything is built (JavaScript callers, JSON config). */
+export const JOB_PROPS_SHAPE: PropsShape = {
+  name: 'string',
+  namespace: 'string',
+  image: 'string',
+  command: { arrayOf: 'string' },
+  args: { arrayOf: 'string' },
+  env: { mapOf: 'string' },
+  strategy: enumShape(TfStrategy, 'TfStrategy'),
+  chief: ROLE_SHAPE,
+  workers: ROLE_SHAPE,
+  parameterServers: ROLE_SHAPE,
+  evaluator: ROLE_SHAPE,
+  port: 'number',
+  backend: enumShape(TrainingBackend, 'TrainingBackend'),
+  cluster: { instanceOf: ClusterProfile, name: 'ClusterProfile' },
+  maxRestarts: 'number',
+  retryableExitCodes: { arrayOf: 'number' },
+  gracePeriod: { instanceOf: Duration, name: 'Duration' },
+  activeDeadline: { instanceOf: Duration, name: 'Duration' },
+  ttlAfterFinished: { instanceOf: Duration, name: 'Duration' },
+  priorityClassName: 'string',
+  serviceAccountName: 'string',
+  cloudIdentity: 'string',
+  checkpoint: { instanceOf: TrainingCheckpoint, name: 'TrainingCheckpoint' },
+  capacity: enumShape(TrainingCapacity, 'TrainingCapacity'),
+  queueName: 'string',
+  successPolicy: enumShape(TrainingSuccess, 'TrainingSuccess'),
+};
+
+/** Fields without which a job cannot be built. */
+export const JOB_REQUIRED = ['image', 'strategy', 'workers'];

@@ -13,10 +13,11 @@ import { emitIndexedJobs } from './backends/indexed-job';
 import { emitJobSet } from './backends/jobset';
 import { emitTfJob } from './backends/tfjob';
 import { capacityPlacement, TrainingCapacity } from './capacity';
+import { shapeProblems, wellShapedFields } from '../core/props-shape';
 import {
   KUEUE_QUEUE_LABEL, ResolvedRole, TfRoleSpec, TfTrainingJobProps, TrainingJobSummary,
 } from './job-props';
-import { jobProblems } from './job-validation';
+import { JOB_PROPS_SHAPE, JOB_REQUIRED, jobProblems } from './job-validation';
 import { jobLabels, jobMetadata, JobRender } from './pod-template';
 import { DEFAULT_GRACE_PERIOD, PREEMPTION_EXIT_CODE, PREEMPTION_EXIT_CODE_ENV } from './preemption';
 import {
@@ -73,9 +74,13 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
 
   constructor(scope: Construct, id: string, props: TfTrainingJobProps) {
     super(scope, id);
+    this.problems = Problems.of(this);
+    // JavaScript callers and JSON config get the same checks as TypeScript; a bad shape builds nothing.
+    const shape = shapeProblems(props, JOB_PROPS_SHAPE, JOB_REQUIRED, 'props');
+    shape.forEach((p) => this.problems.add(p));
+    if (shape.length > 0) props = wellShapedFields<TfTrainingJobProps>(props, JOB_PROPS_SHAPE) as TfTrainingJobProps;
     this.props = props;
     this.name = props.name ?? id;
-    this.problems = Problems.of(this);
     ({ cluster: this.cluster, namespace: this.namespace } = resolveWorkloadScope(this, props, this.problems));
     this.clusterName = this.cluster.name;
     this.backend = props.backend ?? TrainingBackend.INDEXED_JOB;
@@ -83,7 +88,8 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
     this.queueName = props.queueName;
     this.port = props.port ?? 2222;
     installKubernetesGate(this, this.clusterName);
-    this.roles = this.resolveRoles();
+    this.roles = shape.length > 0 ? [] : this.resolveRoles();
+    if (shape.length > 0) return;
     const found = jobProblems(this.view());
     found.forEach((p) => this.problems.add(p));
     this.problems.addCheck(() => [...undefinedReferenceProblems(this), ...this.queueReferenceProblems()]);

@@ -9,9 +9,9 @@ import fc from 'fast-check';
 import { ClusterCharts, collectValidationErrors, MlPlatform, Tenant } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
 import { schemaErrors } from '../k8s/schema';
+import { runs } from '../property-helpers';
 
-const SEED = 20261124;
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
+const { seed: SEED, numRuns: RUNS } = runs(150);
 
 const hostileString = fc.oneof(
   fc.string({ maxLength: 12 }),

@@ -1,0 +1,153 @@
+/**
+ * The cluster constructs under hostile input, typed and untyped: synth either fails listing
+ * problems (each with construct path, code, value and fix) or writes Terraform JSON with no
+ * `undefined`, `NaN`, `Infinity` or `[object Object]`, pool names valid for their cloud, and a
+ * profile that ClusterProfile.fromJson accepts (what the workloads will read).
+ */
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { App, TerraformStack, Testing } from 'cdktf';
+import fc from 'fast-check';
+import { Accelerator, AksCluster, AksVnet, ClusterAddons, ClusterProfile, collectValidationErrors, EksCluster, EksVpc, GkeCluster } from '../../lib';
+import { hostileNumber, hostileString, mostly, PROBLEM_LINE, runs, untypedProps } from '../property-helpers';
+
+const count = (min: number, max: number) => mostly(fc.integer({ min, max }), hostileNumber);
+const text = (valid: fc.Arbitrary<string>) => mostly(valid, hostileString);
+const version = mostly(fc.constantFrom('1.32', '1.33'), fc.constantFrom('', 'latest', '1.33.1', '1.3', 'v1.33', ' 1.33'));
+
+type Cloud = 'gke' | 'eks' | 'aks';
+const MACHINES: Record<Cloud, string[]> = { gke: ['e2-standard-4', 'n2-standard-8'], eks: ['m6i.large', 'm7g.xlarge'], aks: ['Standard_D4ds_v5', 'Standard_D8ds_v5'] };
+const ACCELERATORS: Record<Cloud, Accelerator[]> = { gke: [Accelerator.NVIDIA_L4, Accelerator.NVIDIA_T4], eks: [Accelerator.NVIDIA_L4, Accelerator.NVIDIA_A10G], aks: [Accelerator.NVIDIA_T4, Accelerator.NVIDIA_A100_80GB] };
+const ZONES: Record<Cloud, string[]> = { gke: ['europe-west4-a', 'europe-west4-b'], eks: [], aks: ['1', '2'] };
+
+const pool = (cloud: Cloud, gpu: boolean): fc.Arbitrary<Record<string, unknown>> => fc.record({
+  name: text(fc.constantFrom('cpu', 'gpu', 'pool1')),
+  ...(gpu ? { accelerator: fc.constantFrom(...ACCELERATORS[cloud]), gpusPerNode: count(1, 2) } : { machineType: text(fc.constantFrom(...MACHINES[cloud])) }),
+  minNodes: count(0, 2),
+  maxNodes: count(1, 5),
+  spot: fc.boolean(),
+  labels: fc.dictionary(text(fc.constantFrom('team', 'example.com/tier')), text(fc.constantFrom('ml', 'a-b')), { maxKeys: 2 }),
+  taints: fc.array(fc.record({ key: text(fc.constant('dedicated')), value: text(fc.constant('ml')), effect: fc.constantFrom('NoSchedule', 'PreferNoSchedule', 'NoExecute') as fc.Arbitrary<'NoSchedule'> }, { requiredKeys: ['key', 'effect'] }), { maxLength: 1 }),
+  diskSizeGiB: count(20, 500),
+  ...(cloud === 'eks' ? { subnetIds: fc.array(text(fc.constantFrom('subnet-a', 'subnet-b')), { maxLength: 2 }) } : { zones: fc.array(text(fc.constantFrom(...ZONES[cloud])), { maxLength: 2 }) }),
+} as Record<string, fc.Arbitrary<unknown>>, { requiredKeys: gpu ? ['accelerator', 'maxNodes'] : ['machineType', 'maxNodes'] });
+
+const cidr = (valid: string) => text(fc.constantFrom(valid, '10.0.0.0/8', '0.0.0.0/0', '10.0.0.1/33'));
+const few = <T>(all: T) => fc.subarray(Object.keys(all as object), { maxLength: 3 }).map((keys) => keys);
+
+const clusters = {
+  gke: fc.record({
+    name: text(fc.constantFrom('ml', 'ml-gke')), project: text(fc.constant('p')), location: text(fc.constant('europe-west4')), network: text(fc.constant('n')), subnetwork: text(fc.constant('s')),
+    nodeCidr: cidr('10.10.0.0/20'), podCidr: cidr('10.64.0.0/14'), kubernetesVersion: version, publicEndpoint: fc.boolean(),
+    authorizedNetworks: fc.array(fc.record({ cidr: cidr('192.168.0.0/24') }), { maxLength: 2 }), secretsEncryptionKey: text(fc.constant('k')),
+    resourceLabels: fc.dictionary(text(fc.constant('team')), text(fc.constant('ml')), { maxKeys: 2 }),
+  }, { requiredKeys: ['name', 'project', 'location', 'network', 'subnetwork'] }),
+  eks: fc.record({
+    name: text(fc.constantFrom('ml', 'ml_eks')), region: text(fc.constant('us-east-1')),
+    subnetIds: fc.array(text(fc.constantFrom('subnet-a', 'subnet-b', 'subnet-c')), { maxLength: 3 }),
+    vpcCidr: cidr('10.0.0.0/16'), serviceCidr: cidr('172.20.0.0/16'), kubernetesVersion: version,
+    admins: fc.array(text(fc.constantFrom('arn:aws:iam::111122223333:role/admin', 'arn:aws:iam::111122223333:user/alice')), { maxLength: 2 }),
+    publicAccessCidrs: fc.array(cidr('192.168.0.0/24'), { maxLength: 2 }), objectStorageCsiDriver: fc.boolean(),
+  }, { requiredKeys: ['name', 'region', 'subnetIds', 'admins'] }),
+  aks: fc.record({
+    name: text(fc.constantFrom('ml', 'ml-aks')), location: text(fc.constant('westeurope')), resourceGroupName: text(fc.constant('rg')), vnetSubnetId: text(fc.constant('s')),
+    nodeCidr: cidr('10.20.0.0/20'), kubernetesVersion: version, tenantId: text(fc.constant('t')),
+    adminGroupObjectIds: fc.array(text(fc.constantFrom('g1', 'g2')), { maxLength: 2 }),
+    systemPool: fc.record({ machineType: text(fc.constant('Standard_D4ds_v5')), minNodes: count(1, 3), maxNodes: count(1, 6) }, { requiredKeys: [] }),
+    maxPodsPerNode: count(10, 250), logAnalyticsWorkspaceId: text(fc.constant('w')), secretsEncryption: fc.record({ keyId: text(fc.constant('k')), keyVaultId: text(fc.constant('v')) }),
+  }, { requiredKeys: ['name', 'location', 'resourceGroupName', 'vnetSubnetId', 'tenantId', 'adminGroupObjectIds'] }),
+};
+
+/** Only a few optional fields at a time, so runs reach the output side as well as the refusals. */
+function trimmed<T extends Record<string, unknown>>(arb: fc.Arbitrary<T>, required: readonly string[]): fc.Arbitrary<T> {
+  return arb.chain((all) => few(all).map((keys) => Object.fromEntries(Object.entries(all).filter(([k]) => required.includes(k) || keys.includes(k))) as T));
+}
+
+function stack(): { app: App; stack: TerraformStack } {
+  const app = Testing.app();
+  const s = new TerraformStack(app, 'test');
+  new AwsProvider(s, 'aws', { region: 'us-east-1' });
+  new GoogleProvider(s, 'google', { project: 'p' });
+  new AzurermProvider(s, 'azurerm', { features: [{}] });
+  return { app, stack: s };
+}
+
+const BAD_TEXT = /undefined|NaN|Infinity|\[object Object\]/;
+const POOL_NAMES: Record<string, [string, RegExp]> = {
+  google_container_node_pool: ['name', /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/],
+  aws_eks_node_group: ['node_group_name', /^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$/],
+  azurerm_kubernetes_cluster_node_pool: ['name', /^[a-z][a-z0-9]{0,11}$/],
+};
+
+/** Builds, then checks: only listed problems, or clean Terraform JSON and a profile fromJson accepts. */
+function holds(build: (stack: TerraformStack) => { profile?: ClusterProfile } | void, mustFail = false): boolean {
+  const { app, stack: s } = stack();
+  let built: { profile?: ClusterProfile } | void;
+  try {
+    built = build(s);
+  } catch (error) {
+    throw new Error(`raw exception while building: ${(error as Error).stack}`);
+  }
+  const errors = collectValidationErrors(app);
+  if (errors.length > 0) {
+    expect(errors.filter((e) => !PROBLEM_LINE.test(e))).toEqual([]);
+    return false;
+  }
+  expect(mustFail).toBe(false);
+  const text = Testing.synth(s);
+  expect(BAD_TEXT.test(text) ? text.match(/.{0,80}(undefined|NaN|Infinity|\[object Object\]).{0,40}/)?.[0] : undefined).toBeUndefined();
+  const json = JSON.parse(text);
+  for (const [type, [field, rule]] of Object.entries(POOL_NAMES)) {
+    for (const resource of Object.values(json.resource?.[type] ?? {}) as any[]) expect(resource[field]).toMatch(rule);
+  }
+  if (built && built.profile) ClusterProfile.fromJson(built.profile.toJson());
+  return true;
+}
+
+function cluster(cloud: Cloud, s: TerraformStack, props: any) {
+  return cloud === 'gke' ? new GkeCluster(s, 'c', props) : cloud === 'eks' ? new EksCluster(s, 'c', props) : new AksCluster(s, 'c', props);
+}
+
+const REQUIRED = { gke: ['name', 'project', 'location', 'network', 'subnetwork'], eks: ['name', 'region', 'subnetIds', 'admins'], aks: ['name', 'location', 'resourceGroupName', 'vnetSubnetId', 'tenantId', 'adminGroupObjectIds'] };
+
+describe.each(['gke', 'eks', 'aks'] as const)('%s cluster under hostile input', (cloud) => {
+  test('type-correct props and pools: listed problems, or clean Terraform and a valid profile', () => {
+    let written = 0;
+    const input = fc.tuple(trimmed(clusters[cloud] as fc.Arbitrary<Record<string, unknown>>, REQUIRED[cloud]), fc.option(pool(cloud, false)), fc.option(pool(cloud, true)));
+    fc.assert(fc.property(input, ([props, cpu, gpu]) => {
+      if (holds((s) => {
+        const c = cluster(cloud, s, props);
+        if (cpu) c.addNodePool('cpu', cpu as any);
+        if (gpu) c.addGpuPool('gpu', gpu as any);
+        return c;
+      })) written++;
+    }), runs(40));
+    expect(written).toBeGreaterThan(0);
+  });
+
+  test('untyped props and pool options: only listed problems, never a crash', () => {
+    const fields = [...REQUIRED[cloud], 'kubernetesVersion', 'nodeCidr'];
+    fc.assert(fc.property(untypedProps(fields), untypedProps(['machineType', 'maxNodes', 'accelerator', 'taints']), (props, options) => {
+      holds((s) => {
+        const c = cluster(cloud, s, props);
+        c.addNodePool('cpu', options as any);
+      }, true);
+    }), runs(40));
+  });
+});
+
+describe('network and add-on constructs under hostile input', () => {
+  test('EksVpc with typed zones and CIDRs', () => {
+    const props = fc.record({ clusterName: text(fc.constant('ml')), cidr: cidr('10.0.0.0/16'), availabilityZones: fc.array(text(fc.constantFrom('us-east-1a', 'us-east-1b', 'us-east-1c')), { maxLength: 5 }) }, { requiredKeys: ['clusterName', 'availabilityZones'] });
+    fc.assert(fc.property(props, (p) => { holds((s) => { new EksVpc(s, 'vpc', p); }); }), runs(40));
+  });
+
+  test('EksVpc, AksVnet and ClusterAddons with untyped props', () => {
+    fc.assert(fc.property(untypedProps(['clusterName', 'availabilityZones', 'cidr']), untypedProps(['clusterName', 'location', 'resourceGroupName']), untypedProps(['cluster', 'ingress', 'monitoring', 'kueue']), (vpc, vnet, addons) => {
+      holds((s) => { new EksVpc(s, 'vpc', vpc as any); }, true);
+      holds((s) => { new AksVnet(s, 'vnet', vnet as any); }, true);
+      holds((s) => { new ClusterAddons(s, 'addons', addons as any); }, true);
+    }), runs(40));
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Shared pieces of the property campaigns over the public constructs: hostile values a TypeScript
+ * caller can write, anything a JavaScript or JSON caller can hand in, and the property itself.
+ * Runs use a fixed seed; `FUZZ_RUNS` (scripts/fuzz.js) makes them longer.
+ */
+import { Testing } from 'cdk8s';
+import fc from 'fast-check';
+import { ClusterCharts, collectValidationErrors } from '../lib';
+import { EKS_PROFILE } from './fixtures';
+
+export const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
+
+/** Runs per property: `base` in CI, `FUZZ_RUNS` for a longer campaign. */
+export function runs(base: number): { seed: number; numRuns: number } {
+  return { seed: SEED, numRuns: Number(process.env.FUZZ_RUNS ?? process.env.PROPERTY_RUNS ?? base) };
+}
+
+/** Strings that break names, YAML, templates and quantities. */
+export const hostileString = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.constantFrom('', ' ', 'a b', 'A', '-a', 'a-', '1abc', '${TOKEN}', '{{ x }}', '~', 'null', 'yes', 'no', '1e3', '0x1F', 'ümlaut', '日本', 'a\nb', 'a: b', '# c', 'a'.repeat(64), 'a'.repeat(300), '10Gi', '250m', '-1', '0', '/', '..'),
+);
+/** Numbers that break counts, sizes and quantities. */
+export const hostileNumber = fc.oneof(fc.integer({ min: -5, max: 5000 }), fc.constantFrom(NaN, Infinity, -Infinity, 0.5, 1e-4, 1e21, -0, 2 ** 31, 1e7));
+/** A valid value most of the time, a hostile one otherwise. */
+export const mostly = <T, U>(valid: fc.Arbitrary<T>, hostile: fc.Arbitrary<U>) => fc.oneof({ arbitrary: valid, weight: 8 }, { arbitrary: hostile, weight: 1 });
+export const dnsName = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/);
+/** Anything at all, as JSON config or a JavaScript caller can give it. */
+export const anyValue: fc.Arbitrary<unknown> = fc.oneof(hostileString, hostileNumber, fc.boolean(), fc.constant(null), fc.constant(undefined), fc.array(hostileString, { maxLength: 3 }), fc.dictionary(hostileString, hostileString, { maxKeys: 2 }), fc.constant(() => 1));
+/** Props objects with the known fields (and a misspelling) set to anything. */
+export const untypedProps = (fields: readonly string[]) => fc.oneof(anyValue, fc.dictionary(fc.constantFrom(...fields, `${fields[0]}s`), anyValue, { maxKeys: 4 }));
+
+/** One listed problem: construct path, code, message, value received and fix. */
+export const PROBLEM_LINE = /^\[[^\]]+\] [A-Z][A-Z0-9_]+: .+ Received: .+\. Fix: .+/s;
+const BAD_TEXT = /undefined|NaN|Infinity|\[object Object\]/;
+
+export interface Outcome {
+  readonly errors: string[];
+  readonly docs: any[];
+}
+
+/** Builds into a fresh app and returns its problems, or the objects it writes when there are none. */
+export function kubernetesOutcome(build: (charts: ClusterCharts) => void): Outcome {
+  const app = Testing.app();
+  const charts = new ClusterCharts(app, EKS_PROFILE);
+  try {
+    build(charts);
+    const errors = collectValidationErrors(app);
+    return { errors, docs: errors.length > 0 ? [] : app.charts.flatMap((c) => c.toJson()) };
+  } catch (error) {
+    return { errors: [`RAW EXCEPTION: ${(error as Error).stack}`], docs: [] };
+  }
+}
+
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Where an object's name breaks the rule of its kind (apimachinery's name validators). */
+export function nameErrors(doc: any): string[] {
+  const name: unknown = doc?.metadata?.name;
+  const rule = doc.kind === 'Service' ? { re: LABEL_1035, max: 63 }
+    : doc.kind === 'Namespace' || doc.kind === 'Job' ? { re: LABEL_1123, max: 63 }
+    : { re: SUBDOMAIN, max: 253 };
+  const namespace: unknown = doc?.metadata?.namespace;
+  const errors: string[] = [];
+  if (typeof name !== 'string' || name.length > rule.max || !rule.re.test(name)) errors.push(`${doc.kind} name ${JSON.stringify(name)}`);
+  if (namespace !== undefined && (typeof namespace !== 'string' || namespace.length > 63 || !LABEL_1123.test(namespace))) errors.push(`${doc.kind} ${name} namespace ${JSON.stringify(namespace)}`);
+  return errors;
+}
+
+/**
+ * The property: problems are all listed ones, or the output has no `undefined`, `NaN`, `Infinity`
+ * or `[object Object]` and every name is valid for its kind. Documents are returned to be checked
+ * against the schemas once per property (a child process each time would be slow).
+ */
+export function checkOutcome({ errors, docs }: Outcome): any[] {
+  if (errors.length > 0) {
+    expect(errors.filter((e) => !PROBLEM_LINE.test(e))).toEqual([]);
+    return [];
+  }
+  expect(docs.map((d) => JSON.stringify(d)).filter((text) => BAD_TEXT.test(text))).toEqual([]);
+  expect(docs.flatMap(nameErrors)).toEqual([]);
+  return docs;
+}
+
+/** For untyped input the only acceptable outcome is a listed problem, unless the value happens to be well-typed. */
+export function expectListed({ errors }: Outcome): void {
+  expect(errors.length).toBeGreaterThan(0);
+  expect(errors.filter((e) => !PROBLEM_LINE.test(e))).toEqual([]);
+}
