@@ -10,6 +10,7 @@ import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
 import { ClusterCapabilities, NodePoolProfile } from '../core/cluster-profile';
 import { checkName, EKS_NAME, IAM_ROLE_NAME } from '../core/names';
 import { ADDON_CHARTS } from './addon-charts';
+import { EksBlockStorage, EksBlockStorageOptions } from './eks-ebs';
 import { EksSharedFileSystem, EksSharedFileSystemOptions } from './eks-efs';
 import {
   AUTOSCALER_NAMESPACE, AUTOSCALER_SERVICE_ACCOUNT, CLUSTER_AUTOSCALER_IMAGE_TAGS, createAutoscalerRole, createManagedAddons, EksAddonName, resolveAddonVersions,
@@ -72,6 +73,13 @@ export interface EksClusterProps {
    * @default - on, with the defaults of EksSharedFileSystemOptions (StorageClass `efs`)
    */
   readonly sharedFileSystem?: EksSharedFileSystemOptions | false;
+  /**
+   * The EBS CSI driver and an encrypted gp3 StorageClass made the cluster's default, so claims
+   * that name no class (Prometheus's) bind: EKS from 1.30 on has no default class. Opt-out:
+   * `false`, for a cluster that runs the driver and a default class of its own already.
+   * @default - on, with the defaults of EksBlockStorageOptions (StorageClass `gp3`)
+   */
+  readonly blockStorage?: EksBlockStorageOptions | false;
 }
 
 /** EKS-only options of a GPU node group. */
@@ -118,6 +126,8 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
   public readonly addons: Record<string, EksAddon> = {};
   /** The EFS file system behind ReadWriteMany volumes; `undefined` when turned off. */
   public readonly sharedFileSystem?: EksSharedFileSystem;
+  /** The EBS CSI driver's role and default StorageClass; `undefined` when turned off. */
+  public readonly blockStorage?: EksBlockStorage;
   protected readonly poolRules: PoolRules = {
     cloud: Cloud.EKS,
     nameRule: EKS_NAME,
@@ -190,6 +200,9 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
     this.autoscalerRole = createAutoscalerRole(this, this.resource, props.name);
     if (props.sharedFileSystem !== false) {
       this.sharedFileSystem = new EksSharedFileSystem(this, 'shared-fs', this.resource, props.name, props.subnetIds, props.sharedFileSystem ?? {});
+    }
+    if (props.blockStorage !== false) {
+      this.blockStorage = new EksBlockStorage(this, 'block-storage', this.resource, props.name, props.blockStorage ?? {});
     }
     this.problems.addWarningCheck(() => this.autoscalerWarnings());
 
@@ -291,10 +304,12 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
 
   /**
    * The Cluster Autoscaler, which scales the node groups (GPU groups from zero) through the tags
-   * above, and the EFS CSI driver with the shared file system's StorageClass.
+   * above, the EBS CSI driver with the default StorageClass, and the EFS CSI driver with the
+   * shared file system's StorageClass.
    */
   public requiredReleases(): ClusterHelmRelease[] {
     const tag = CLUSTER_AUTOSCALER_IMAGE_TAGS[this.kubernetesVersion];
+    const ebs = this.blockStorage ? [this.blockStorage.release()] : [];
     const efs = this.sharedFileSystem ? [this.sharedFileSystem.release()] : [];
     return [{
       name: 'cluster-autoscaler',
@@ -308,7 +323,7 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
         ...(tag ? { image: { tag } } : {}),
         extraArgs: { 'balance-similar-node-groups': true, expander: 'least-waste', 'skip-nodes-with-local-storage': false },
       },
-    }, ...efs];
+    }, ...ebs, ...efs];
   }
 
   protected objectStores() {
