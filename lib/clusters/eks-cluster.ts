@@ -330,6 +330,10 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
     return this.objectStorage ? super.objectStores() : [];
   }
 
+  protected readWriteManyStorageClass() {
+    return this.sharedFileSystem?.storageClassName;
+  }
+
   private autoscalerWarnings() {
     if (this.releasesInstalled || this.amiByPool.size === 0) return [];
     return [{
