@@ -10,6 +10,7 @@ import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
 import { ClusterCapabilities, NodePoolProfile } from '../core/cluster-profile';
 import { checkName, EKS_NAME, IAM_ROLE_NAME } from '../core/names';
 import { ADDON_CHARTS } from './addon-charts';
+import { tagForScaleFromZero } from './eks-autoscaler-tags';
 import { EksBlockStorage, EksBlockStorageOptions } from './eks-ebs';
 import { EksSharedFileSystem, EksSharedFileSystemOptions } from './eks-efs';
 import {
@@ -95,7 +96,6 @@ export interface EksGpuPoolOptions extends GpuPoolOptions {
 
 const CONTROL_PLANE_LOGS = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
 const MANAGED_POLICY = 'arn:aws:iam::aws:policy/';
-const AUTOSCALER_TEMPLATE = 'k8s.io/cluster-autoscaler/node-template';
 // Graviton families carry a "g" after the generation digit: m7g, c7gn, r6gd, t4g.
 const GRAVITON = /^[a-z]+\d+g[a-z]*\./;
 
@@ -273,29 +273,9 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
       lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
       dependsOn: this.nodePolicies,
     });
-    this.tagForScaleFromZero(id, group, pool);
+    tagForScaleFromZero(this, id, group, pool);
     for (const addon of this.addonsNeedingNodes) addon.dependsOn = [...(addon.dependsOn ?? []), cdktf().dependable(group)];
     return group;
-  }
-
-  /**
-   * An empty group has no node to copy labels, taints and GPUs from; the cluster autoscaler reads
-   * them from these tags on the Auto Scaling group instead.
-   */
-  private tagForScaleFromZero(id: string, group: EksNodeGroup, pool: ResolvedPool): void {
-    const { AutoscalingGroupTag } = aws();
-    const tags: Record<string, string> = {};
-    for (const [key, value] of Object.entries(pool.labels)) tags[`${AUTOSCALER_TEMPLATE}/label/${key}`] = value;
-    for (const taint of pool.taints) tags[`${AUTOSCALER_TEMPLATE}/taint/${taint.key}`] = `${taint.value ?? ''}:${taint.effect}`;
-    if (pool.accelerator) tags[`${AUTOSCALER_TEMPLATE}/resources/nvidia.com/gpu`] = String(pool.gpusPerNode);
-    const asgName = group.resources.get(0).autoscalingGroups.get(0).name;
-    // Keyed by tag key, not position: adding a label must not rewrite the tags after it.
-    Object.entries(tags).forEach(([key, value]) => {
-      new AutoscalingGroupTag(this, `${id}-tag-${tagId(key)}`, {
-        autoscalingGroupName: asgName,
-        tag: { key, value, propagateAtLaunch: false },
-      });
-    });
   }
 
   protected placesPool(_pool: ResolvedPool, options: NodePoolOptions | EksGpuPoolOptions): boolean {
@@ -361,9 +341,4 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
       workloadIdentity: true,
     };
   }
-}
-
-/** A construct id from a tag key: `/` and `.` are not allowed in ids, and distinct keys stay distinct. */
-function tagId(key: string): string {
-  return key.replace(AUTOSCALER_TEMPLATE + '/', '').replace(/[^A-Za-z0-9-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`);
 }
