@@ -5,6 +5,7 @@ export * from './clusters/aks-vnet';
 export * from './clusters/cluster-addons';
 export * from './clusters/eks-addons';
 export * from './clusters/eks-cluster';
+export * from './clusters/eks-ebs';
 export * from './clusters/eks-efs';
 export * from './clusters/eks-vpc';
 export * from './clusters/gke-cluster';

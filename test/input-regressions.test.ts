@@ -156,6 +156,7 @@ describe('cluster input regressions', () => {
     ['EKS admins [""]', eks({ admins: [''] }), /ADMIN_INVALID: admins holds an entry that is empty/],
     ['EKS sharedFileSystem.subnetIds ["a", "a"]', eks({ sharedFileSystem: { subnetIds: ['a', 'a'] } }), /SUBNET_ID_INVALID: sharedFileSystem\.subnetIds lists the same entry twice/],
     ['JavaScript: EKS sharedFileSystem.storageClassName 5', eks({ sharedFileSystem: { storageClassName: 5 } }), /PROP_TYPE_INVALID: props\.sharedFileSystem\.storageClassName must be a string/],
+    ['JavaScript: EKS blockStorage true', eks({ blockStorage: true }), /PROP_TYPE_INVALID: props\.blockStorage must be/],
     ['EKS admin that is not an IAM ARN', eks({ admins: ['alice'] }), /ADMIN_INVALID: .* Received: "alice"/],
     ['AKS systemPool.maxNodes 0 (written as min 2, max 0)', aks({ systemPool: { maxNodes: 0 } }), /POOL_SIZE_INVALID: systemPool\.maxNodes/],
     ['AKS maxPodsPerNode 1000', aks({ maxPodsPerNode: 1000 }), /MAX_PODS_INVALID/],

@@ -117,16 +117,6 @@ const TRAINING_IDENTITY: Record<Cloud, string> = {
 };
 
 /**
- * A ReadWriteMany storage class per cloud, for checkpoints every worker writes: on EKS the class the
- * cluster's shared EFS file system gets (EksCluster `sharedFileSystem`), on AKS the built-in Azure Files class.
- */
-const SHARED_STORAGE_CLASS: Record<Cloud, string> = {
-  [Cloud.GKE]: 'standard-rwx',
-  [Cloud.EKS]: 'efs',
-  [Cloud.AKS]: 'azurefile-csi',
-};
-
-/**
  * The platform every cluster runs, from its profile alone: the same definition on GKE, EKS and
  * AKS. One YAML file for the cluster's platform objects and one per tenant.
  */
@@ -157,7 +147,8 @@ export function definePlatform(k8s: K8sApp, profile: ClusterProfile): ClusterCha
   // Checkpoints go where TensorFlow can write with the cluster's own identity: Cloud Storage where
   // the pods can reach it, a ReadWriteMany volume elsewhere (TensorFlow has no s3:// or Azure Blob).
   const bucket = profile.objectStore('gs') !== undefined;
-  if (!bucket) tenants['team-vision'].addVolumeClaim('checkpoints', { storage: '200Gi', readWriteMany: true, storageClassName: SHARED_STORAGE_CLASS[profile.cloud as Cloud] });
+  // The ReadWriteMany class comes from the profile: EFS on EKS (EksCluster `sharedFileSystem`), Azure Files on AKS.
+  if (!bucket) tenants['team-vision'].addVolumeClaim('checkpoints', { storage: '200Gi', readWriteMany: true });
   new TfTrainingJob(vision, 'resnet', {
     namespace: 'team-vision',
     image: 'tensorflow/tensorflow:2.21.0-gpu',

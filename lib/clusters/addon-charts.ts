@@ -13,6 +13,8 @@ export const ADDON_CHARTS = {
   clusterAutoscaler: { repository: 'https://kubernetes.github.io/autoscaler', chart: 'cluster-autoscaler', version: '9.46.6' },
   // Driver v2.1.15; installs the shared file system's StorageClass on EKS.
   efsCsiDriver: { repository: 'https://kubernetes-sigs.github.io/aws-efs-csi-driver', chart: 'aws-efs-csi-driver', version: '3.2.6' },
+  // Driver v1.64.0; installs the encrypted gp3 default StorageClass on EKS.
+  ebsCsiDriver: { repository: 'https://kubernetes-sigs.github.io/aws-ebs-csi-driver', chart: 'aws-ebs-csi-driver', version: '2.64.0' },
   kueue: { repository: 'oci://registry.k8s.io/kueue/charts', chart: 'kueue', version: '0.11.4' },
   // GitOps engines (ClusterAddons `gitOps`): Argo CD v3.4.4; Flux v2.7.5 (source-controller 1.7.4, kustomize-controller 1.7.3).
   argoCd: { repository: 'https://argoproj.github.io/argo-helm', chart: 'argo-cd', version: '10.1.1' },

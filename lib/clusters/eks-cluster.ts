@@ -10,6 +10,8 @@ import { Cloud, DEFAULT_KUBERNETES_VERSION } from '../core/cloud';
 import { ClusterCapabilities, NodePoolProfile } from '../core/cluster-profile';
 import { checkName, EKS_NAME, IAM_ROLE_NAME } from '../core/names';
 import { ADDON_CHARTS } from './addon-charts';
+import { tagForScaleFromZero } from './eks-autoscaler-tags';
+import { EksBlockStorage, EksBlockStorageOptions } from './eks-ebs';
 import { EksSharedFileSystem, EksSharedFileSystemOptions } from './eks-efs';
 import {
   AUTOSCALER_NAMESPACE, AUTOSCALER_SERVICE_ACCOUNT, CLUSTER_AUTOSCALER_IMAGE_TAGS, createAutoscalerRole, createManagedAddons, EksAddonName, resolveAddonVersions,
@@ -75,6 +77,13 @@ export interface EksClusterProps {
    * @default - on, with the defaults of EksSharedFileSystemOptions (StorageClass `efs`)
    */
   readonly sharedFileSystem?: EksSharedFileSystemOptions | false;
+  /**
+   * The EBS CSI driver and an encrypted gp3 StorageClass made the cluster's default, so claims
+   * that name no class (Prometheus's) bind: EKS from 1.30 on has no default class. Opt-out:
+   * `false`, for a cluster that runs the driver and a default class of its own already.
+   * @default - on, with the defaults of EksBlockStorageOptions (StorageClass `gp3`)
+   */
+  readonly blockStorage?: EksBlockStorageOptions | false;
 }
 
 /** EKS-only options of a GPU node group. */
@@ -90,7 +99,6 @@ export interface EksGpuPoolOptions extends GpuPoolOptions {
 
 const CONTROL_PLANE_LOGS = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
 const MANAGED_POLICY = 'arn:aws:iam::aws:policy/';
-const AUTOSCALER_TEMPLATE = 'k8s.io/cluster-autoscaler/node-template';
 // Graviton families carry a "g" after the generation digit: m7g, c7gn, r6gd, t4g.
 const GRAVITON = /^[a-z]+\d+g[a-z]*\./;
 
@@ -121,6 +129,8 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
   public readonly addons: Record<string, EksAddon> = {};
   /** The EFS file system behind ReadWriteMany volumes; `undefined` when turned off. */
   public readonly sharedFileSystem?: EksSharedFileSystem;
+  /** The EBS CSI driver's role and default StorageClass; `undefined` when turned off. */
+  public readonly blockStorage?: EksBlockStorage;
   protected readonly poolRules: PoolRules = {
     cloud: Cloud.EKS,
     nameRule: EKS_NAME,
@@ -198,6 +208,9 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
     if (props.sharedFileSystem !== false) {
       this.sharedFileSystem = new EksSharedFileSystem(this, 'shared-fs', this.resource, props.name, props.subnetIds, props.sharedFileSystem ?? {});
     }
+    if (props.blockStorage !== false) {
+      this.blockStorage = new EksBlockStorage(this, 'block-storage', this.resource, props.name, props.blockStorage ?? {});
+    }
     this.problems.addWarningCheck(() => this.autoscalerWarnings());
 
     this.oidcProvider = new IamOpenidConnectProvider(this, 'oidc', {
@@ -272,29 +285,9 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
       lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
       dependsOn: this.nodePolicies,
     });
-    this.tagForScaleFromZero(id, group, pool);
+    tagForScaleFromZero(this, id, group, pool);
     for (const addon of this.addonsNeedingNodes) addon.dependsOn = [...(addon.dependsOn ?? []), cdktf().dependable(group)];
     return group;
-  }
-
-  /**
-   * An empty group has no node to copy labels, taints and GPUs from; the cluster autoscaler reads
-   * them from these tags on the Auto Scaling group instead.
-   */
-  private tagForScaleFromZero(id: string, group: EksNodeGroup, pool: ResolvedPool): void {
-    const { AutoscalingGroupTag } = aws();
-    const tags: Record<string, string> = {};
-    for (const [key, value] of Object.entries(pool.labels)) tags[`${AUTOSCALER_TEMPLATE}/label/${key}`] = value;
-    for (const taint of pool.taints) tags[`${AUTOSCALER_TEMPLATE}/taint/${taint.key}`] = `${taint.value ?? ''}:${taint.effect}`;
-    if (pool.accelerator) tags[`${AUTOSCALER_TEMPLATE}/resources/nvidia.com/gpu`] = String(pool.gpusPerNode);
-    const asgName = group.resources.get(0).autoscalingGroups.get(0).name;
-    // Keyed by tag key, not position: adding a label must not rewrite the tags after it.
-    Object.entries(tags).forEach(([key, value]) => {
-      new AutoscalingGroupTag(this, `${id}-tag-${tagId(key)}`, {
-        autoscalingGroupName: asgName,
-        tag: { key, value, propagateAtLaunch: false },
-      });
-    });
   }
 
   protected placesPool(_pool: ResolvedPool, options: NodePoolOptions | EksGpuPoolOptions): boolean {
@@ -303,10 +296,12 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
 
   /**
    * The Cluster Autoscaler, which scales the node groups (GPU groups from zero) through the tags
-   * above, and the EFS CSI driver with the shared file system's StorageClass.
+   * above, the EBS CSI driver with the default StorageClass, and the EFS CSI driver with the
+   * shared file system's StorageClass.
    */
   public requiredReleases(): ClusterHelmRelease[] {
     const tag = CLUSTER_AUTOSCALER_IMAGE_TAGS[this.kubernetesVersion];
+    const ebs = this.blockStorage ? [this.blockStorage.release()] : [];
     const efs = this.sharedFileSystem ? [this.sharedFileSystem.release()] : [];
     return [{
       name: 'cluster-autoscaler',
@@ -320,11 +315,15 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
         ...(tag ? { image: { tag } } : {}),
         extraArgs: { 'balance-similar-node-groups': true, expander: 'least-waste', 'skip-nodes-with-local-storage': false },
       },
-    }, ...efs];
+    }, ...ebs, ...efs];
   }
 
   protected objectStores() {
     return this.objectStorage ? super.objectStores() : [];
+  }
+
+  protected readWriteManyStorageClass() {
+    return this.sharedFileSystem?.storageClassName;
   }
 
   private autoscalerWarnings() {
@@ -354,9 +353,4 @@ export class EksCluster extends ManagedCluster<EksNodeGroup> {
       workloadIdentity: true,
     };
   }
-}
-
-/** A construct id from a tag key: `/` and `.` are not allowed in ids, and distinct keys stay distinct. */
-function tagId(key: string): string {
-  return key.replace(AUTOSCALER_TEMPLATE + '/', '').replace(/[^A-Za-z0-9-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`);
 }

@@ -19,6 +19,7 @@ export const EKS_PROPS_SHAPE: PropsShape = {
   addonVersions: { mapOf: 'string' },
   objectStorageCsiDriver: 'boolean',
   sharedFileSystem: { anyOf: [{ oneOf: [false], name: 'false' }, { fields: { storageClassName: 'string', subnetIds: { arrayOf: 'string' }, kmsKeyArn: 'string' } }] },
+  blockStorage: { anyOf: [{ oneOf: [false], name: 'false' }, { fields: { storageClassName: 'string' } }] },
 };
 export const EKS_REQUIRED = ['name', 'region', 'subnetIds', 'admins'];
 

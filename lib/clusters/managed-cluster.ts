@@ -54,7 +54,7 @@ export abstract class ManagedCluster<TPool> extends Construct {
       kubernetesVersion: this.kubernetesVersion,
       pools: this.resolved.map((pool) => this.poolProfile(pool)),
       capabilities: this.capabilities(),
-      facts: { ...managedCloudFacts(this.cloud), objectStores: this.objectStores() },
+      facts: { ...managedCloudFacts(this.cloud), objectStores: this.objectStores(), readWriteManyStorageClass: this.readWriteManyStorageClass() },
     });
   }
 
@@ -87,6 +87,11 @@ export abstract class ManagedCluster<TPool> extends Construct {
   /** Object stores pods can mount: only those whose CSI driver the cluster turns on. */
   protected objectStores(): readonly ObjectStoreFacts[] {
     return managedCloudFacts(this.cloud).objectStores;
+  }
+
+  /** The StorageClass of ReadWriteMany volumes the cluster sets up; `undefined` when it has none. */
+  protected readWriteManyStorageClass(): string | undefined {
+    return managedCloudFacts(this.cloud).readWriteManyStorageClass;
   }
 
   /** The shape of this cloud's pool options; GPU fields only on GPU pools. */

@@ -61,6 +61,12 @@ export interface CloudFacts {
   readonly metadata: MetadataFacts;
   /** Stores the cluster's pods can read, with how. */
   readonly objectStores: readonly ObjectStoreFacts[];
+  /**
+   * The StorageClass that provisions ReadWriteMany volumes (checkpoints every worker writes);
+   * claims for such volumes that name no class get it.
+   * @default - none: a ReadWriteMany claim must name its class
+   */
+  readonly readWriteManyStorageClass?: string;
 }
 
 const LINK_LOCAL_METADATA = '169.254.169.254/32';
@@ -97,12 +103,16 @@ const MANAGED: Record<Cloud, CloudFacts> = {
     metadata: { blockedCidrs: [LINK_LOCAL_METADATA], identityEndpoints: [] },
     // The driver holds no S3 permission of its own: each volume reads with its pod's IAM role.
     objectStores: [{ scheme: 's3', csiDriver: 's3.csi.aws.com', volumeAttributes: { authenticationSource: 'pod' } }],
+    // The class of EksCluster's shared EFS file system (EKS itself ships none).
+    readWriteManyStorageClass: 'efs',
   },
   [Cloud.AKS]: {
     workloadIdentity: { serviceAccountAnnotation: 'azure.workload.identity/client-id', podLabels: { 'azure.workload.identity/use': 'true' } },
     loadBalancer: { internalAnnotations: { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' }, externalAnnotations: {} },
     metadata: { blockedCidrs: [LINK_LOCAL_METADATA], identityEndpoints: [] },
     objectStores: [{ scheme: 'az', csiDriver: 'blob.csi.azure.com' }],
+    // Built in: the Azure Files CSI driver is on unless the cluster turns it off.
+    readWriteManyStorageClass: 'azurefile-csi',
   },
 };
 

@@ -217,6 +217,9 @@ function isRecord(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A StorageClass name is a DNS-1123 subdomain. */
+const STORAGE_CLASS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 function factsProblems(facts: unknown): string[] {
   if (typeof facts !== 'object' || facts === null) return [`"facts" must be an object; received ${JSON.stringify(facts)}.`];
   const f = facts as Record<string, any>;
@@ -233,6 +236,10 @@ function factsProblems(facts: unknown): string[] {
   }
   if (!Array.isArray(f.objectStores) || !f.objectStores.every((s: any) => typeof s?.scheme === 'string')) {
     problems.push(`"facts.objectStores" must be an array of { scheme, csiDriver? }; received ${JSON.stringify(f.objectStores)}.`);
+  }
+  const rwx = f.readWriteManyStorageClass;
+  if (rwx !== undefined && !(typeof rwx === 'string' && STORAGE_CLASS_NAME.test(rwx) && rwx.length <= 253)) {
+    problems.push(`"facts.readWriteManyStorageClass" must be a StorageClass name (a DNS subdomain such as "efs"), or left out when the cluster has none; received ${JSON.stringify(rwx)}.`);
   }
   return problems;
 }

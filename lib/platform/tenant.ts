@@ -145,18 +145,31 @@ export class Tenant extends Construct {
     });
   }
 
-  /** A PersistentVolumeClaim, e.g. for checkpoints (ReadWriteMany when several pods mount it). */
+  /**
+   * A PersistentVolumeClaim, e.g. for checkpoints (ReadWriteMany when several pods mount it). With
+   * no `storageClassName`, a ReadWriteMany claim gets the profile's ReadWriteMany class and any
+   * other claim the cluster's default class.
+   */
   public addVolumeClaim(name: string, options: { readonly storage: string; readonly storageClassName?: string; readonly readWriteMany?: boolean }): ApiObject {
     const existing = this.existing(`pvc-${name}`, 'PersistentVolumeClaim', name);
     if (existing) return existing;
     checkName(name, DNS_LABEL, 'PVC_NAME_INVALID').forEach((p) => this.problems.add(p));
     this.checkQuantity(`PVC ${name} storage`, options.storage);
+    const sharedClass = this.cluster.facts.readWriteManyStorageClass;
+    if (options.readWriteMany && options.storageClassName === undefined && sharedClass === undefined) {
+      this.problems.add({
+        code: 'PVC_NO_READ_WRITE_MANY_CLASS',
+        message: `Claim "${name}" asks for ReadWriteMany, and cluster "${this.cluster.name}" has no ReadWriteMany StorageClass: the claim would stay Pending.`,
+        received: { cluster: this.cluster.name, readWriteMany: true },
+        fix: 'name a ReadWriteMany class in storageClassName, state it in the profile (facts.readWriteManyStorageClass), turn on the cluster\'s shared file system, or write to a bucket instead.',
+      });
+    }
     return kubeObject(this, `pvc-${name}`, k8s.KubePersistentVolumeClaim.GVK, k8s.toJson_KubePersistentVolumeClaimProps, {
       metadata: this.metadata(name),
       spec: {
         accessModes: [options.readWriteMany ? 'ReadWriteMany' : 'ReadWriteOnce'],
         resources: { requests: { storage: k8s.Quantity.fromString(options.storage) } },
-        storageClassName: options.storageClassName,
+        storageClassName: options.storageClassName ?? (options.readWriteMany ? sharedClass : undefined),
       },
     });
   }

@@ -48,7 +48,7 @@ describe('ClusterAddons', () => {
 
   test('every release is pinned to the version listed in ADDON_CHARTS and rolls back on failure', () => {
     const byName = releases(tf);
-    expect(Object.keys(byName).sort()).toEqual(['aws-efs-csi-driver', 'cluster-autoscaler', 'dcgm-exporter', 'ingress-nginx', 'kube-prometheus-stack']);
+    expect(Object.keys(byName).sort()).toEqual(['aws-ebs-csi-driver', 'aws-efs-csi-driver', 'cluster-autoscaler', 'dcgm-exporter', 'ingress-nginx', 'kube-prometheus-stack']);
     const charts = Object.values(ADDON_CHARTS);
     for (const release of Object.values<any>(byName)) {
       const chart = charts.find((c) => c.chart === release.chart)!;
@@ -98,7 +98,7 @@ describe('ClusterAddons', () => {
   });
 
   test('JobSet and Kueue only when asked; JobSet is asked for when a training job uses it', () => {
-    expect(Object.keys(releases(build({ jobset: true, kueue: true }).read('addons'))).sort()).toEqual(['aws-efs-csi-driver', 'cluster-autoscaler', 'dcgm-exporter', 'ingress-nginx', 'jobset', 'kube-prometheus-stack', 'kueue']);
+    expect(Object.keys(releases(build({ jobset: true, kueue: true }).read('addons'))).sort()).toEqual(['aws-ebs-csi-driver', 'aws-efs-csi-driver', 'cluster-autoscaler', 'dcgm-exporter', 'ingress-nginx', 'jobset', 'kube-prometheus-stack', 'kueue']);
     const k8s = new K8sApp();
     const { profile } = new EksCluster(new TerraformStack(new App(), 's'), 'c', { name: 'c', region: 'r', subnetIds: ['a', 'b'], admins: ['x'] });
     const chart = new Chart(k8s, 'jobs');

@@ -55,8 +55,9 @@ describe('EksCluster', () => {
   test('roles carry only the managed policies EKS needs', () => {
     const tf = synthStack((stack) => eks(stack));
     const policies = resources(tf, 'aws_iam_role_policy_attachment').map((a) => a.policy_arn.split('/').pop()).sort();
-    // AmazonEFSCSIDriverPolicy: the EFS CSI controller's role (its own role, not the nodes').
-    expect(policies).toEqual(['AmazonEC2ContainerRegistryReadOnly', 'AmazonEFSCSIDriverPolicy', 'AmazonEKSClusterPolicy', 'AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy']);
+    // AmazonEBSCSIDriverPolicy and AmazonEFSCSIDriverPolicy: the CSI controllers' roles (their own, not the nodes').
+    expect(policies).toEqual([
+      'AmazonEBSCSIDriverPolicy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonEFSCSIDriverPolicy', 'AmazonEKSClusterPolicy', 'AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy']);
     const efs = resources(tf, 'aws_iam_role_policy_attachment').find((a) => a.policy_arn.endsWith('/AmazonEFSCSIDriverPolicy'));
     expect(efs?.role).toMatch(/^\$\{aws_iam_role\.eks_shared-fs_controller-role_[A-F0-9]+\.name\}$/);
   });
@@ -263,6 +264,41 @@ describe('EksCluster shared file system', () => {
     let releases: ReturnType<EksCluster['requiredReleases']> = [];
     const json = synthStack((stack) => { releases = eks(stack, { sharedFileSystem: false }).requiredReleases(); });
     expect(resources(json, 'aws_efs_file_system')).toHaveLength(0);
-    expect(releases.map((r) => r.name)).toEqual(['cluster-autoscaler']);
+    expect(releases.map((r) => r.name)).toEqual(['cluster-autoscaler', 'aws-ebs-csi-driver']);
+  });
+});
+
+describe('EksCluster block storage', () => {
+  test('the EBS CSI controller gets its own role, bound by Pod Identity to its service account only', () => {
+    const json = synthStack((stack) => eks(stack));
+    const [identity] = resources(json, 'aws_eks_pod_identity_association').filter((a: any) => a.service_account === 'ebs-csi-controller-sa');
+    expect(identity.namespace).toBe('kube-system');
+    const role = resources(json, 'aws_iam_role').find((r: any) => r.name === 'ml-eks-ebs-csi');
+    expect(JSON.parse(role!.assume_role_policy).Statement[0].Principal).toEqual({ Service: 'pods.eks.amazonaws.com' });
+    const attachments = resources(json, 'aws_iam_role_policy_attachment').filter((a: any) => a.policy_arn.endsWith('/AmazonEBSCSIDriverPolicy'));
+    expect(attachments).toHaveLength(1);
+  });
+
+  test('the add-ons install the driver with an encrypted gp3 class, the cluster default', () => {
+    let releases: ReturnType<EksCluster['requiredReleases']> = [];
+    synthStack((stack) => { releases = eks(stack, { blockStorage: { storageClassName: 'fast' } }).requiredReleases(); });
+    const ebs = releases.find((r) => r.name === 'aws-ebs-csi-driver')!;
+    expect(ebs.chart.chart).toBe('aws-ebs-csi-driver');
+    expect((ebs.values as any).storageClasses).toEqual([expect.objectContaining({
+      name: 'fast',
+      annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+      parameters: { type: 'gp3', encrypted: 'true' },
+      volumeBindingMode: 'WaitForFirstConsumer',
+    })]);
+    expect((ebs.values as any).controller.serviceAccount.name).toBe('ebs-csi-controller-sa');
+    // The chart's own default class sets no `encrypted`: it stays off.
+    expect((ebs.values as any).defaultStorageClass).toBeUndefined();
+  });
+
+  test('opt-out: no role, no driver', () => {
+    let releases: ReturnType<EksCluster['requiredReleases']> = [];
+    const json = synthStack((stack) => { releases = eks(stack, { blockStorage: false }).requiredReleases(); });
+    expect(resources(json, 'aws_eks_pod_identity_association').map((a: any) => a.service_account)).not.toContain('ebs-csi-controller-sa');
+    expect(releases.map((r) => r.name)).toEqual(['cluster-autoscaler', 'aws-efs-csi-driver']);
   });
 });

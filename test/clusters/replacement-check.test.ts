@@ -201,3 +201,19 @@ describe('day 2 on EKS: the shared file system', () => {
     ]);
   });
 });
+
+describe('day 2 on EKS: the block storage driver', () => {
+  const eks = (blockStorage: false | { storageClassName?: string }) => synthStack((stack) => {
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    new EksCluster(stack, 'eks', { name: 'ml', region: 'us-east-1', subnetIds: ['a', 'b'], admins: ['arn:aws:iam::1:role/a'], blockStorage })
+      .addGpuPool('gpu', { accelerator: Accelerator.NVIDIA_L4, maxNodes: 2, subnetIds: ['a'] });
+  });
+
+  test('adding it to a running cluster replaces nothing: a role, its policy and a Pod Identity binding are created', () => {
+    const before = eks(false);
+    const after = eks({});
+    const created = (json: TfJson) => Object.values<any>(json.resource.aws_eks_pod_identity_association).map((a) => a.service_account);
+    expect(created(after).filter((sa) => !created(before).includes(sa))).toEqual(['ebs-csi-controller-sa']);
+    expect(summary(before, after)).toEqual([]);
+  });
+});

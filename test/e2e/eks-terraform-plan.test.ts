@@ -107,6 +107,17 @@ describe('EKS stack of the default example under real terraform', () => {
     expect(attachment.role).toBe('ml-eks-efs-csi');
   });
 
+  test('the plan creates the EBS CSI controller\'s role with the managed EBS policy, bound by Pod Identity to its service account', () => {
+    const [role] = planned('aws_iam_role').filter((r: any) => r.name === 'ml-eks-ebs-csi');
+    expect(JSON.parse(role.assume_role_policy).Statement[0]).toMatchObject({ Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
+    const [attachment] = planned('aws_iam_role_policy_attachment').filter((a: any) => a.policy_arn === 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy');
+    expect(attachment.role).toBe('ml-eks-ebs-csi');
+    const [identity] = planned('aws_eks_pod_identity_association').filter((a: any) => a.service_account === 'ebs-csi-controller-sa');
+    expect(identity).toMatchObject({ cluster_name: 'ml-eks', namespace: 'kube-system' });
+    const config = plan.configuration.root_module.resources.find((r: any) => r.type === 'aws_eks_pod_identity_association' && r.expressions.service_account.constant_value === 'ebs-csi-controller-sa');
+    expect(config.expressions.role_arn.references).toContainEqual(expect.stringMatching(/^aws_iam_role\.[^.]+\.arn$/));
+  });
+
   test('the plan creates the network, OIDC provider and access entry it needs', () => {
     expect(planned('aws_subnet')).toHaveLength(6);
     expect(planned('aws_nat_gateway')).toHaveLength(1);
