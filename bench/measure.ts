@@ -152,6 +152,7 @@ function measureTraining() {
   const { BENCH_CLUSTERS } = require('./scenario') as typeof import('./scenario');
   return [10, 100, 1000, 2500].map((workers) => {
     const chart = new Chart(Testing.app(), 'training');
+    lib.declareExternalNamespace(chart, 'team');
     new lib.TfTrainingJob(chart, 'big', { namespace: 'team', image: 'tensorflow/tensorflow:2.21.0', strategy: lib.TfStrategy.MULTI_WORKER_MIRRORED, chief: {}, workers: { replicas: workers }, cluster: BENCH_CLUSTERS[0] });
     const docs = chart.toJson();
     const worker = docs.find((d: any) => d.metadata.name === 'big-worker');
