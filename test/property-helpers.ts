@@ -51,6 +51,8 @@ export function kubernetesOutcome(build: (charts: ClusterCharts) => void): Outco
     errors = collectValidationErrors(app);
     if (errors.length === 0) return { errors, docs: app.charts.flatMap((c) => c.toJson()) };
   } catch (error) {
+    // A factory outside the construct tree (ServingExposure.ingress, TrainingCheckpoint.bucket) throws its listed problems.
+    if (error instanceof ValidationError) return { errors: [...error.errors], docs: [] };
     return { errors: [`RAW EXCEPTION: ${(error as Error).stack}`], docs: [] };
   }
   expectRefusedSynthWritesNothing({ kubernetes: app });

@@ -11,8 +11,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  ClusterCharts, collectValidationErrors, declareExternalNamespace, declareExternalObject, GitOpsDelivery, GitOpsEngine, ModelVersionPolicy,
-  QueueFlavors, S3StateLocking, StateBackend, synthPlatform, Tenant, TenantQueue, TfServing, ValidationError, waivePolicy, WorkloadKinds,
+  ClusterCharts, collectValidationErrors, declareExternalNamespace, declareExternalObject, GitOpsDelivery, GitOpsEngine, ModelDelivery, ModelVersionPolicy,
+  QueueFlavors, S3StateLocking, ServingExposure, StateBackend, synthPlatform, Tenant, TenantQueue, TfServing, TrainingCheckpoint, ValidationError, waivePolicy, WorkloadKinds,
 } from '../lib';
 import { EKS_PROFILE } from './fixtures';
 import { PROBLEM_LINE } from './property-helpers';
@@ -130,6 +130,15 @@ const SWEEP: ReadonlyArray<readonly [string, string, (ctx: Context) => unknown]>
   ['TfServing.addSidecar', 'resources missing', ({ serving }) => serving().addSidecar(js({ name: 'proxy', image: GOOD_SIDECAR.image }))],
   ['TfServing.addSidecar', 'cpu a string', ({ serving }) => serving().addSidecar(js({ ...GOOD_SIDECAR, resources: { cpu: '100m', memoryGiB: 1 } }))],
   ['TfServing.addSidecar', 'unknown field imagePullPolicy', ({ serving }) => serving().addSidecar(js({ ...GOOD_SIDECAR, imagePullPolicy: 'Always' }))],
+  ['ServingExposure.ingress', 'no options', () => ServingExposure.ingress(js(undefined))],
+  ['ServingExposure.ingress', 'a version route without version', () => ServingExposure.ingress(js({ host: 'm.acme.dev', versionRoutes: [{ prefix: '/v1', model: 'm' }] }))],
+  ['ServingExposure.loadBalancer', 'null', () => ServingExposure.loadBalancer(js(null))],
+  ['ServingExposure.loadBalancer', 'sourceRanges a string', () => ServingExposure.loadBalancer(js({ internal: false, sourceRanges: '10.0.0.0/8' }))],
+  ['ModelDelivery.imageReads', 'a number', () => ModelDelivery.imageReads(js(5))],
+  ['TrainingCheckpoint.bucket', 'options null', () => TrainingCheckpoint.bucket('gs://acme/ckpt', js(null))],
+  ['TrainingCheckpoint.bucket', 'uri missing', () => TrainingCheckpoint.bucket(js(undefined))],
+  ['TrainingCheckpoint.volume', 'claim missing', () => TrainingCheckpoint.volume(js(undefined))],
+  ['TrainingCheckpoint.volume', 'mountPath a number', () => TrainingCheckpoint.volume('ckpt', js(7))],
 ];
 
 describe('untyped sweep: every public entry point, called as plain JavaScript', () => {
