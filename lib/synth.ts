@@ -1,9 +1,10 @@
-import type { App as K8sApp } from 'cdk8s';
+import { App as K8sApp } from 'cdk8s';
 import type { App as TfApp, TerraformStack } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { cdktf } from './clusters/bindings';
 import { ManagedCluster, PROFILES_DIR } from './clusters/managed-cluster';
+import { shapeProblems, throwProblems } from './core/props-shape';
 import { asOneValidationPass, collectValidationErrors, collectWarnings, ValidationError } from './core/validation';
 import { keepTerraformWorkingFiles, replaceDirectory } from './delivery/atomic-output';
 import { GitOpsDelivery } from './delivery/gitops-delivery';
@@ -41,6 +42,7 @@ export function synthPlatform(apps: PlatformApps): SynthResult {
 }
 
 function synthesize(apps: PlatformApps, extraManifestFiles?: (result: { warnings: string[]; waivers: string[] }) => Record<string, string>): SynthResult {
+  checkApps(apps);
   if (apps.terraform) giveStacksLocalState(apps.terraform);
   // Every change to the apps happens before the check, so the check and the writing are one validation pass.
   const delivery = apps.kubernetes ? GitOpsDelivery.of(apps.kubernetes) : undefined;
@@ -74,6 +76,16 @@ function checkAndWrite(
     });
   }
   return { warnings, waivers, written };
+}
+
+/** A JavaScript caller's apps, checked before anything is read from them (cdktf is loaded only when a Terraform app is given). */
+function checkApps(apps: unknown): asserts apps is PlatformApps {
+  const problems = shapeProblems(apps, { terraform: 'object', kubernetes: { instanceOf: K8sApp, name: 'cdk8s App' } }, [], 'apps');
+  const terraform = (apps as PlatformApps | undefined)?.terraform;
+  if (problems.length === 0 && terraform !== undefined && !(terraform instanceof cdktf().App)) {
+    problems.push({ code: 'PROP_TYPE_INVALID', message: 'apps.terraform must be a cdktf App.', received: terraform, fix: 'pass the cdktf App the cluster stacks are in.' });
+  }
+  throwProblems('synthPlatform', problems);
 }
 
 /**

@@ -5,7 +5,9 @@
  */
 import { Testing } from 'cdk8s';
 import fc from 'fast-check';
-import { ClusterCharts, collectValidationErrors } from '../lib';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ClusterCharts, collectValidationErrors, PlatformApps, synthPlatform, ValidationError } from '../lib';
 import { EKS_PROFILE } from './fixtures';
 
 export const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
@@ -43,12 +45,45 @@ export interface Outcome {
 export function kubernetesOutcome(build: (charts: ClusterCharts) => void): Outcome {
   const app = Testing.app();
   const charts = new ClusterCharts(app, EKS_PROFILE);
+  let errors: string[];
   try {
     build(charts);
-    const errors = collectValidationErrors(app);
-    return { errors, docs: errors.length > 0 ? [] : app.charts.flatMap((c) => c.toJson()) };
+    errors = collectValidationErrors(app);
+    if (errors.length === 0) return { errors, docs: app.charts.flatMap((c) => c.toJson()) };
   } catch (error) {
+    // A factory outside the construct tree (ServingExposure.ingress, TrainingCheckpoint.bucket) throws its listed problems.
+    if (error instanceof ValidationError) return { errors: [...error.errors], docs: [] };
     return { errors: [`RAW EXCEPTION: ${(error as Error).stack}`], docs: [] };
+  }
+  expectRefusedSynthWritesNothing({ kubernetes: app });
+  return { errors, docs: [] };
+}
+
+/** Every file below `dir`, relative to it. */
+function filesBelow(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => !e.isDirectory()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+}
+
+/**
+ * For apps whose problems are already listed: synthPlatform into their fresh output directories is
+ * refused with a ValidationError, and leaves no manifest, Terraform or profile file there, and no
+ * staging directory beside them.
+ */
+export function expectRefusedSynthWritesNothing(apps: PlatformApps): void {
+  const outdirs = [apps.kubernetes?.outdir, apps.terraform?.outdir].filter((d): d is string => d !== undefined);
+  const before = outdirs.map((d) => filesBelow(d));
+  let thrown: unknown;
+  try {
+    synthPlatform(apps);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(ValidationError);
+  expect(outdirs.map((d) => filesBelow(d))).toEqual(before);
+  for (const dir of outdirs) {
+    const base = path.basename(path.resolve(dir));
+    expect(fs.readdirSync(path.dirname(path.resolve(dir))).filter((name) => name.startsWith(`.${base}.`))).toEqual([]);
   }
 }
 

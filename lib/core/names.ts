@@ -62,6 +62,8 @@ export const AKS_POOL_NAME: NameRule = {
 
 /** The problems of `name` under `rule`: empty when the name is valid. */
 export function checkName(name: string, rule: NameRule, code: string): Problem[] {
+  // A JavaScript caller's number or undefined is listed, not a TypeError.
+  if (typeof name !== 'string') return [{ code, message: `The name must be a string, a valid ${rule.what}.`, received: name, fix: rule.description + '.' }];
   if (name.length <= rule.maxLength && rule.pattern.test(name)) {
     return [];
   }

@@ -1,4 +1,5 @@
-import { Problem } from './validation';
+import { Construct, IConstruct } from 'constructs';
+import { formatProblem, Problem, ValidationError } from './validation';
 
 /**
  * The shape of a props object as JavaScript callers and JSON config can get it wrong: a missing
@@ -102,4 +103,20 @@ export function propsToBuild<T extends object>(add: (problem: Problem) => void, 
   const problems = shapeProblems(props, shape, required, what);
   problems.forEach(add);
   return problems.length === 0 ? props as T : { ...placeholders, ...wellShapedFields<T>(props, shape) };
+}
+
+/**
+ * For functions that run outside a construct tree (factories, registries): throws the problems as
+ * a {@link ValidationError}, each with `where` as its path, so a JavaScript caller's mistake is
+ * listed like any other instead of surfacing later as a TypeError.
+ */
+export function throwProblems(where: string, problems: readonly Problem[]): void {
+  if (problems.length > 0) throw new ValidationError(problems.map((p) => `[${where}] ${formatProblem(p)}`));
+}
+
+/** A ValidationError unless `scope` is a construct: without one there is nowhere to record a problem. */
+export function assertScope(where: string, scope: unknown): asserts scope is IConstruct {
+  if (!Construct.isConstruct(scope)) {
+    throwProblems(where, [{ code: 'PROP_TYPE_INVALID', message: 'scope must be a construct.', received: scope, fix: 'pass the construct (chart, stack, tenant, workload) this applies to.' }]);
+  }
 }

@@ -1,3 +1,5 @@
+import { PropsShape, shapeProblems, throwProblems } from './props-shape';
+
 /** A pod template found in a rendered object, with where it sits (for messages). */
 export interface PodTemplateAt {
   /** e.g. ` replicatedJob workers`; empty for the object's only template. */
@@ -30,12 +32,18 @@ export interface WorkloadKindDefinition {
   readonly tenantEditable?: boolean;
 }
 
+const DEFINITION_SHAPE: PropsShape = {
+  group: 'string', kind: 'string', resource: 'string', podTemplates: 'function', servingPorts: { arrayOf: 'number' }, tenantEditable: 'boolean',
+};
+
 const REGISTRY = new Map<string, WorkloadKindDefinition>();
 
 /** The registry of pod-bearing kinds; the built-in ones are registered when this module loads. */
 export class WorkloadKinds {
   /** Registers `definition` (again: the later one wins, so a user can refine a built-in kind). */
   public static register(definition: WorkloadKindDefinition): WorkloadKindDefinition {
+    // The registry is global: a broken definition would break every later synth, so it is refused here.
+    throwProblems('WorkloadKinds.register', shapeProblems(definition, DEFINITION_SHAPE, ['group', 'kind', 'resource', 'podTemplates'], 'definition'));
     REGISTRY.set(definition.kind, definition);
     return definition;
   }

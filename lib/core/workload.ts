@@ -1,7 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { earlierWithSameKey } from './duplicates';
-import { perValidationPass, Problem } from './validation';
+import { assertScope, shapeProblems } from './props-shape';
+import { perValidationPass, Problem, Problems } from './validation';
 
 /** Objects a workload expects to exist in its namespace (or, for priority classes, in the cluster). */
 export interface WorkloadReferences {
@@ -65,6 +66,12 @@ export function appIndex(scope: IConstruct): AppIndex {
 
 /** Records that an object is created outside this program (by cert-manager, an operator, by hand). */
 export function declareExternalObject(scope: IConstruct, kind: string, namespace: string, name: string): void {
+  assertScope('declareExternalObject', scope);
+  // A JavaScript caller's missing name would declare "Secret/ns/undefined" and hide the real gap.
+  const problems = shapeProblems({ kind, namespace, name }, { kind: 'string', namespace: 'string', name: 'string' }, ['kind', 'namespace', 'name'], 'declaration');
+  if (name === '') problems.push({ code: 'PROP_TYPE_INVALID', message: 'declaration.name must not be empty.', received: name, fix: 'name the object created outside this program.' });
+  problems.forEach((p) => Problems.of(scope).add(p));
+  if (problems.length > 0) return;
   const root = scope.node.root;
   if (!EXTERNAL.has(root)) EXTERNAL.set(root, new Set());
   EXTERNAL.get(root)!.add(key(kind, namespace, name));

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { scopeDefaults } from '../core/scope-defaults';
 import { KUEUE_QUEUE_LABEL } from '../training/job-props';
 import { Problem, Problems } from '../core/validation';
+import { PropsShape, propsToBuild, throwProblems } from '../core/props-shape';
 import { GitOpsEngine } from './gitops-engine';
 import { argoApplication, ClusterSource, EngineAnnotations, fluxObjects } from './gitops-objects';
 
@@ -30,6 +31,11 @@ export interface GitOpsDeliveryProps {
   readonly prune?: boolean;
 }
 
+const DELIVERY_SHAPE: PropsShape = {
+  engine: 'string',
+  repoUrl: 'string', branch: 'string', path: 'string', argoProject: 'string', interval: 'string', credentialsSecret: 'string', prune: 'boolean',
+};
+
 /** A kind the engines apply in their first stage (Flux) or wave -1 (Argo CD): what other objects need to exist. */
 const isFoundation = (kind: string) => kind === 'Namespace' || kind === 'CustomResourceDefinition' || kind.endsWith('Class');
 /** Objects whose deletion loses data: never pruned by the engine. */
@@ -51,12 +57,18 @@ export class GitOpsDelivery extends Construct {
 
   public readonly engine: GitOpsEngine;
   private readonly app: App;
+  private readonly props: GitOpsDeliveryProps;
 
-  constructor(app: App, id: string, private readonly props: GitOpsDeliveryProps) {
+  constructor(app: App, id: string, props: GitOpsDeliveryProps) {
+    // Without the app there is no tree to record a problem in.
+    if (!(app instanceof App)) throwProblems('GitOpsDelivery', [{ code: 'PROP_TYPE_INVALID', message: 'app must be the cdk8s App of the manifests.', received: app, fix: 'pass the App the ClusterCharts were made in.' }]);
     super(app, id);
     this.app = app;
-    this.engine = props.engine;
     const problems = Problems.of(this);
+    // JavaScript callers and JSON config: a bad shape is listed, and the checks below run on placeholders.
+    props = propsToBuild((p) => problems.add(p), props, DELIVERY_SHAPE, ['engine', 'repoUrl'], { engine: GitOpsEngine.ARGO_CD, repoUrl: 'https://invalid.invalid/invalid.git' });
+    this.props = props;
+    this.engine = props.engine;
     if (!Object.values(GitOpsEngine).includes(props.engine)) {
       problems.add({ code: 'DELIVERY_ENGINE_UNKNOWN', message: 'The GitOps engine is not one the library writes objects for.', received: props.engine, fix: 'use GitOpsEngine.ARGO_CD or GitOpsEngine.FLUX.' });
     }

@@ -1,5 +1,6 @@
 import type { TerraformBackend, TerraformStack } from 'cdktf';
 import { cdktf } from '../clusters/bindings';
+import { PropsShape, shapeProblems, throwProblems } from '../core/props-shape';
 import { Problems } from '../core/validation';
 
 /** How concurrent runs on one S3 state are kept apart. */
@@ -11,6 +12,9 @@ export class S3StateLocking {
 
   /** A DynamoDB table with a `LockID` string partition key (`dynamodb_table`), for Terraform before 1.10. */
   public static dynamoDb(table: string): S3StateLocking {
+    if (typeof table !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
+      throwProblems('S3StateLocking.dynamoDb', [{ code: 'STATE_LOCK_TABLE_INVALID', message: 'The lock table name breaks DynamoDB\'s naming rules.', received: table, fix: 'use 3–255 letters, digits, "_", "-" and ".".' }]);
+    }
     return new S3StateLocking(table);
   }
 
@@ -43,6 +47,17 @@ export interface AzurermStateProps {
   readonly keyPrefix?: string;
 }
 
+const LOCKING_SHAPE = { instanceOf: S3StateLocking, name: 'S3StateLocking (S3StateLocking.lockfile() or .dynamoDb(table))' } as const;
+const S3_SHAPE: PropsShape = { bucket: 'string', region: 'string', locking: LOCKING_SHAPE, keyPrefix: 'string', kmsKeyId: 'string' };
+const GCS_SHAPE: PropsShape = { bucket: 'string', prefix: 'string', kmsEncryptionKey: 'string' };
+const AZURERM_SHAPE: PropsShape = { resourceGroupName: 'string', storageAccountName: 'string', containerName: 'string', keyPrefix: 'string' };
+
+/** The factories run outside a construct tree, so a JavaScript caller's bad shape is thrown as listed problems. */
+function checkShape<T>(factory: string, props: T, shape: PropsShape, required: readonly string[]): T {
+  throwProblems(`StateBackend.${factory}`, shapeProblems(props, shape, required, 'props'));
+  return props;
+}
+
 const S3_BUCKET = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const GCS_BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
 const AZURE_ACCOUNT = /^[a-z0-9]{3,24}$/;
@@ -57,17 +72,17 @@ const PREFIX = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 export abstract class StateBackend {
   /** S3, with locking (a lock file or a DynamoDB table) and encryption at rest. */
   public static s3(props: S3StateProps): StateBackend {
-    return new S3State(props);
+    return new S3State(checkShape('s3', props, S3_SHAPE, ['bucket', 'region', 'locking']));
   }
 
   /** Google Cloud Storage; GCS locks the state itself. */
   public static gcs(props: GcsStateProps): StateBackend {
-    return new GcsState(props);
+    return new GcsState(checkShape('gcs', props, GCS_SHAPE, ['bucket']));
   }
 
   /** An Azure Storage blob container; Azure locks the state with a blob lease. Signs in with Entra ID, not an access key. */
   public static azurerm(props: AzurermStateProps): StateBackend {
-    return new AzurermState(props);
+    return new AzurermState(checkShape('azurerm', props, AZURERM_SHAPE, ['resourceGroupName', 'storageAccountName', 'containerName']));
   }
 
   /**

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { ClusterProfile } from '../core/cluster-profile';
+import { throwProblems } from '../core/props-shape';
 import { setScopeDefaults } from '../core/scope-defaults';
-import { formatProblem, ValidationError } from '../core/validation';
 
 /**
  * The output layout: one chart, hence one YAML file, for a cluster's platform objects and one per
@@ -16,8 +16,11 @@ export class ClusterCharts {
 
   constructor(private readonly app: App, public readonly cluster: ClusterProfile) {
     // Not a construct, so nothing to record a problem on: a JavaScript caller's mistake is thrown as a listed one.
+    if (!(app instanceof App)) {
+      throwProblems('ClusterCharts', [{ code: 'PROP_TYPE_INVALID', message: 'app must be a cdk8s App.', received: app, fix: 'pass the App the manifests are synthesized from.' }]);
+    }
     if (!(cluster instanceof ClusterProfile)) {
-      throw new ValidationError([`[ClusterCharts] ${formatProblem({ code: 'PROP_TYPE_INVALID', message: 'cluster must be a ClusterProfile.', received: cluster, fix: 'pass cluster.profile, ClusterProfile.fromFile(...) or new ClusterProfile({...}).' })}`]);
+      throwProblems('ClusterCharts', [{ code: 'PROP_TYPE_INVALID', message: 'cluster must be a ClusterProfile.', received: cluster, fix: 'pass cluster.profile, ClusterProfile.fromFile(...) or new ClusterProfile({...}).' }]);
     }
     this.prefix = cluster.name.includes(cluster.cloud) ? cluster.name : `${cluster.cloud}-${cluster.name}`;
     this.platform = new Chart(app, `${this.prefix}-platform`);
@@ -29,6 +32,10 @@ export class ClusterCharts {
    * take this cluster and the namespace `name` unless they say otherwise.
    */
   public tenant(name: string): Chart {
+    // It names the chart and the namespace; its format is the Tenant's check, its type must hold here.
+    if (typeof name !== 'string') {
+      throwProblems('ClusterCharts.tenant', [{ code: 'PROP_TYPE_INVALID', message: 'The tenant name must be a string.', received: name, fix: 'pass the tenant\'s namespace name, e.g. charts.tenant(\'team-a\').' }]);
+    }
     let chart = this.tenants.get(name);
     if (!chart) {
       chart = new Chart(this.app, `${this.prefix}-${name}`);

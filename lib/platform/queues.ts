@@ -12,6 +12,7 @@ import { Problem, Problems } from '../core/validation';
 import { appIndex } from '../core/workload';
 import * as kueue from '../imports/kueue.x-k8s.io';
 import { kubeObject, lateKubeObject } from '../k8s/kube-object';
+import { PropsShape, propsToBuild } from '../core/props-shape';
 import { queueShare, requestsOutsideQueues, splitBorrowing } from './queue-budget';
 
 /** The flavor for CPU and memory: any node, so it never narrows where pods go. */
@@ -59,6 +60,12 @@ export function queueFlavors(cluster: ClusterProfile): QueueFlavor[] {
   return [...flavors.filter((f) => !f.spot), ...flavors.filter((f) => f.spot)];
 }
 
+const CLUSTER_SHAPE = { instanceOf: ClusterProfile, name: 'ClusterProfile' } as const;
+/** A cluster with no pools, to build on after a recorded problem (nothing built from it is written). */
+const unknownCluster = () => new ClusterProfile({ cloud: 'unknown', name: 'unknown', kubernetesVersion: '1.33', pools: [], capabilities: { devicePluginRequired: false, managedGpuDrivers: false, extendedResourceToleration: false, networkPolicyEnforced: true, workloadIdentity: false } });
+const QUEUE_INPUT_SHAPE: PropsShape = { tenant: 'string', cluster: CLUSTER_SHAPE, gpus: 'number', cpu: 'string', memory: 'string' };
+const QUEUE_OPTIONS_SHAPE: PropsShape = { cohort: 'string', borrowingLimitGpus: 'number' };
+
 /** Options of {@link QueueFlavors}. */
 export interface QueueFlavorsProps {
   /** @default - the cluster of the ClusterCharts chart it is placed in */
@@ -75,11 +82,12 @@ export class QueueFlavors extends Construct {
 
   constructor(scope: Construct, id: string, props: QueueFlavorsProps = {}) {
     super(scope, id);
+    props = propsToBuild((p) => Problems.of(this).add(p), props, { cluster: CLUSTER_SHAPE }, [], {});
     const cluster = props.cluster ?? scopeDefaults(this)?.cluster;
     if (!cluster) {
       Problems.of(this).add({ code: 'CLUSTER_MISSING', message: 'No cluster profile for the queue flavors.', received: undefined, fix: 'place QueueFlavors in ClusterCharts.platform, or pass `cluster`.' });
     }
-    this.cluster = cluster ?? new ClusterProfile({ cloud: 'unknown', name: 'unknown', kubernetesVersion: '1.33', pools: [], capabilities: { devicePluginRequired: false, managedGpuDrivers: false, extendedResourceToleration: false, networkPolicyEnforced: true, workloadIdentity: false } });
+    this.cluster = cluster ?? unknownCluster();
     this.flavors = queueFlavors(this.cluster);
     kubeObject(this, ANY_NODE_FLAVOR, kueue.ResourceFlavor.GVK, kueue.toJson_ResourceFlavorProps, { metadata: { name: ANY_NODE_FLAVOR }, spec: {} });
     for (const flavor of this.flavors) {
@@ -155,6 +163,9 @@ export class TenantQueue extends Construct {
   constructor(scope: Construct, id: string, input: TenantQueueInput, options: TenantQueueOptions) {
     super(scope, id);
     const problems = Problems.of(this);
+    // Built directly by a JavaScript caller: a bad shape is listed, and the queue is built from placeholders.
+    input = propsToBuild((p) => problems.add(p), input, QUEUE_INPUT_SHAPE, Object.keys(QUEUE_INPUT_SHAPE), { tenant: 'invalid', cluster: unknownCluster(), gpus: 0, cpu: '0', memory: '0' }, 'input');
+    options = propsToBuild((p) => problems.add(p), options, QUEUE_OPTIONS_SHAPE, [], {}, 'options');
     this.namespace = input.tenant;
     this.cluster = input.cluster;
     this.clusterQueueName = input.tenant;

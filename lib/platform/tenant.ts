@@ -10,7 +10,7 @@ import { identityAnnotations } from '../core/workload-identity';
 import { resolveWorkloadScope } from '../core/scope-defaults';
 import * as k8s from '../imports/k8s';
 import { kubeObject } from '../k8s/kube-object';
-import { shapeProblems, wellShapedFields } from '../core/props-shape';
+import { PropsShape, shapeProblems, wellShapedFields } from '../core/props-shape';
 import { tenantGpuProblems } from './capacity';
 import { TenantQueue, TenantQueueOptions } from './queues';
 import { duplicateTenantProblems, TENANT_PROPS_SHAPE, tenantInputProblems } from './tenant-input';
@@ -79,6 +79,8 @@ export interface TenantProps {
   readonly queue?: TenantQueueOptions;
 }
 
+const CLAIM_SHAPE: PropsShape = { name: 'string', options: { fields: { storage: 'string', storageClassName: 'string', readWriteMany: 'boolean' }, required: ['storage'] } };
+
 /**
  * One team's namespace and what keeps it safe and fair: Pod Security "restricted", a quota with
  * GPUs, container defaults, default-deny networking with the few paths a team needs,
@@ -135,6 +137,7 @@ export class Tenant extends Construct {
 
   /** A ServiceAccount without an automounted token, bound to `cloudIdentity` when given. */
   public addServiceAccount(name: string, cloudIdentity?: string): ApiObject {
+    if (!this.argumentsFit({ name, cloudIdentity }, { name: 'string', cloudIdentity: 'string' }, ['name'], 'addServiceAccount')) name = 'invalid';
     const existing = this.existing(`sa-${name}`, 'ServiceAccount', name);
     if (existing) return existing;
     checkName(name, DNS_LABEL, 'SERVICE_ACCOUNT_NAME_INVALID').forEach((p) => this.problems.add(p));
@@ -151,6 +154,7 @@ export class Tenant extends Construct {
    * other claim the cluster's default class.
    */
   public addVolumeClaim(name: string, options: { readonly storage: string; readonly storageClassName?: string; readonly readWriteMany?: boolean }): ApiObject {
+    if (!this.argumentsFit({ name, options }, CLAIM_SHAPE, ['name', 'options'], 'addVolumeClaim')) ({ name, options } = { name: 'invalid', options: { storage: '1Gi' } });
     const existing = this.existing(`pvc-${name}`, 'PersistentVolumeClaim', name);
     if (existing) return existing;
     checkName(name, DNS_LABEL, 'PVC_NAME_INVALID').forEach((p) => this.problems.add(p));
@@ -177,6 +181,13 @@ export class Tenant extends Construct {
   /** Declares a Secret that something else creates (cert-manager, External Secrets), so workloads may reference it. */
   public declareExternalSecret(name: string): void {
     declareExternalObject(this, 'Secret', this.name, name);
+  }
+
+  /** Lists a JavaScript caller's badly shaped arguments; the caller then builds from placeholders (nothing built is written). */
+  private argumentsFit(args: Record<string, unknown>, shape: PropsShape, required: readonly string[], method: string): boolean {
+    const problems = shapeProblems(args, shape, required, method);
+    problems.forEach((p) => this.problems.add(p));
+    return problems.length === 0;
   }
 
   /** An object added twice under one name: the second would overwrite the first, so it is refused. */

@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 // Types only: a Kubernetes-only program never loads cdktf (about two thirds of the library's import).
 import type { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { assertScope } from '../core/props-shape';
 import { formatProblem, perValidationPass, Problem, Problems } from '../core/validation';
 import { Finding, isPolicyKind, kubernetesFindings } from './kubernetes-checks';
 import { markSynthesis, renderOnce } from './rendering';
@@ -18,10 +19,11 @@ const WAIVERS = new WeakMap<IConstruct, Map<PolicyRuleId, string>>();
 
 /** Waives `rule` for everything at and below `scope`. The reason is shown in every synth summary. */
 export function waivePolicy(scope: IConstruct, rule: PolicyRuleId, reason: string): void {
-  if (!(rule in POLICY_RULES)) {
+  assertScope('waivePolicy', scope);
+  if (typeof rule !== 'string' || !(rule in POLICY_RULES)) {
     Problems.of(scope).add({ code: 'WAIVER_RULE_UNKNOWN', message: 'A waiver names a rule the gate does not have.', received: rule, fix: `use one of ${Object.keys(POLICY_RULES).join(', ')}.` });
   }
-  if (reason.trim().length < 10) {
+  if (typeof reason !== 'string' || reason.trim().length < 10) {
     Problems.of(scope).add({ code: 'WAIVER_REASON_MISSING', message: `The waiver of ${rule} gives no real reason.`, received: reason, fix: 'say in a sentence why this exception is safe.' });
   }
   if (!WAIVERS.has(scope)) WAIVERS.set(scope, new Map());

@@ -1,4 +1,5 @@
 import { ClusterProfile } from '../core/cluster-profile';
+import { PropsShape, shapeProblems, throwProblems } from '../core/props-shape';
 import * as k8s from '../imports/k8s';
 
 /** TF Serving's ports. */
@@ -42,6 +43,13 @@ export interface IngressOptions {
   readonly versionRoutes?: readonly VersionRoute[];
 }
 
+const LOAD_BALANCER_SHAPE: PropsShape = { internal: 'boolean', sourceRanges: { arrayOf: 'string' } };
+const INGRESS_SHAPE: PropsShape = {
+  host: 'string', className: 'string', tlsSecretName: 'string',
+  extraPaths: { arrayOf: { fields: { path: 'string', canary: 'boolean' }, required: ['path'] } },
+  versionRoutes: { arrayOf: { fields: { prefix: 'string', model: 'string', version: 'number' }, required: ['prefix', 'model', 'version'] } },
+};
+
 /** How clients reach a serving stack. */
 export class ServingExposure {
   /** A ClusterIP Service only. */
@@ -51,6 +59,7 @@ export class ServingExposure {
 
   /** A LoadBalancer Service, internal unless told otherwise, annotated for the cluster's cloud. */
   public static loadBalancer(options: LoadBalancerOptions = {}): ServingExposure {
+    throwProblems('ServingExposure.loadBalancer', shapeProblems(options, LOAD_BALANCER_SHAPE, [], 'options'));
     return new ServingExposure('load-balancer', options, undefined);
   }
 
@@ -60,6 +69,7 @@ export class ServingExposure {
    * canary Ingress holds the canary's weight. Plus `extraPaths` and `versionRoutes`.
    */
   public static ingress(options: IngressOptions): ServingExposure {
+    throwProblems('ServingExposure.ingress', shapeProblems(options, INGRESS_SHAPE, ['host'], 'options'));
     return new ServingExposure('ingress', {}, options);
   }
 

@@ -10,6 +10,7 @@ import { PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from
 import { identityAnnotations, identityPodLabels } from '../core/workload-identity';
 import * as k8s from '../imports/k8s';
 import { emitKubeObject, kubeObject, KubeObjectSpec, kubeObjectSpec, lateKubeObject } from '../k8s/kube-object';
+import { containerProblems, envFromSecretProblems, volumeProblems } from '../k8s/pod-arguments';
 import { ContainerSpec, NamedObject, PodTemplate } from '../k8s/pod-template';
 import { installKubernetesGate } from '../policy/gate';
 import { monitoringObjects } from './alerts';
@@ -153,17 +154,26 @@ export class TfServing extends Construct implements PlatformWorkload, IPodSelect
 
   /** Sets `name` in the serving pods of every track from `key` of a Secret (a name or a cdk8s-plus `ISecret`). */
   public addEnvFromSecret(name: string, secret: NamedObject, key: string): void {
+    if (this.listed(envFromSecretProblems(name, secret, key, 'addEnvFromSecret'))) return;
     this.pods.forEach((pod) => pod.addEnvFromSecret(name, secret, key));
   }
 
   /** Adds a volume to the serving pods of every track, mounted into every container when `mount` is given. */
   public addVolume(volume: k8s.Volume, mount?: { readonly mountPath: string; readonly readOnly?: boolean }): void {
+    if (this.listed(volumeProblems(volume, mount, 'addVolume'))) return;
     this.pods.forEach((pod) => pod.addVolume(volume, mount));
   }
 
   /** Adds a sidecar container to the serving pods of every track; it gets the same restricted context and resources rules. */
   public addSidecar(container: ContainerSpec): void {
+    if (this.listed(containerProblems(container, 'addSidecar'))) return;
     this.pods.forEach((pod) => pod.addContainer(container));
+  }
+
+  /** Records a JavaScript caller's badly shaped arguments; true when there were any, and nothing is added. */
+  private listed(problems: readonly Problem[]): boolean {
+    problems.forEach((p) => this.problems.add(p));
+    return problems.length > 0;
   }
 
   /**

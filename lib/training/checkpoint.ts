@@ -1,5 +1,6 @@
 import { ClusterProfile } from '../core/cluster-profile';
 import { checkName, DNS_LABEL } from '../core/names';
+import { shapeProblems, throwProblems } from '../core/props-shape';
 import { Problem } from '../core/validation';
 import { NamedObject, nameOf } from '../k8s/pod-template';
 
@@ -40,6 +41,7 @@ export class TrainingCheckpoint {
    * refused at synth with the fix.
    */
   public static bucket(uri: string, options: BucketCheckpointOptions = {}): TrainingCheckpoint {
+    throwProblems('TrainingCheckpoint.bucket', shapeProblems({ uri, options }, { uri: 'string', options: { fields: { imageReadsScheme: 'boolean' } } }, ['uri'], 'arguments'));
     return new TrainingCheckpoint(uri, undefined, options.imageReadsScheme ?? false);
   }
 
@@ -49,6 +51,9 @@ export class TrainingCheckpoint {
    * @param mountPath @default '/checkpoints'
    */
   public static volume(claim: NamedObject, mountPath = '/checkpoints'): TrainingCheckpoint {
+    const problems = shapeProblems({ claim, mountPath }, { claim: { anyOf: ['string', 'object'] }, mountPath: 'string' }, ['claim'], 'arguments');
+    if (problems.length === 0 && typeof nameOf(claim) !== 'string') problems.push({ code: 'PROP_TYPE_INVALID', message: 'arguments.claim must be a claim name or an object with a name.', received: claim, fix: 'pass the PersistentVolumeClaim\'s name, or a cdk8s-plus claim.' });
+    throwProblems('TrainingCheckpoint.volume', problems);
     return new TrainingCheckpoint(mountPath, nameOf(claim), false);
   }
 

@@ -10,7 +10,7 @@ import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App, TerraformStack, Testing } from 'cdktf';
 import fc from 'fast-check';
 import { Accelerator, AksCluster, AksVnet, ClusterAddons, ClusterProfile, collectValidationErrors, EksCluster, EksVpc, GkeCluster } from '../../lib';
-import { hostileNumber, hostileString, mostly, PROBLEM_LINE, runs, untypedProps } from '../property-helpers';
+import { expectRefusedSynthWritesNothing, hostileNumber, hostileString, mostly, PROBLEM_LINE, runs, untypedProps } from '../property-helpers';
 
 const count = (min: number, max: number) => mostly(fc.integer({ min, max }), hostileNumber);
 const text = (valid: fc.Arbitrary<string>) => mostly(valid, hostileString);
@@ -92,6 +92,7 @@ function holds(build: (stack: TerraformStack) => { profile?: ClusterProfile } | 
   const errors = collectValidationErrors(app);
   if (errors.length > 0) {
     expect(errors.filter((e) => !PROBLEM_LINE.test(e))).toEqual([]);
+    expectRefusedSynthWritesNothing({ terraform: app });
     return false;
   }
   expect(mustFail).toBe(false);
