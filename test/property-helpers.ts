@@ -124,3 +124,33 @@ export function expectListed({ errors }: Outcome): void {
   expect(errors.length).toBeGreaterThan(0);
   expect(errors.filter((e) => !PROBLEM_LINE.test(e))).toEqual([]);
 }
+
+/**
+ * The two campaigns every workload construct gets: type-correct hostile props end in listed
+ * problems or in objects that pass the schemas (and some do reach the output side); untyped props
+ * end in listed problems only.
+ */
+export function hostileInputSuite(name: string, typedProps: fc.Arbitrary<unknown>, fields: readonly string[], build: (props: unknown) => (charts: ClusterCharts) => void): void {
+  // Loaded here: the schemas are large, and the cluster campaigns do not read them.
+  const { schemaErrors } = require('./k8s/schema') as typeof import('./k8s/schema');
+  let written: any[] = [];
+  describe(`${name} under hostile input`, () => {
+    beforeEach(() => { written = []; });
+    afterEach(() => expect(schemaErrors(written)).toEqual([]));
+
+    test('type-correct props: listed problems, or objects that pass the schemas', () => {
+      let passed = 0;
+      fc.assert(fc.property(typedProps, (props) => {
+        const docs = checkOutcome(kubernetesOutcome(build(props)));
+        if (docs.length > 0) passed++;
+        written.push(...docs);
+      }), runs(120));
+      // The generator reaches the output side too, not only refusals.
+      expect(passed).toBeGreaterThan(0);
+    });
+
+    test('untyped props (JavaScript, JSON): only listed problems, never a crash', () => {
+      fc.assert(fc.property(untypedProps(fields), (props) => expectListed(kubernetesOutcome(build(props)))), runs(150));
+    });
+  });
+}

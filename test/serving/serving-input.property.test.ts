@@ -6,8 +6,7 @@
  */
 import fc from 'fast-check';
 import { Accelerator, ClusterCharts, MlPlatform, ModelDelivery, ModelVersionPolicy, ServingExposure, Tenant, TfServing } from '../../lib';
-import { checkOutcome, dnsName, expectListed, hostileNumber, hostileString, kubernetesOutcome, mostly, runs, untypedProps } from '../property-helpers';
-import { schemaErrors } from '../k8s/schema';
+import { dnsName, hostileInputSuite, hostileNumber, hostileString, mostly } from '../property-helpers';
 
 const count = (min: number, max: number) => mostly(fc.integer({ min, max }), hostileNumber);
 const text = (valid: fc.Arbitrary<string>) => mostly(valid, hostileString);
@@ -73,24 +72,4 @@ function build(props: unknown) {
   };
 }
 
-let written: any[] = [];
-beforeEach(() => { written = []; });
-afterEach(() => expect(schemaErrors(written)).toEqual([]));
-
-describe('TfServing under hostile input', () => {
-  test('type-correct props: listed problems, or objects that pass the schemas', () => {
-    let passed = 0;
-    fc.assert(fc.property(typedProps, (props) => {
-      const docs = checkOutcome(kubernetesOutcome(build(props)));
-      if (docs.length > 0) passed++;
-      written.push(...docs);
-    }), runs(120));
-    // The generator reaches the output side too, not only refusals.
-    if (process.env.FUZZ_DEBUG) console.log(`written: ${passed}`);
-    expect(passed).toBeGreaterThan(0);
-  });
-
-  test('untyped props (JavaScript, JSON): only listed problems, never a crash', () => {
-    fc.assert(fc.property(untypedProps(FIELDS), (props) => expectListed(kubernetesOutcome(build(props)))), runs(150));
-  });
-});
+hostileInputSuite('TfServing', typedProps, FIELDS, build);
