@@ -4,6 +4,7 @@ import { Cloud } from './cloud';
 import { CloudFacts, defaultCloudFacts } from './cloud-facts';
 import { labelKeyProblems, labelValueProblems } from './labels';
 import { DNS_LABEL } from './names';
+import { shapeProblems as propsShapeProblems, throwProblems } from './props-shape';
 import { NodeLabels, SPOT_TAINT, Taint, TaintEffect, Toleration, tolerationFor } from './scheduling';
 import { ValidationError } from './validation';
 
@@ -73,6 +74,10 @@ export interface PlacementOptions {
   readonly allowSpot?: boolean;
 }
 
+const PROFILE_DATA_SHAPE = {
+  cloud: 'string', name: 'string', kubernetesVersion: 'string', pools: { arrayOf: 'object' }, capabilities: 'object', facts: 'object',
+} as const;
+
 /**
  * The scheduling contract between a cluster and the workloads on it: plain data, produced by a
  * cluster construct (`cluster.profile`) or written by hand for a cluster that already exists.
@@ -104,7 +109,11 @@ export class ClusterProfile {
     }
   }
 
-  constructor(private readonly data: ClusterProfileData) {}
+  constructor(private readonly data: ClusterProfileData) {
+    // JavaScript callers: what every reader of a profile relies on, listed instead of a TypeError
+    // later. The full rules of a profile file are fromJson's.
+    throwProblems('ClusterProfile', propsShapeProblems(data, PROFILE_DATA_SHAPE, ['cloud', 'name', 'kubernetesVersion', 'pools', 'capabilities'], 'data'));
+  }
 
   public get cloud(): Cloud | string { return this.data.cloud; }
   public get name(): string { return this.data.name; }
