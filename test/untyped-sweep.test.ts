@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  ClusterCharts, ClusterProfile, collectValidationErrors, declareExternalNamespace, declareExternalObject, GitOpsDelivery, GitOpsEngine, ModelDelivery, ModelVersionPolicy,
+  ClusterCharts, ClusterProfile, PodTemplate, collectValidationErrors, declareExternalNamespace, declareExternalObject, GitOpsDelivery, GitOpsEngine, ModelDelivery, ModelVersionPolicy,
   QueueFlavors, S3StateLocking, ServingExposure, StateBackend, synthPlatform, Tenant, TenantQueue, TfServing, TrainingCheckpoint, ValidationError, waivePolicy, WorkloadKinds,
 } from '../lib';
 import { EKS_PROFILE } from './fixtures';
@@ -94,6 +94,8 @@ const SWEEP: ReadonlyArray<readonly [string, string, (ctx: Context) => unknown]>
   ['StateBackend.azurerm', 'empty object (names read as "undefined")', ({ stack }) => StateBackend.azurerm(js({})).applyTo(stack)],
   ['StateBackend.azurerm', 'resourceGroupName missing', ({ stack }) => StateBackend.azurerm(js({ ...GOOD_AZURE, resourceGroupName: undefined })).applyTo(stack)],
   ['StateBackend.azurerm', 'unknown field key', ({ stack }) => StateBackend.azurerm(js({ ...GOOD_AZURE, key: 'x' })).applyTo(stack)],
+  ['new PodTemplate', 'no props', () => new PodTemplate(js(undefined))],
+  ['new PodTemplate', 'labels of numbers, no service account', () => new PodTemplate(js({ labels: { app: 1 } }))],
   ['new ClusterProfile', 'no data', () => new ClusterProfile(js(undefined))],
   ['new ClusterProfile', '{} (then read by ClusterCharts)', ({ k8s }) => new ClusterCharts(k8s, new ClusterProfile(js({})))],
   ['new ClusterProfile', 'pools a string', () => new ClusterProfile(js({ ...EKS_PROFILE.toJson(), pools: 'gpu' }))],

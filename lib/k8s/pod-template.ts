@@ -1,5 +1,6 @@
 import { Placement } from '../core/cluster-profile';
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from '../core/pod-security';
+import { PropsShape, shapeProblems, throwProblems } from '../core/props-shape';
 import { cpuQuantity, memoryQuantity } from '../core/quantities';
 import * as k8s from '../imports/k8s';
 
@@ -67,6 +68,12 @@ export interface PodTemplateProps {
   readonly affinity?: k8s.Affinity;
 }
 
+const POD_TEMPLATE_SHAPE: PropsShape = {
+  labels: { mapOf: 'string' }, annotations: { mapOf: 'string' }, serviceAccount: { anyOf: ['string', 'object'] }, placement: 'object',
+  priorityClassName: 'string', terminationGracePeriodSeconds: 'number', restartPolicy: { oneOf: ['Always', 'OnFailure', 'Never'], name: 'restart policy' },
+  subdomain: 'string', topologySpreadConstraints: { arrayOf: 'object' }, affinity: 'object',
+};
+
 /**
  * The one pod template builder of the library: every pod it writes runs as its own ServiceAccount
  * without an API token, under Pod Security "restricted", with requests equal to limits, a writable
@@ -80,7 +87,10 @@ export class PodTemplate {
   private readonly sharedEnv: k8s.EnvVar[] = [];
   private readonly sharedMounts: k8s.VolumeMount[] = [];
 
-  constructor(private readonly props: PodTemplateProps) {}
+  constructor(private readonly props: PodTemplateProps) {
+    // A builder outside any construct tree: a JavaScript caller's mistake is thrown, listed.
+    throwProblems('PodTemplate', shapeProblems(props, POD_TEMPLATE_SHAPE, ['labels', 'serviceAccount'], 'props'));
+  }
 
   /** Adds a main container (the first one is the workload's own) and returns it. */
   public addContainer(spec: ContainerSpec): k8s.Container {
