@@ -4,6 +4,7 @@ import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { Construct } from 'constructs';
 import { Problem } from '../core/validation';
 import { aws } from './bindings';
+import { podIdentityRole } from './eks-pod-identity';
 
 /** The EKS managed add-ons the cluster installs, each pinned per Kubernetes minor version. */
 export enum EksAddonName {
@@ -81,15 +82,9 @@ export function createManagedAddons(scope: Construct, cluster: EksClusterResourc
  * `k8s.io/cluster-autoscaler/<cluster>=owned`) and read what it needs to simulate scale-up.
  */
 export function createAutoscalerRole(scope: Construct, cluster: EksClusterResource, clusterName: string): IamRole {
-  const { EksPodIdentityAssociation, IamRole, IamRolePolicy } = aws();
-  const role = new IamRole(scope, 'autoscaler-role', {
-    // Shorter than "<name>-cluster", so the cluster name check covers it.
-    name: `${clusterName}-scaler`,
-    assumeRolePolicy: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
-    }),
-  });
+  const { IamRolePolicy } = aws();
+  // Shorter than "<name>-cluster", so the cluster name check covers it.
+  const role = podIdentityRole(scope, 'autoscaler', cluster, `${clusterName}-scaler`, AUTOSCALER_NAMESPACE, AUTOSCALER_SERVICE_ACCOUNT);
   new IamRolePolicy(scope, 'autoscaler-policy', {
     name: 'cluster-autoscaler',
     role: role.name,
@@ -116,12 +111,6 @@ export function createAutoscalerRole(scope: Construct, cluster: EksClusterResour
         { Sid: 'ReadOwnNodeGroups', Effect: 'Allow', Action: ['eks:DescribeNodegroup'], Resource: `arn:aws:eks:*:*:nodegroup/${clusterName}/*` },
       ],
     }),
-  });
-  new EksPodIdentityAssociation(scope, 'autoscaler-identity', {
-    clusterName: cluster.name,
-    namespace: AUTOSCALER_NAMESPACE,
-    serviceAccount: AUTOSCALER_SERVICE_ACCOUNT,
-    roleArn: role.arn,
   });
   return role;
 }

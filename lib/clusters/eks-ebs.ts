@@ -3,6 +3,7 @@ import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { Construct } from 'constructs';
 import { ADDON_CHARTS } from './addon-charts';
 import { aws } from './bindings';
+import { podIdentityRole } from './eks-pod-identity';
 import type { ClusterHelmRelease } from './managed-cluster';
 
 /** Options of the block storage an EKS cluster gets for ReadWriteOnce volumes (Prometheus, claims that name no class). */
@@ -33,23 +34,11 @@ export class EksBlockStorage extends Construct {
 
   constructor(scope: Construct, id: string, cluster: EksClusterResource, clusterName: string, options: EksBlockStorageOptions) {
     super(scope, id);
-    const { EksPodIdentityAssociation, IamRole, IamRolePolicyAttachment } = aws();
+    const { IamRolePolicyAttachment } = aws();
     this.storageClassName = options.storageClassName ?? 'gp3';
-    this.controllerRole = new IamRole(this, 'controller-role', {
-      name: `${clusterName}-ebs-csi`,
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
-      }),
-    });
+    this.controllerRole = podIdentityRole(this, 'controller', cluster, `${clusterName}-ebs-csi`, EBS_CSI_NAMESPACE, EBS_CSI_CONTROLLER_SERVICE_ACCOUNT);
     // The managed policy creates volumes only with the driver's tags, and deletes only volumes it tagged.
     new IamRolePolicyAttachment(this, 'controller-policy', { role: this.controllerRole.name, policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy' });
-    new EksPodIdentityAssociation(this, 'controller-identity', {
-      clusterName: cluster.name,
-      namespace: EBS_CSI_NAMESPACE,
-      serviceAccount: EBS_CSI_CONTROLLER_SERVICE_ACCOUNT,
-      roleArn: this.controllerRole.arn,
-    });
   }
 
   /** The EBS CSI driver and the default StorageClass, for ClusterAddons to install. */

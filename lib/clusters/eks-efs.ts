@@ -4,6 +4,7 @@ import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { Construct } from 'constructs';
 import { ADDON_CHARTS } from './addon-charts';
 import { aws } from './bindings';
+import { podIdentityRole } from './eks-pod-identity';
 import type { ClusterHelmRelease } from './managed-cluster';
 
 /** Options of the shared file system an EKS cluster gets for ReadWriteMany volumes (training checkpoints). */
@@ -46,7 +47,7 @@ export class EksSharedFileSystem extends Construct {
 
   constructor(scope: Construct, id: string, cluster: EksClusterResource, clusterName: string, subnetIds: readonly string[], options: EksSharedFileSystemOptions) {
     super(scope, id);
-    const { EfsFileSystem, EfsMountTarget, EksPodIdentityAssociation, IamRole, IamRolePolicyAttachment, SecurityGroup, VpcSecurityGroupIngressRule } = aws();
+    const { EfsFileSystem, EfsMountTarget, IamRolePolicyAttachment, SecurityGroup, VpcSecurityGroupIngressRule } = aws();
     this.storageClassName = options.storageClassName ?? 'efs';
     this.fileSystem = new EfsFileSystem(this, 'file-system', {
       creationToken: `${clusterName}-shared`,
@@ -78,21 +79,9 @@ export class EksSharedFileSystem extends Construct {
       securityGroups: [group.id],
     }));
 
-    this.controllerRole = new IamRole(this, 'controller-role', {
-      name: `${clusterName}-efs-csi`,
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
-      }),
-    });
+    this.controllerRole = podIdentityRole(this, 'controller', cluster, `${clusterName}-efs-csi`, EFS_CSI_NAMESPACE, EFS_CSI_CONTROLLER_SERVICE_ACCOUNT);
     // The managed policy lets the controller create access points only when it tags them, and delete only those it tagged.
     new IamRolePolicyAttachment(this, 'controller-policy', { role: this.controllerRole.name, policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy' });
-    new EksPodIdentityAssociation(this, 'controller-identity', {
-      clusterName: cluster.name,
-      namespace: EFS_CSI_NAMESPACE,
-      serviceAccount: EFS_CSI_CONTROLLER_SERVICE_ACCOUNT,
-      roleArn: this.controllerRole.arn,
-    });
   }
 
   /** The EFS CSI driver and the StorageClass on this file system, for ClusterAddons to install. */
