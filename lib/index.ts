@@ -24,6 +24,7 @@ export * from './core/names';
 export * from './core/pod-security';
 export * from './core/props-shape';
 export * from './core/quantities';
+export * from './core/queue-priority';
 export * from './core/scheduling';
 export * from './core/validation';
 export * from './core/workload';

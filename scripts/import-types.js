@@ -27,6 +27,7 @@ const CRD_FILES = [
   'kueue.x-k8s.io_resourceflavors.yaml',
   'kueue.x-k8s.io_clusterqueues.yaml',
   'kueue.x-k8s.io_localqueues.yaml',
+  'kueue.x-k8s.io_workloadpriorityclasses.yaml',
 ];
 
 util.download = async (url) => {

@@ -1484,3 +1484,103 @@ export function toJson_ResourceFlavorSpecTolerations(obj: ResourceFlavorSpecTole
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
+
+/**
+ * WorkloadPriorityClass is the Schema for the workloadPriorityClass API
+ *
+ * @schema WorkloadPriorityClass
+ */
+export class WorkloadPriorityClass extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "WorkloadPriorityClass"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'kueue.x-k8s.io/v1beta1',
+    kind: 'WorkloadPriorityClass',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "WorkloadPriorityClass".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: WorkloadPriorityClassProps): any {
+    return {
+      ...WorkloadPriorityClass.GVK,
+      ...toJson_WorkloadPriorityClassProps(props),
+    };
+  }
+
+  /**
+   * Defines a "WorkloadPriorityClass" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: WorkloadPriorityClassProps) {
+    super(scope, id, {
+      ...WorkloadPriorityClass.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...WorkloadPriorityClass.GVK,
+      ...toJson_WorkloadPriorityClassProps(resolved),
+    };
+  }
+}
+
+/**
+ * WorkloadPriorityClass is the Schema for the workloadPriorityClass API
+ *
+ * @schema WorkloadPriorityClass
+ */
+export interface WorkloadPriorityClassProps {
+  /**
+   * @schema WorkloadPriorityClass#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * description is an arbitrary string that usually provides guidelines on
+   * when this workloadPriorityClass should be used.
+   *
+   * @schema WorkloadPriorityClass#description
+   */
+  readonly description?: string;
+
+  /**
+   * value represents the integer value of this workloadPriorityClass. This is the actual priority that workloads
+   * receive when jobs have the name of this class in their workloadPriorityClass label.
+   * Changing the value of workloadPriorityClass doesn't affect the priority of workloads that were already created.
+   *
+   * @schema WorkloadPriorityClass#value
+   */
+  readonly value: number;
+}
+
+/**
+ * Converts an object of type 'WorkloadPriorityClassProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WorkloadPriorityClassProps(obj: WorkloadPriorityClassProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'description': obj.description,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return definedFields(result);
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+

@@ -12,6 +12,7 @@ import * as k8s from '../imports/k8s';
 import * as monitoring from '../imports/monitoring.coreos.com';
 import { kubeObject } from '../k8s/kube-object';
 import { checkName, DNS_LABEL } from '../core/names';
+import { TRAINING_PREEMPTIBLE_PRIORITY_CLASS } from '../core/queue-priority';
 import { earlierWithSameKey } from '../core/duplicates';
 import { PropsShape, shapeProblems, wellShapedFields } from '../core/props-shape';
 
@@ -21,8 +22,11 @@ export const PriorityClasses = {
   SERVING_CRITICAL: 'ml-serving-critical',
   /** Training that must finish: preempts preemptible training. */
   TRAINING_HIGH: 'ml-training-high',
-  /** Training that resumes from checkpoints: never preempts anything itself. */
-  TRAINING_PREEMPTIBLE: 'ml-training-preemptible',
+  /**
+   * Training that resumes from checkpoints: never preempts anything itself. In a queue, any other
+   * training job may evict it (see `PREEMPTIBLE_QUEUE_PRIORITY`).
+   */
+  TRAINING_PREEMPTIBLE: TRAINING_PREEMPTIBLE_PRIORITY_CLASS,
 } as const;
 
 /** The pinned NVIDIA device plugin image. */

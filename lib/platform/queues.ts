@@ -6,6 +6,7 @@
  */
 import { Construct, IConstruct } from 'constructs';
 import { ClusterProfile, NodePoolProfile } from '../core/cluster-profile';
+import { PREEMPTIBLE_QUEUE_PRIORITY } from '../core/queue-priority';
 import { NodeLabels } from '../core/scheduling';
 import { scopeDefaults } from '../core/scope-defaults';
 import { Problem, Problems } from '../core/validation';
@@ -73,7 +74,8 @@ export interface QueueFlavorsProps {
 }
 
 /**
- * The cluster's ResourceFlavors, once per cluster, in its platform chart. Tenants with a `queue`
+ * The cluster's ResourceFlavors and the WorkloadPriorityClass of preemptible training
+ * (`PREEMPTIBLE_QUEUE_PRIORITY`), once per cluster, in its platform chart. Tenants with a `queue`
  * need them, and `ClusterAddons({ kueue: true })` installs the Kueue controller they feed.
  */
 export class QueueFlavors extends Construct {
@@ -96,6 +98,11 @@ export class QueueFlavors extends Construct {
         spec: { nodeLabels: { ...flavor.nodeLabels }, nodeTaints: flavor.nodeTaints.length > 0 ? flavor.nodeTaints.map((t) => ({ ...t })) : undefined },
       });
     }
+    kubeObject(this, 'priority-preemptible', kueue.WorkloadPriorityClass.GVK, kueue.toJson_WorkloadPriorityClassProps, {
+      metadata: { name: PREEMPTIBLE_QUEUE_PRIORITY.name },
+      value: PREEMPTIBLE_QUEUE_PRIORITY.value,
+      description: PREEMPTIBLE_QUEUE_PRIORITY.description,
+    });
   }
 }
 

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { ClusterProfile } from '../core/cluster-profile';
 import { resolveWorkloadScope } from '../core/scope-defaults';
+import { KUEUE_PRIORITY_LABEL, queuePriorityLabels } from '../core/queue-priority';
 import { Problems } from '../core/validation';
 import { appIndex, PlatformWorkload, undefinedReferenceProblems, WorkloadReferences } from '../core/workload';
 import { identityAnnotations, identityPodLabels } from '../core/workload-identity';
@@ -210,7 +211,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
       roles: this.roles,
       port: this.port,
       topology: this.topology(),
-      queueLabels: this.queueName ? { [KUEUE_QUEUE_LABEL]: this.queueName } : {},
+      queueLabels: this.queueName ? { [KUEUE_QUEUE_LABEL]: this.queueName, ...queuePriorityLabels(props.priorityClassName) } : {},
       ttlSeconds: (props.ttlAfterFinished ?? Duration.days(1)).toSeconds(),
       identityLabels: hasIdentity ? identityPodLabels(this.cluster) : {},
       serviceAccountName: props.serviceAccountName ?? this.name,
@@ -221,16 +222,25 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
     };
   }
 
-  /** A queued job needs its LocalQueue defined in the program (a Tenant with `queue`). */
+  /** A queued job needs its LocalQueue, and the WorkloadPriorityClass it names, defined in the program. */
   private queueReferenceProblems() {
     if (!this.queueName) return [];
-    if (appIndex(this).defined.has(`LocalQueue/${this.namespace}/${this.queueName}`)) return [];
-    return [{
-      code: 'QUEUE_UNDEFINED',
-      message: `Training job "${this.name}" waits in LocalQueue "${this.queueName}" of namespace ${this.namespace}, which this program never defines; it would stay suspended for ever.`,
-      received: this.queueName,
-      fix: `give the Tenant "${this.namespace}" a queue (queue: {}) and use tenant.queueName, or drop queueName.`,
-    }];
+    const { defined } = appIndex(this);
+    const priority = queuePriorityLabels(this.props.priorityClassName)[KUEUE_PRIORITY_LABEL];
+    return [
+      ...(defined.has(`LocalQueue/${this.namespace}/${this.queueName}`) ? [] : [{
+        code: 'QUEUE_UNDEFINED',
+        message: `Training job "${this.name}" waits in LocalQueue "${this.queueName}" of namespace ${this.namespace}, which this program never defines; it would stay suspended for ever.`,
+        received: this.queueName,
+        fix: `give the Tenant "${this.namespace}" a queue (queue: {}) and use tenant.queueName, or drop queueName.`,
+      }]),
+      ...(priority === undefined || defined.has(`WorkloadPriorityClass//${priority}`) ? [] : [{
+        code: 'QUEUE_PRIORITY_UNDEFINED',
+        message: `Training job "${this.name}" is ordered in its queue by WorkloadPriorityClass "${priority}", which this program never defines; Kueue would not admit it.`,
+        received: priority,
+        fix: `add new QueueFlavors(charts.platform, 'queues') for cluster "${this.clusterName}" (it defines the class).`,
+      }]),
+    ];
   }
 
   private add<P>(id: string, gvk: GroupVersionKind, toJson: (props: P | undefined) => Record<string, any> | undefined, props: NoInfer<P>): ApiObject {

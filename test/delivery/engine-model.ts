@@ -119,7 +119,7 @@ export function appliedTooEarly(steps: readonly ApplyStep[], baseline: ClusterBa
 export const CHART_CUSTOM_KINDS: Record<string, readonly string[]> = {
   'kube-prometheus-stack': ['monitoring.coreos.com/ServiceMonitor', 'monitoring.coreos.com/PodMonitor', 'monitoring.coreos.com/PrometheusRule', 'monitoring.coreos.com/Prometheus', 'monitoring.coreos.com/Alertmanager'],
   'jobset': ['jobset.x-k8s.io/JobSet'],
-  'kueue': ['kueue.x-k8s.io/ClusterQueue', 'kueue.x-k8s.io/LocalQueue', 'kueue.x-k8s.io/ResourceFlavor', 'kueue.x-k8s.io/Workload'],
+  'kueue': ['kueue.x-k8s.io/ClusterQueue', 'kueue.x-k8s.io/LocalQueue', 'kueue.x-k8s.io/ResourceFlavor', 'kueue.x-k8s.io/Workload', 'kueue.x-k8s.io/WorkloadPriorityClass'],
   'argo-cd': ['argoproj.io/Application', 'argoproj.io/ApplicationSet', 'argoproj.io/AppProject'],
   'flux2': ['source.toolkit.fluxcd.io/GitRepository', 'source.toolkit.fluxcd.io/OCIRepository', 'kustomize.toolkit.fluxcd.io/Kustomization'],
 };

@@ -85,13 +85,41 @@ describe('Kueue preemption with the library\'s queues, simulated', () => {
     });
   });
 
-  test('Kueue ignores the PriorityClass\'s preemptionPolicy: a "preemptible" job evicts one with no priority class', () => {
-    const docs = synth(1, { 'team-a': 4 }, [
-      { tenant: 'team-a', name: 'plain', gpus: 3, backend: TrainingBackend.JOBSET },
-      { tenant: 'team-a', name: 'sweep', gpus: 3, priorityClassName: PriorityClasses.TRAINING_PREEMPTIBLE, backend: TrainingBackend.JOBSET },
-    ]);
-    expect(byKind(docs, 'PriorityClass').find((c) => c.metadata.name === PriorityClasses.TRAINING_PREEMPTIBLE).preemptionPolicy).toBe('Never');
-    expect(admit(docs, { arrival: 'one by one' }).evicted).toEqual([{ job: 'JobSet/team-a/plain', by: 'JobSet/team-a/sweep', reason: 'InClusterQueue' }]);
+  describe.each([TrainingBackend.INDEXED_JOB, TrainingBackend.JOBSET, TrainingBackend.KUBEFLOW_TFJOB])('a "preemptible" job never evicts another training job (%s)', (backend) => {
+    // Kueue ignores the PriorityClass's preemptionPolicy (Never): the class's value alone would let a
+    // preemptible job (1000) evict one with no class (0).
+    test('it waits behind a job with no priority class, which keeps running', () => {
+      const docs = synth(1, { 'team-a': 4 }, [
+        { tenant: 'team-a', name: 'plain', gpus: 3, backend },
+        { tenant: 'team-a', name: 'sweep', gpus: 3, priorityClassName: PriorityClasses.TRAINING_PREEMPTIBLE, backend },
+      ]);
+      expect(byKind(docs, 'PriorityClass').find((c) => c.metadata.name === PriorityClasses.TRAINING_PREEMPTIBLE).preemptionPolicy).toBe('Never');
+      const outcome = admit(docs, { arrival: 'one by one' });
+      expect(outcome.evicted).toEqual([]);
+      expect(outcome.admitted.map((a) => a.job)).toEqual([expect.stringMatching(/\/team-a\/plain/)]);
+      expect(outcome.pending.map((p) => p.job)).toEqual([expect.stringMatching(/\/team-a\/sweep/)]);
+    });
+
+    test('a job with no priority class still evicts it, and so does a high-priority one', () => {
+      for (const priorityClassName of [undefined, PriorityClasses.TRAINING_HIGH]) {
+        const docs = synth(1, { 'team-a': 4 }, [
+          { tenant: 'team-a', name: 'sweep', gpus: 3, priorityClassName: PriorityClasses.TRAINING_PREEMPTIBLE, backend },
+          { tenant: 'team-a', name: 'other', gpus: 3, priorityClassName, backend },
+        ]);
+        const outcome = admit(docs, { arrival: 'one by one' });
+        expect(outcome.evicted).toEqual([{ job: expect.stringMatching(/\/team-a\/sweep/), by: expect.stringMatching(/\/team-a\/other/), reason: 'InClusterQueue' }]);
+      }
+    });
+
+    test('two preemptible jobs: the later one waits', () => {
+      const docs = synth(1, { 'team-a': 4 }, [
+        { tenant: 'team-a', name: 'sweep-1', gpus: 3, priorityClassName: PriorityClasses.TRAINING_PREEMPTIBLE, backend },
+        { tenant: 'team-a', name: 'sweep-2', gpus: 3, priorityClassName: PriorityClasses.TRAINING_PREEMPTIBLE, backend },
+      ]);
+      const outcome = admit(docs, { arrival: 'one by one' });
+      expect(outcome.evicted).toEqual([]);
+      expect(outcome.admitted.map((a) => a.job)).toEqual([expect.stringMatching(/\/team-a\/sweep-1/)]);
+    });
   });
 
   test('reclaimWithinCohort Any: a queue takes back its nominal quota from a sibling that borrowed it, whatever the priorities', () => {

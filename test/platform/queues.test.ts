@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import {
-  Accelerator, Cloud, ClusterProfile, NodeLabels, Problems, QueueFlavors, usesKueue, Tenant, TfStrategy, TfTrainingJob, TfTrainingJobProps, TrainingBackend, TrainingCapacity,
+  Accelerator, Cloud, ClusterProfile, NodeLabels, PriorityClasses, Problems, QueueFlavors, usesKueue, Tenant, TfStrategy, TfTrainingJob, TfTrainingJobProps, TrainingBackend, TrainingCapacity,
 } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
 import { byKind, synthManifests, synthManifestsError } from '../k8s-helpers';
@@ -261,6 +261,14 @@ describe('Kueue queues', () => {
       const message = synthManifestsError(platform(profile, { 'team-a': 4 }, () => undefined, false));
       expect(message).toContain('QUEUE_FLAVORS_MISSING: The queue of tenant "team-a" uses ResourceFlavors any-node, nvidia-l4-on-demand, which this program never defines');
       expect(message).toContain("Fix: add new QueueFlavors(charts.platform, 'queues') for cluster \"gpu\".");
+    });
+
+    test('a queued preemptible job and no flavors: the WorkloadPriorityClass that orders it is missing too', () => {
+      const message = synthManifestsError(platform(profile, { 'team-a': 4 }, (chart, queue) => {
+        new TfTrainingJob(chart, 'sweep', job(profile, 'team-a', 'sweep', 2, { queueName: queue('team-a'), priorityClassName: PriorityClasses.TRAINING_PREEMPTIBLE }));
+      }, false));
+      expect(message).toContain('QUEUE_PRIORITY_UNDEFINED: Training job "sweep" is ordered in its queue by WorkloadPriorityClass "ml-training-preemptible", which this program never defines');
+      expect(message).toContain("Fix: add new QueueFlavors(charts.platform, 'queues') for cluster \"gpu\" (it defines the class).");
     });
 
     test('a queued job is larger than its queue can ever admit, naming the job, the queue and the figures', () => {

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kf from '../../imports/kubeflow.org';
 import { jobMetadata, JobRender, podTemplate, TFJOB_PORT_NAME } from '../pod-template';
-import { TrainingSuccess } from '../job-props';
+import { KUEUE_QUEUE_LABEL, TrainingSuccess } from '../job-props';
 import { TfRole } from '../tf-config';
 
 const TFJOB_REPLICA_TYPE: Record<TfRole, string> = { chief: 'Chief', worker: 'Worker', ps: 'PS', evaluator: 'Evaluator' };
@@ -20,7 +20,7 @@ export function emitTfJob(job: JobRender): ApiObject {
       template: podTemplate(job, resolved, TFJOB_PORT_NAME),
     };
   }
-  const queue = Object.values(job.queueLabels)[0];
+  const queue = job.queueLabels[KUEUE_QUEUE_LABEL];
   const tasks = job.roles.reduce((sum, r) => sum + r.replicas, 0);
   return job.add('tfjob', kf.TfJob.GVK, kf.toJson_TfJobProps, {
     metadata: jobMetadata(job, job.name, undefined, { ...job.queueLabels }),
