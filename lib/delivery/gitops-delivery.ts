@@ -6,8 +6,9 @@ import { scopeDefaults } from '../core/scope-defaults';
 import { KUEUE_QUEUE_LABEL } from '../training/job-props';
 import { Problem, Problems } from '../core/validation';
 import { PropsShape, propsToBuild, throwProblems } from '../core/props-shape';
+import { finishedJobProblems } from './finished-jobs';
 import { GitOpsEngine } from './gitops-engine';
-import { argoApplication, ClusterSource, EngineAnnotations, fluxObjects } from './gitops-objects';
+import { argoApplication, ClusterSource, EngineAnnotations, fluxObjects, HealthCheck, ROLLOUT_KINDS } from './gitops-objects';
 
 export interface GitOpsDeliveryProps {
   readonly engine: GitOpsEngine;
@@ -86,7 +87,7 @@ export class GitOpsDelivery extends Construct {
     if (!/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/.test(props.interval ?? '5m')) {
       problems.add({ code: 'DELIVERY_INTERVAL_INVALID', message: 'The interval is not a Go duration.', received: props.interval, fix: 'write it like 5m, 1h or 90s.' });
     }
-    problems.addCheck(() => this.chartProblems());
+    problems.addCheck(() => [...this.chartProblems(), ...finishedJobProblems(this.apiObjects(), this.engine === GitOpsEngine.FLUX ? 'Flux' : 'Argo CD')]);
   }
 
   /** Every chart must belong to a cluster (be a ClusterCharts chart), and cluster names must differ. */
@@ -108,7 +109,7 @@ export class GitOpsDelivery extends Construct {
 
   /** Marks the objects the engine must apply first, those it must never prune, and (Flux) queued workloads it must only create. Called by synthPlatform before writing. */
   public annotate(): void {
-    for (const object of this.app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
+    for (const object of this.apiObjects()) {
       if (this.engine === GitOpsEngine.ARGO_CD) {
         if (isFoundation(object.kind)) object.metadata.addAnnotation(EngineAnnotations.ARGO_SYNC_WAVE, '-1');
         if (isKeptOnPrune(object.kind)) object.metadata.addAnnotation(EngineAnnotations.ARGO_SYNC_OPTIONS, 'Prune=false');
@@ -121,17 +122,22 @@ export class GitOpsDelivery extends Construct {
     }
   }
 
+  private apiObjects(): ApiObject[] {
+    return this.app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  }
+
   /** Moves the chart files cdk8s wrote to `outdir` into per-cluster directories, and writes the kustomizations and engine objects. */
   public layOut(outdir: string): void {
     const written = fs.readdirSync(outdir);
-    const clusters = new Map<string, { platform: string[]; tenants: string[] }>();
+    const clusters = new Map<string, { platform: string[]; tenants: string[]; rollouts: Record<'platform' | 'tenants', HealthCheck[]> }>();
     for (const chart of this.app.charts) {
       const defaults = scopeDefaults(chart)!;
       const file = chartFile(written, chart, this.app.outputFileExtension);
       if (!file) continue;
-      const entry = clusters.get(defaults.cluster.name) ?? { platform: [], tenants: [] };
+      const entry = clusters.get(defaults.cluster.name) ?? { platform: [], tenants: [], rollouts: { platform: [], tenants: [] } };
       const group = defaults.namespace === undefined ? 'platform' : 'tenants';
       entry[group].push(file);
+      entry.rollouts[group].push(...rolloutsOf(chart));
       clusters.set(defaults.cluster.name, entry);
       fs.mkdirSync(path.join(outdir, defaults.cluster.name, group), { recursive: true });
       fs.renameSync(path.join(outdir, file), path.join(outdir, defaults.cluster.name, group, file));
@@ -147,6 +153,7 @@ export class GitOpsDelivery extends Construct {
         branch: this.props.branch ?? 'main',
         path: `${this.props.path ?? 'dist'}/${cluster}`,
         hasTenants: groups.tenants.length > 0,
+        healthChecks: groups.rollouts,
         prune: this.props.prune ?? true,
         interval: this.props.interval ?? '5m',
         argoProject: this.props.argoProject ?? 'default',
@@ -156,6 +163,13 @@ export class GitOpsDelivery extends Construct {
       fs.writeFileSync(path.join(outdir, 'gitops', `${cluster}.yaml`), Yaml.stringify(...objects));
     }
   }
+}
+
+/** The objects of `chart` whose rollout an engine can wait for; jobs, which run for hours and finish once, are not among them. */
+function rolloutsOf(chart: Chart): HealthCheck[] {
+  return chart.node.findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject && ROLLOUT_KINDS.includes(c.kind))
+    .map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.name, namespace: o.metadata.namespace }));
 }
 
 function chartFile(files: readonly string[], chart: Chart, extension: string): string | undefined {

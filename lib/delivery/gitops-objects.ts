@@ -14,7 +14,20 @@ export interface ClusterSource {
   readonly argoProject: string;
   /** @default - none: a public repository */
   readonly credentialsSecret?: string;
+  /** What Flux waits for after applying each directory. */
+  readonly healthChecks: Readonly<Record<'platform' | 'tenants', readonly HealthCheck[]>>;
 }
+
+/** An object Flux waits for after applying (a Kustomization's `healthChecks` entry). */
+export interface HealthCheck {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+/** The kinds a Kustomization waits for: what rolls out and then stays healthy. */
+export const ROLLOUT_KINDS: readonly string[] = ['Deployment', 'StatefulSet', 'DaemonSet'];
 
 /** Annotations the engines read on the objects they apply. */
 export const EngineAnnotations = {
@@ -70,7 +83,7 @@ export function fluxRepositoryUrl(url: string): string {
 export function fluxObjects(source: ClusterSource): Array<Record<string, unknown>> {
   const namespace = GITOPS_NAMESPACES[GitOpsEngine.FLUX];
   const repository = `${source.cluster}-output`;
-  const kustomization = (name: string, dir: string, dependsOn: string[]) => ({
+  const kustomization = (name: string, dir: 'platform' | 'tenants', dependsOn: string[]) => ({
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
     metadata: { name, namespace },
@@ -79,7 +92,10 @@ export function fluxObjects(source: ClusterSource): Array<Record<string, unknown
       sourceRef: { kind: 'GitRepository', name: repository },
       path: `./${source.path}/${dir}`,
       prune: source.prune,
-      wait: true,
+      // Not `wait`, which waits for every object: Flux counts a Job healthy only once it completes,
+      // and a claim only once bound, so hours of training (or a volume no pod used yet) would fail it.
+      wait: false,
+      ...(source.healthChecks[dir].length > 0 ? { healthChecks: source.healthChecks[dir].map((c) => ({ ...c })) } : {}),
       timeout: '10m',
       ...(dependsOn.length > 0 ? { dependsOn: dependsOn.map((n) => ({ name: n })) } : {}),
     },

@@ -79,7 +79,12 @@ export interface TfTrainingJobProps {
   readonly gracePeriod?: Duration;
   /** @default - no deadline */
   readonly activeDeadline?: Duration;
-  /** @default Duration.days(1) */
+  /**
+   * How long a finished job is kept before its controller deletes it. Anything that applies the
+   * manifests again after that (a GitOps engine, a CI pipeline) creates the job again, and it runs
+   * again: with GitOpsDelivery it is refused (`GITOPS_JOB_TTL`).
+   * @default - kept until the program no longer has it
+   */
   readonly ttlAfterFinished?: Duration;
   /** @default - the cluster default */
   readonly priorityClassName?: string;

@@ -20,7 +20,8 @@ export interface JobRender {
   readonly topology: TrainingTopology;
   /** Labels of the top-level object that runs the pods: the queue label when queued. */
   readonly queueLabels: Readonly<Record<string, string>>;
-  readonly ttlSeconds: number;
+  /** @default - kept once finished */
+  readonly ttlSeconds?: number;
   /** Pod labels of the cloud identity, when the pods run as a ServiceAccount with one. */
   readonly identityLabels: Readonly<Record<string, string>>;
   readonly serviceAccountName: string;

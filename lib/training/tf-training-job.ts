@@ -1,4 +1,4 @@
-import { ApiObject, Duration, GroupVersionKind } from 'cdk8s';
+import { ApiObject, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { ClusterProfile } from '../core/cluster-profile';
@@ -212,7 +212,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
       port: this.port,
       topology: this.topology(),
       queueLabels: this.queueName ? { [KUEUE_QUEUE_LABEL]: this.queueName, ...queuePriorityLabels(props.priorityClassName) } : {},
-      ttlSeconds: (props.ttlAfterFinished ?? Duration.days(1)).toSeconds(),
+      ttlSeconds: props.ttlAfterFinished?.toSeconds(),
       identityLabels: hasIdentity ? identityPodLabels(this.cluster) : {},
       serviceAccountName: props.serviceAccountName ?? this.name,
       gracePeriodSeconds: (props.gracePeriod ?? DEFAULT_GRACE_PERIOD).toSeconds(),

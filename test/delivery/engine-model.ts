@@ -172,3 +172,62 @@ export function suspendAfterResync(engineObjects: readonly any[], desired: any, 
   const policy = desired.metadata?.annotations?.['kustomize.toolkit.fluxcd.io/ssa'] ?? 'Override';
   return getPath(['IfNotPresent', 'Ignore'].includes(policy) ? live : desired, at);
 }
+
+/**
+ * The objects a Flux Kustomization health-checks after applying `docs` (its directory), as
+ * kustomize-controller's checkHealth does: with `wait`, every applied object except those the
+ * apply skipped (`ssa: IfNotPresent` on an object that exists, `ssa: Ignore`); without it, the
+ * `healthChecks` references. A reference to no object of the directory is kept, unresolved.
+ */
+export function fluxHealthChecked(kustomization: any, docs: readonly any[], existing: (doc: any) => boolean): Array<any | { missing: string }> {
+  if (kustomization.spec.wait) {
+    return docs.filter((d) => {
+      const policy = d.metadata?.annotations?.['kustomize.toolkit.fluxcd.io/ssa'];
+      return policy !== 'Ignore' && !(policy === 'IfNotPresent' && existing(d));
+    });
+  }
+  return (kustomization.spec.healthChecks ?? []).map((ref: any) => docs.find((d) => d.apiVersion === ref.apiVersion && d.kind === ref.kind && d.metadata.name === ref.name && (d.metadata.namespace ?? '') === (ref.namespace ?? ''))
+    ?? { missing: `${ref.kind} ${ref.namespace ?? ''}/${ref.name}` });
+}
+
+/**
+ * Flux's verdict on one object while its workloads run as they should (Deployments rolled out,
+ * training jobs running, volumes waiting for their first pod). kustomize-controller reads a Job
+ * with its own status reader (internal/statusreaders/job.go): Current only once it is Complete, so
+ * a running or suspended training job is InProgress. kstatus reads a PersistentVolumeClaim as
+ * Current only once Bound, and a claim of a WaitForFirstConsumer class binds with its first pod:
+ * one a rolled-out Deployment or StatefulSet of `docs` mounts is bound, any other may still wait.
+ * Everything else here is taken to be Current.
+ */
+export function fluxStatusWhileRunning(doc: any, docs: readonly any[]): 'Current' | 'InProgress' {
+  if (doc.apiVersion === 'batch/v1' && doc.kind === 'Job') return 'InProgress';
+  if (doc.kind === 'PersistentVolumeClaim') {
+    const mounted = docs.some((d) => ['Deployment', 'StatefulSet'].includes(d.kind) && d.metadata.namespace === doc.metadata.namespace
+      && (d.spec.template.spec.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === doc.metadata.name));
+    return mounted ? 'Current' : 'InProgress';
+  }
+  return 'Current';
+}
+
+/** Where each kind of training object keeps its time-to-live after it finishes. */
+export const TTL_PATH: Record<string, string[]> = {
+  'batch/Job': ['spec', 'ttlSecondsAfterFinished'],
+  'jobset.x-k8s.io/JobSet': ['spec', 'ttlSecondsAfterFinished'],
+  'kubeflow.org/TFJob': ['spec', 'runPolicy', 'ttlSecondsAfterFinished'],
+};
+
+/**
+ * What happens to a finished training object delivered by the engine. With a TTL its controller
+ * deletes it; the engine then finds it missing from the cluster and creates it again, and the job
+ * runs again: Argo CD's automated sync with `selfHeal`, and Flux at every interval (an
+ * `ssa: IfNotPresent` object is created when absent; only `Ignore` is never applied).
+ */
+export function afterFinished(engineObjects: readonly any[], doc: any): 'kept' | 'deleted' | 'run again' {
+  const ttl = getPath(doc, TTL_PATH[kueueKey(doc)] ?? []);
+  if (ttl === undefined) return 'kept';
+  const application = engineObjects.find((o) => o.kind === 'Application');
+  const recreates = application
+    ? application.spec.syncPolicy?.automated?.selfHeal === true
+    : doc.metadata?.annotations?.['kustomize.toolkit.fluxcd.io/ssa'] !== 'Ignore';
+  return recreates ? 'run again' : 'deleted';
+}

@@ -33,7 +33,9 @@ describe('TfTrainingJob', () => {
       expect(jobs.every((j) => j.spec.template.spec.serviceAccountName === 'mnist')).toBe(true);
       const [service] = byKind(docs, 'Service');
       expect(service.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, selector: { 'ml-platform.io/training-job': 'mnist' }, ports: [{ port: 2222 }] });
-      expect(worker.spec).toMatchObject({ completionMode: 'Indexed', completions: 4, parallelism: 4, backoffLimit: 3, activeDeadlineSeconds: 21600, ttlSecondsAfterFinished: 86400 });
+      expect(worker.spec).toMatchObject({ completionMode: 'Indexed', completions: 4, parallelism: 4, backoffLimit: 3, activeDeadlineSeconds: 21600 });
+      // Kept once finished: deleted, it would be created again by whatever applies the manifests next.
+      expect(worker.spec.ttlSecondsAfterFinished).toBeUndefined();
       expect(worker.spec.template.spec.subdomain).toBe('mnist');
     });
 
@@ -179,7 +181,7 @@ describe('TfTrainingJob', () => {
         expect(container.env.map((e: any) => e.name)).not.toContain('TF_CONFIG');
         expect(spec.template.spec.subdomain).toBeUndefined();
       }
-      expect(tfJob.spec.runPolicy).toEqual({ cleanPodPolicy: 'Running', backoffLimit: 3, ttlSecondsAfterFinished: 86400, schedulingPolicy: { minAvailable: 6, priorityClass: 'training-high' } });
+      expect(tfJob.spec.runPolicy).toEqual({ cleanPodPolicy: 'Running', backoffLimit: 3, schedulingPolicy: { minAvailable: 6, priorityClass: 'training-high' } });
       expect(Object.values<any>(tfJob.spec.tfReplicaSpecs).map((s) => s.restartPolicy)).toEqual(['ExitCode', 'ExitCode', 'ExitCode']);
     });
 
