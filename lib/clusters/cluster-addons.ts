@@ -1,3 +1,4 @@
+import { kueueValues } from './kueue-config';
 import type { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import { Construct } from 'constructs';
@@ -82,7 +83,7 @@ export class ClusterAddons extends Construct {
     if (ingress) this.addIngressController(cluster.internalLoadBalancerAnnotations(), ingress, monitoring !== undefined);
     if (props.dcgmExporter ?? hasGpus) this.addDcgmExporter(cluster);
     if (props.jobset) this.release('jobset', ADDON_CHARTS.jobset, AddonNamespaces.JOBSET, {});
-    if (props.kueue) this.release('kueue', ADDON_CHARTS.kueue, AddonNamespaces.KUEUE, {});
+    if (props.kueue) this.release('kueue', ADDON_CHARTS.kueue, AddonNamespaces.KUEUE, kueueValues());
     if (props.gitOps === GitOpsEngine.ARGO_CD) this.release('argo-cd', ADDON_CHARTS.argoCd, GITOPS_NAMESPACES[GitOpsEngine.ARGO_CD], {});
     if (props.gitOps === GitOpsEngine.FLUX) this.release('flux', ADDON_CHARTS.flux, GITOPS_NAMESPACES[GitOpsEngine.FLUX], {});
   }
