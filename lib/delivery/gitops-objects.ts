@@ -23,6 +23,7 @@ export interface HealthCheck {
   readonly apiVersion: string;
   readonly kind: string;
   readonly name: string;
+  /** @default - none: a cluster-wide object */
   readonly namespace?: string;
 }
 
