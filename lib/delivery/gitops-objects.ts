@@ -1,3 +1,4 @@
+import { KUEUE_PRIORITY_LABEL } from '../core/queue-priority';
 import { GitOpsEngine, GITOPS_NAMESPACES } from './gitops-engine';
 
 /** Where a cluster's output lives in the repository, and how the engine should treat it. */
@@ -48,6 +49,9 @@ export const QUEUED_SUSPEND_FIELDS = [
   { group: 'kubeflow.org', kind: 'TFJob', jsonPointers: ['/spec/runPolicy/suspend'] },
 ] as const;
 
+/** JSON pointer of the WorkloadPriorityClass label. */
+const PRIORITY_LABEL_POINTER = `/metadata/labels/${KUEUE_PRIORITY_LABEL.replace(/\//g, '~1')}`;
+
 /** The Argo CD Application that keeps a cluster in step with its directory; applied in the cluster's own Argo CD. */
 export function argoApplication(source: ClusterSource): Record<string, unknown> {
   return {
@@ -58,8 +62,9 @@ export function argoApplication(source: ClusterSource): Record<string, unknown> 
       project: source.argoProject,
       source: { repoURL: source.repoUrl, targetRevision: source.branch, path: source.path },
       destination: { server: 'https://kubernetes.default.svc' },
-      // Kueue owns the suspend field once a workload exists: not drift, and (RespectIgnoreDifferences) not overwritten on sync.
-      ignoreDifferences: QUEUED_SUSPEND_FIELDS.map((field) => ({ ...field, jsonPointers: [...field.jsonPointers] })),
+      // Kueue owns the suspend field once a workload exists: not drift, and (RespectIgnoreDifferences) not
+      // overwritten on sync. Its webhook refuses any change of the priority label, so that is set on creation only.
+      ignoreDifferences: QUEUED_SUSPEND_FIELDS.map((field) => ({ ...field, jsonPointers: [...field.jsonPointers, PRIORITY_LABEL_POINTER] })),
       syncPolicy: {
         automated: { prune: source.prune, selfHeal: true },
         // Server-side apply: dashboards ConfigMaps outgrow the 256 KiB last-applied annotation of client-side apply.

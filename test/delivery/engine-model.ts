@@ -161,16 +161,32 @@ export function kueueAdmits(live: any): any {
  * alone; `Override` and `Merge` both write every field the manifest sets.
  */
 export function suspendAfterResync(engineObjects: readonly any[], desired: any, live: any): unknown {
-  const at = KUEUE_SUSPEND_PATH[kueueKey(desired)];
+  return fieldAfterResync(engineObjects, desired, live, KUEUE_SUSPEND_PATH[kueueKey(desired)]);
+}
+
+/** The value at `at` after the engine syncs `desired` over `live` again (see suspendAfterResync). */
+export function fieldAfterResync(engineObjects: readonly any[], desired: any, live: any, at: readonly string[]): unknown {
   const application = engineObjects.find((o) => o.kind === 'Application');
   if (application) {
-    const pointer = `/${at.join('/')}`;
+    const pointer = `/${at.map((k) => k.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
     const ignored = (application.spec.ignoreDifferences ?? []).some((d: any) => (d.group ?? '') === groupOf(desired) && d.kind === desired.kind && (d.jsonPointers ?? []).includes(pointer));
     const respected = (application.spec.syncPolicy?.syncOptions ?? []).includes('RespectIgnoreDifferences=true');
     return getPath(ignored && respected ? live : desired, at);
   }
   const policy = desired.metadata?.annotations?.['kustomize.toolkit.fluxcd.io/ssa'] ?? 'Override';
   return getPath(['IfNotPresent', 'Ignore'].includes(policy) ? live : desired, at);
+}
+
+/**
+ * Kueue v0.11's webhook refuses an update of a queued job that changes its queue or its
+ * WorkloadPriorityClass label (jobframework ValidateJobOnUpdate: ValidateUpdateForWorkloadPriorityClassName
+ * is ValidateImmutableField; the queue name only while unsuspended). Returns the refusal, if any.
+ */
+export function kueueRefusesUpdate(live: any, updated: any): string | undefined {
+  const label = 'kueue.x-k8s.io/priority-class';
+  const before = live.metadata?.labels?.[label];
+  const after = updated.metadata?.labels?.[label];
+  return before === after ? undefined : `metadata.labels[${label}]: field is immutable (${before ?? 'unset'} → ${after ?? 'unset'})`;
 }
 
 /**

@@ -5,10 +5,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildMultiCloud } from '../../examples/multi-cloud/main';
 import {
-  Accelerator, ClusterCharts, ClusterProfile, GitOpsDelivery, GitOpsEngine, KUEUE_QUEUE_LABEL, QueueFlavors, synthPlatform, Tenant, TfStrategy, TfTrainingJob, TrainingBackend,
+  Accelerator, ClusterCharts, ClusterProfile, GitOpsDelivery, GitOpsEngine, KUEUE_PRIORITY_LABEL, KUEUE_QUEUE_LABEL, MlPlatform, PriorityClasses, QueueFlavors, synthPlatform, Tenant, TfStrategy, TfTrainingJob, TrainingBackend,
 } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
-import { KUEUE_SUSPEND_PATH, kueueAdmits, kueueKey, readDocs, suspendAfterResync } from './engine-model';
+import { fieldAfterResync, KUEUE_SUSPEND_PATH, kueueAdmits, kueueKey, kueueRefusesUpdate, readDocs, suspendAfterResync } from './engine-model';
 
 const filesBelow = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesBelow(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 
@@ -21,6 +21,7 @@ function deliver(engine: GitOpsEngine) {
   const profile = ClusterProfile.fromJson({ ...EKS_PROFILE.toJson(), name: 'queued' });
   const charts = new ClusterCharts(kubernetes, profile);
   new QueueFlavors(charts.platform, 'flavors');
+  new MlPlatform(charts.platform, 'platform');
   const tenant = new Tenant(charts.tenant('team-q'), 'tenant', { name: 'team-q', cluster: profile, quota: { gpus: 8 }, queue: {} });
   for (const backend of [TrainingBackend.INDEXED_JOB, TrainingBackend.JOBSET, TrainingBackend.KUBEFLOW_TFJOB]) {
     new TfTrainingJob(charts.tenant('team-q'), backend, {
@@ -32,6 +33,7 @@ function deliver(engine: GitOpsEngine) {
       workers: { replicas: 2, cpu: 1, memoryGiB: 4, gpus: 1, accelerator: Accelerator.NVIDIA_L4 },
       backend,
       queueName: tenant.queueName,
+      priorityClassName: PriorityClasses.TRAINING_PREEMPTIBLE,
     });
   }
   new GitOpsDelivery(kubernetes, 'delivery', { engine, repoUrl: 'https://github.com/acme/ml-platform.git' });
@@ -56,5 +58,19 @@ describe.each([GitOpsEngine.ARGO_CD, GitOpsEngine.FLUX])('queued training delive
     const evicted = queued.filter(({ cluster, doc }) => suspendAfterResync(engineObjects(cluster), doc, kueueAdmits(doc)) !== false)
       .map(({ cluster, doc }) => `${cluster}: ${doc.kind} ${doc.metadata.namespace}/${doc.metadata.name}`);
     expect(evicted).toEqual([]);
+  });
+
+  test('a job created before it carried its WorkloadPriorityClass label is not refused on the next sync: the engine leaves the label as it is', () => {
+    const preemptible = queued.filter(({ doc }) => doc.metadata.labels[KUEUE_PRIORITY_LABEL] !== undefined);
+    expect(preemptible.length).toBe(3);
+    const refused = preemptible.flatMap(({ cluster, doc }) => {
+      const live = kueueAdmits(doc);
+      delete live.metadata.labels[KUEUE_PRIORITY_LABEL];
+      const label = fieldAfterResync(engineObjects(cluster), doc, live, ['metadata', 'labels', KUEUE_PRIORITY_LABEL]);
+      const updated = { ...live, metadata: { ...live.metadata, labels: { ...live.metadata.labels, ...(label === undefined ? {} : { [KUEUE_PRIORITY_LABEL]: label }) } } };
+      const refusal = kueueRefusesUpdate(live, updated);
+      return refusal ? [`${doc.kind} ${doc.metadata.name}: ${refusal}`] : [];
+    });
+    expect(refused).toEqual([]);
   });
 });
