@@ -143,30 +143,9 @@ export function collectWarnings(root: IConstruct): string[] {
 const PASS_VALUES = new WeakMap<IConstruct, Map<string, unknown>>();
 
 /**
- * Whether this is a chart's own pass inside `App.synth` or `App.synthYaml`: there cdk8s validates
- * the whole app once, then once more for every chart it writes (`App._synthChart`, from
- * `Chart.toJson`), with no user code in between, so what the first pass computed still holds.
- * Read from the call sites, as cdk8s gives no other sign; any other stack (a user's own
- * `chart.toJson()`, `Testing.synth`, another cdk8s) counts as a new pass, which is only slower.
- */
-function isChartPassOfSynth(): boolean {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 12;
-  const stack = new Error().stack ?? '';
-  Error.stackTraceLimit = limit;
-  // `at Type.method (file:line:column)`, source-mapped or not.
-  const frames = stack.split('\n').map((line) => /^\s*at (?:\S+\.)?(\S+) \((.*):\d+:\d+\)$/.exec(line)).map((m) => ({ name: m?.[1], file: m?.[2] }));
-  const at = frames.findIndex((f) => f.name === '_synthChart');
-  if (at < 0 || at + 2 >= frames.length) return false;
-  const [synthChart, toJson, synth] = frames.slice(at, at + 3);
-  return toJson.name === 'toJson' && (synth.name === 'synth' || synth.name === 'synthYaml') && synth.file === synthChart.file;
-}
-
-/**
  * A value of the whole app `scope` belongs to, computed at most once per validation pass, for
  * checks that would otherwise each walk the tree (which made synth quadratic). Every pass, cdk8s's
- * and {@link collectValidationErrors}, visits the root first, where the values are dropped; the
- * per-chart passes of one `App.synth` keep them (with 10 charts, synth validated the app 11 times).
+ * and {@link collectValidationErrors}, visits the root first, where the values are dropped.
  * @internal
  */
 export function perValidationPass<T>(scope: IConstruct, key: string, compute: (root: IConstruct) => T): T {
@@ -177,7 +156,7 @@ export function perValidationPass<T>(scope: IConstruct, key: string, compute: (r
     PASS_VALUES.set(root, fresh);
     root.node.addValidation({
       validate: () => {
-        if (fresh.size > 0 && !UNCHANGED.has(root) && !isChartPassOfSynth()) fresh.clear();
+        if (fresh.size > 0 && !UNCHANGED.has(root)) fresh.clear();
         return [];
       },
     });

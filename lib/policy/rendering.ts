@@ -1,4 +1,4 @@
-import { ApiObject, App } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { perValidationPass } from '../core/validation';
 
@@ -42,6 +42,18 @@ function shareRendering(object: ApiObject): void {
   });
 }
 
+/**
+ * A chart's objects in dependency order, as `Chart.toJson` renders them, without what
+ * `Chart.toJson` does first: resolve the whole app's dependencies and validate the whole app.
+ * Inside `App.synth` and `App.synthYaml` both were just done for the app, and repeating them for
+ * every chart made synth grow with charts × constructs.
+ */
+function renderChart(chart: Chart): any[] {
+  return new DependencyGraph(chart.node).topology()
+    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+    .map((o) => o.toJson());
+}
+
 /** Marks the time `root.synth()` or `root.synthYaml()` runs; the gate calls it when it is installed. */
 export function markSynthesis(root: IConstruct): void {
   if (WRAPPED.has(root) || !(root instanceof App)) return;
@@ -54,9 +66,12 @@ export function markSynthesis(root: IConstruct): void {
       value: function synthesizing(this: App, ...args: unknown[]) {
         if (SYNTHESIZING.has(root)) return original.apply(this, args);
         SYNTHESIZING.add(root);
+        const charts = root.node.findAll().filter((c): c is Chart => Chart.isChart(c));
+        for (const chart of charts) Object.defineProperty(chart, 'toJson', { configurable: true, writable: true, value: () => renderChart(chart) });
         try {
           return original.apply(this, args);
         } finally {
+          for (const chart of charts) delete (chart as { toJson?: unknown }).toJson;
           SYNTHESIZING.delete(root);
         }
       },

@@ -119,6 +119,26 @@ describe('rendering per synth', () => {
     expect(runs).toBe(1);
   });
 
+  test('app.synth walks the app once, not once more per chart: every validation of the tree runs once', () => {
+    const { app, deployment } = tenCharts();
+    let runs = 0;
+    deployment.node.addValidation({ validate: () => { runs++; return []; } });
+    app.synth();
+    expect(runs).toBe(1);
+    app.synthYaml();
+    expect(runs).toBe(2);
+  });
+
+  test('outside synth, a chart\'s toJson still validates the app and renders afresh', () => {
+    const { app, deployment } = tenCharts();
+    app.synth();
+    let runs = 0;
+    deployment.node.addValidation({ validate: () => { runs++; return []; } });
+    deployment.addJsonPatch(privileged);
+    expect(() => Chart.of(deployment).toJson()).toThrow(/POLICY_POD_PRIVILEGED/);
+    expect(runs).toBe(1);
+  });
+
   test('a check whose answer changes after a synth fails the next synth', () => {
     const { app, deployment } = tenCharts();
     let broken = false;
