@@ -1,21 +1,30 @@
-import Ajv from 'ajv';
+import Ajv, { ValidateFunction } from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { WorkloadKinds } from '../../lib';
 
-/** Validators for the custom resources of the CRDs copied in crds/, by `apiVersion/kind`. */
+let validators: Map<string, (doc: unknown) => string[]> | undefined;
+
+/**
+ * Validators for the custom resources of the CRDs copied in crds/, by `apiVersion/kind`. Each
+ * schema is compiled on its first use (compiling all of them took 1 s, and few are used), once.
+ */
 export function crdValidators(): Map<string, (doc: unknown) => string[]> {
+  if (validators) return validators;
   // CRD patterns are Go regular expressions; `(?i)` (case-insensitive) is their only syntax JavaScript lacks.
   const goRegExp = Object.assign((pattern: string, flags: string) => (pattern.includes('(?i)') ? new RegExp(pattern.replace('(?i)', ''), `${flags}i`) : new RegExp(pattern, flags)), { code: 'new RegExp' });
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
-  const validators = new Map<string, (doc: unknown) => string[]>();
+  validators = new Map();
   const dir = path.join(__dirname, '..', '..', 'crds');
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
     const crd = parse(fs.readFileSync(path.join(dir, file), 'utf8'));
     for (const version of crd.spec.versions.filter((v: any) => v.served)) {
-      const validate = ajv.compile(version.schema.openAPIV3Schema);
-      validators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, (doc) => (validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`)));
+      let validate: ValidateFunction | undefined;
+      validators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, (doc) => {
+        validate ??= ajv.compile(version.schema.openAPIV3Schema);
+        return validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+      });
     }
   }
   return validators;

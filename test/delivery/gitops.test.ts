@@ -10,20 +10,29 @@ import { ClusterCharts, ClusterProfile, GitOpsDelivery, GitOpsEngine, synthPlatf
 import { failureMessage } from '../failure';
 import { appliedTooEarly, argoSteps, baselineFromAddons, CHART_CUSTOM_KINDS, ClusterBaseline, crdValidators, fluxSteps, readDocs } from './engine-model';
 
+let found: string | undefined;
+
 /** kubectl, the real consumer of the cluster directories: the test fails naming it when it is missing. */
 function kubectl(): string {
+  if (found) return found;
   const candidate = process.env.KUBECTL_BIN ?? 'kubectl';
   const probe = spawnSync(candidate, ['version', '--client'], { encoding: 'utf8' });
   if (probe.status !== 0) throw new Error(`kubectl is missing: "${candidate}" did not run (${probe.error?.message ?? probe.stderr}). Install kubectl (it carries kustomize) or set KUBECTL_BIN.`);
-  return candidate;
+  return (found = candidate);
 }
 
+// Directories are written once by synthesize(); several tests read the same build.
+const builds = new Map<string, any[]>();
+
 function kustomize(dir: string): any[] {
-  const run = spawnSync(kubectl(), ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (run.status !== 0) throw new Error(`kubectl kustomize ${dir} failed: ${run.stderr}`);
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-kz-')), 'out.yaml');
-  fs.writeFileSync(file, run.stdout);
-  return readDocs(file);
+  if (!builds.has(dir)) {
+    const run = spawnSync(kubectl(), ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (run.status !== 0) throw new Error(`kubectl kustomize ${dir} failed: ${run.stderr}`);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-kz-')), 'out.yaml');
+    fs.writeFileSync(file, run.stdout);
+    builds.set(dir, readDocs(file));
+  }
+  return structuredClone(builds.get(dir)!);
 }
 
 const filesBelow = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesBelow(path.join(dir, e.name)) : [path.join(dir, e.name)]));

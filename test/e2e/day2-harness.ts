@@ -36,12 +36,14 @@ export interface Change {
 
 export class Day2Harness {
   public readonly dir: string;
+  private readonly terraform = findTerraform();
+  private readonly mirror = findAwsProviderMirror(AWS_PROVIDER_VERSION);
   private readonly run: (...args: string[]) => string;
   private schemas: Record<string, { version: number; block: Json }> = {};
 
   constructor() {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-day2-'));
-    this.run = terraformRunner(findTerraform(), this.dir, findAwsProviderMirror(AWS_PROVIDER_VERSION));
+    this.run = terraformRunner(this.terraform, this.dir, this.mirror);
   }
 
   /** Synthesizes one stack with the real `app.synth()` and returns its Terraform JSON. */
@@ -56,16 +58,49 @@ export class Day2Harness {
   /** Plans `stack` against `state` (none: an empty state) and returns the changes and the plan. */
   public plan(stack: Json, state?: Json): { changes: Change[]; plan: Json } {
     this.write(stack);
-    const stateFile = path.join(this.dir, 'terraform.tfstate');
+    const plan = this.planDir(this.dir, this.run, state);
+    return { changes: (plan.resource_changes ?? []).map(changeOf), plan };
+  }
+
+  /**
+   * Plans every stack of `stacks` against `state`, each as if alone, in one terraform plan: each
+   * stack becomes a module of one root (which holds the provider), and `state` is copied into each
+   * module. Terraform and the provider start once instead of once per stack, and the provider plans
+   * each resource as it would at the root. Addresses come back without the module prefix.
+   */
+  public planEach(stacks: Record<string, Json>, state: Json): Record<string, Change[]> {
+    const dir = fs.mkdtempSync(path.join(this.dir, 'each-'));
+    const names = Object.keys(stacks);
+    const root: Json = { module: {} };
+    names.forEach((name, i) => {
+      const { terraform, provider, ...body } = this.prepare(stacks[name]);
+      if (i === 0) Object.assign(root, { terraform, provider });
+      if (JSON.stringify({ terraform, provider }) !== JSON.stringify({ terraform: root.terraform, provider: root.provider })) {
+        throw new Error(`planEach: "${name}" configures terraform or its providers differently from "${names[0]}"; plan it alone`);
+      }
+      fs.mkdirSync(path.join(dir, `m${i}`));
+      fs.writeFileSync(path.join(dir, `m${i}`, 'main.tf.json'), JSON.stringify({ ...body, terraform: { required_providers: terraform.required_providers } }));
+      root.module[`m${i}`] = { source: `./m${i}` };
+    });
+    fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify(root));
+    const perModule = { ...state, resources: names.flatMap((_, i) => state.resources.map((r: Json) => ({ module: `module.m${i}`, ...r }))) };
+    const plan = this.planDir(dir, terraformRunner(this.terraform, dir, this.mirror), perModule);
+    const out: Record<string, Change[]> = Object.fromEntries(names.map((name) => [name, []]));
+    for (const rc of plan.resource_changes ?? []) {
+      const i = /^module\.m(\d+)$/.exec(rc.module_address ?? '')?.[1];
+      if (i === undefined) throw new Error(`planEach: ${rc.address} is outside the stacks' modules`);
+      out[names[Number(i)]].push(changeOf({ ...rc, address: rc.address.slice(`module.m${i}.`.length) }));
+    }
+    return out;
+  }
+
+  private planDir(dir: string, run: (...args: string[]) => string, state?: Json): Json {
+    const stateFile = path.join(dir, 'terraform.tfstate');
     if (state) fs.writeFileSync(stateFile, JSON.stringify(state));
     else fs.rmSync(stateFile, { force: true });
-    if (!fs.existsSync(path.join(this.dir, '.terraform'))) this.run('init', '-input=false');
-    this.run('plan', '-input=false', '-refresh=false', '-lock=false', '-out=plan.bin');
-    const plan = JSON.parse(this.run('show', '-json', 'plan.bin'));
-    const changes = (plan.resource_changes ?? []).map((rc: Json) => ({
-      address: rc.address, type: rc.type, actions: rc.change.actions, replacePaths: rc.change.replace_paths ?? [], before: rc.change.before, after: rc.change.after,
-    }));
-    return { changes, plan };
+    if (!fs.existsSync(path.join(dir, '.terraform'))) run('init', '-input=false');
+    run('plan', '-input=false', '-refresh=false', '-lock=false', '-out=plan.bin');
+    return JSON.parse(run('show', '-json', 'plan.bin'));
   }
 
   /**
@@ -116,6 +151,10 @@ export class Day2Harness {
   }
 
   private write(stack: Json): void {
+    fs.writeFileSync(path.join(this.dir, 'cdk.tf.json'), JSON.stringify(this.prepare(stack)));
+  }
+
+  private prepare(stack: Json): Json {
     const copy = JSON.parse(JSON.stringify(stack));
     // Test-only settings: keep state in the work dir and plan without reaching AWS.
     copy.terraform.backend = { local: { path: 'terraform.tfstate' } };
@@ -127,7 +166,7 @@ export class Day2Harness {
       skip_metadata_api_check: true,
       skip_region_validation: true,
     });
-    fs.writeFileSync(path.join(this.dir, 'cdk.tf.json'), JSON.stringify(copy));
+    return copy;
   }
 
   private loadSchemas(): void {
@@ -141,6 +180,10 @@ export class Day2Harness {
     if (!schema) throw new Error(`no schema for ${type}`);
     return schema;
   }
+}
+
+function changeOf(rc: Json): Change {
+  return { address: rc.address, type: rc.type, actions: rc.change.actions, replacePaths: rc.change.replace_paths ?? [], before: rc.change.before, after: rc.change.after };
 }
 
 /** Synthesizes one stack built by `build` in a fresh app: version 1 or version 2 of a program. */

@@ -17,7 +17,9 @@ test('the provider snippets for the other clouds type-check', () => {
       return file;
     });
     const program = ts.createProgram(files, { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, noEmit: true, skipLibCheck: true, types: ['node'] });
-    const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    // The snippets' own diagnostics: the checker reads only the library declarations they use
+    // (`tsc` in npm test checks the library itself), 2 s instead of 10.
+    const errors = files.flatMap((file) => ts.getPreEmitDiagnostics(program, program.getSourceFile(file))).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(errors).toEqual([]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

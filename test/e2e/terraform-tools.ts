@@ -21,7 +21,7 @@ const MIRROR_ROOTS = ['/opt', '/usr/local/share', '/usr/share', '/root/.terrafor
 export function findAwsProviderMirror(version: string): string {
   const fromEnv = process.env.TF_PROVIDER_MIRROR;
   const roots = fromEnv ? [fromEnv] : MIRROR_ROOTS.filter((r) => fs.existsSync(r));
-  const found = execFileSync('find', [...roots, '-path', `*/registry.terraform.io/hashicorp/aws/${version}/*`, '-name', 'terraform-provider-aws_*'], {
+  const found = execFileSync('find', [...roots, '-path', `*/registry.terraform.io/hashicorp/aws/${version}/*`, '-name', 'terraform-provider-aws_*', '-print', '-quit'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   }).split('\n').find(Boolean);
