@@ -6,12 +6,14 @@
  * and never output written as if nothing were wrong.
  */
 import { Testing } from 'cdk8s';
+import { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { App as TfApp, TerraformStack } from 'cdktf';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  ClusterCharts, ClusterProfile, PodTemplate, collectValidationErrors, declareExternalNamespace, declareExternalObject, GitOpsDelivery, GitOpsEngine, ModelDelivery, ModelVersionPolicy,
+  ClusterCharts, ClusterProfile, EksBlockStorage, EksSharedFileSystem, PodTemplate, collectValidationErrors, declareExternalNamespace, declareExternalObject, GitOpsDelivery, GitOpsEngine, ModelDelivery, ModelVersionPolicy,
   QueueFlavors, S3StateLocking, ServingExposure, StateBackend, synthPlatform, Tenant, TenantQueue, TfServing, TrainingCheckpoint, ValidationError, waivePolicy, WorkloadKinds,
 } from '../lib';
 import { EKS_PROFILE } from './fixtures';
@@ -23,6 +25,8 @@ interface Context {
   readonly tenant: Tenant;
   readonly tf: TfApp;
   readonly stack: TerraformStack;
+  /** A well-formed EKS cluster resource in `stack`, for the storage constructs. */
+  eks(): EksClusterResource;
   /** A well-formed serving stack in the tenant's namespace, for its methods. */
   serving(): TfServing;
 }
@@ -35,9 +39,11 @@ function outcomeOf(act: (ctx: Context) => unknown): string {
   tenant.addVolumeClaim('models', { storage: '1Gi' });
   const tf = new TfApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-tf-')) });
   const stack = new TerraformStack(tf, 'stack');
+  new AwsProvider(stack, 'aws', { region: 'us-east-1' });
   const serving = () => new TfServing(charts.tenant('t'), 's', { models: [{ name: 'm', basePath: '/models/m', versions: ModelVersionPolicy.specific(1) }], modelVolume: { claimName: 'models' } });
   try {
-    act({ k8s, charts, tenant, tf, stack, serving });
+    const eks = () => new EksClusterResource(stack, 'eks', { name: 'ml', roleArn: 'arn:aws:iam::1:role/eks', vpcConfig: { subnetIds: ['subnet-a', 'subnet-b'] } });
+    act({ k8s, charts, tenant, tf, stack, eks, serving });
     const errors = [...collectValidationErrors(k8s), ...collectValidationErrors(tf)];
     if (errors.length > 0) {
       const unlisted = errors.filter((e) => !PROBLEM_LINE.test(e));
@@ -143,13 +149,31 @@ const SWEEP: ReadonlyArray<readonly [string, string, (ctx: Context) => unknown]>
   ['TrainingCheckpoint.bucket', 'options null', () => TrainingCheckpoint.bucket('gs://acme/ckpt', js(null))],
   ['TrainingCheckpoint.bucket', 'uri missing', () => TrainingCheckpoint.bucket(js(undefined))],
   ['TrainingCheckpoint.volume', 'claim missing', () => TrainingCheckpoint.volume(js(undefined))],
+  ['new EksBlockStorage', 'no cluster', ({ stack }) => new EksBlockStorage(stack, 'ebs', js(undefined), 'ml')],
+  ['new EksBlockStorage', 'cluster a plain object', ({ stack }) => new EksBlockStorage(stack, 'ebs', js({ name: 'ml' }), 'ml')],
+  ['new EksBlockStorage', 'clusterName missing', ({ stack, eks }) => new EksBlockStorage(stack, 'ebs', eks(), js(undefined))],
+  ['new EksBlockStorage', 'clusterName a number', ({ stack, eks }) => new EksBlockStorage(stack, 'ebs', eks(), js(5))],
+  ['new EksBlockStorage', 'options null', ({ stack, eks }) => new EksBlockStorage(stack, 'ebs', eks(), 'ml', js(null))],
+  ['new EksBlockStorage', 'storageClassName a number', ({ stack, eks }) => new EksBlockStorage(stack, 'ebs', eks(), 'ml', js({ storageClassName: 3 }))],
+  ['new EksBlockStorage', 'unknown option storageClass', ({ stack, eks }) => new EksBlockStorage(stack, 'ebs', eks(), 'ml', js({ storageClass: 'gp3' }))],
+  ['new EksSharedFileSystem', 'no cluster', ({ stack }) => new EksSharedFileSystem(stack, 'efs', js(undefined), 'ml', ['subnet-a'])],
+  ['new EksSharedFileSystem', 'nothing but scope and id', ({ stack }) => new EksSharedFileSystem(stack, 'efs', js(undefined), js(undefined), js(undefined))],
+  ['new EksSharedFileSystem', 'subnetIds missing', ({ stack, eks }) => new EksSharedFileSystem(stack, 'efs', eks(), 'ml', js(undefined))],
+  ['new EksSharedFileSystem', 'subnetIds a string', ({ stack, eks }) => new EksSharedFileSystem(stack, 'efs', eks(), 'ml', js('subnet-a'))],
+  ['new EksSharedFileSystem', 'options null', ({ stack, eks }) => new EksSharedFileSystem(stack, 'efs', eks(), 'ml', ['subnet-a'], js(null))],
+  ['new EksSharedFileSystem', 'kmsKeyArn a number', ({ stack, eks }) => new EksSharedFileSystem(stack, 'efs', eks(), 'ml', ['subnet-a'], js({ kmsKeyArn: 1 }))],
+  ['new EksSharedFileSystem', 'options.subnetIds a string', ({ stack, eks }) => new EksSharedFileSystem(stack, 'efs', eks(), 'ml', ['subnet-a'], js({ subnetIds: 'subnet-b' }))],
+  ['new EksSharedFileSystem', 'unknown option encrypted', ({ stack, eks }) => new EksSharedFileSystem(stack, 'efs', eks(), 'ml', ['subnet-a'], js({ encrypted: false }))],
   ['TrainingCheckpoint.volume', 'mountPath a number', () => TrainingCheckpoint.volume('ckpt', js(7))],
 ];
 
 describe('untyped sweep: every public entry point, called as plain JavaScript', () => {
   test('the harness accepts well-formed calls (so "listed" below is earned)', () => {
-    expect(outcomeOf(({ k8s, stack, tenant, serving }) => {
+    expect(outcomeOf(({ k8s, stack, tenant, eks, serving }) => {
       new GitOpsDelivery(k8s, 'd', GOOD_DELIVERY);
+      const cluster = eks();
+      new EksBlockStorage(stack, 'ebs', cluster, 'ml');
+      new EksSharedFileSystem(stack, 'efs', cluster, 'ml', ['subnet-a', 'subnet-b'], { kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/k' });
       StateBackend.s3(GOOD_S3).applyTo(stack);
       tenant.addVolumeClaim('data', { storage: '1Gi' });
       tenant.addServiceAccount('runner');
