@@ -79,8 +79,9 @@ describe('synthPlatformOrExit', () => {
       });`;
     const result = require('child_process').spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: path.join(__dirname, '..') });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`[${file}] PROFILE_INVALID: "kubernetesVersion" must be a minor version`);
-    expect(result.stderr).toContain(`[${file}] PROFILE_INVALID: pools[0] must be an object; received null.`);
+    expect(result.stderr).toContain(`[${file}] PROFILE_VERSION_INVALID: profile.kubernetesVersion must be a minor version such as "1.33". Received: "latest". Fix: write major.minor`);
+    expect(result.stderr).toContain(`[${file}] PROFILE_POOL_INVALID: profile.pools[0] must be an object. Received: null. Fix: `);
+    expect(result.stderr).toContain(`[${file}] PROFILE_CAPABILITIES_INVALID: profile.capabilities.managedGpuDrivers must be a boolean. Received: (not set). Fix: `);
     expect(result.stderr).not.toMatch(/^\s+at /m);
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
   });

@@ -152,7 +152,6 @@ describe.each(['gke', 'eks', 'aks'] as const)('%s cluster under hostile input', 
         return c;
       })) written++;
     }), runs(40));
-    if (process.env.SHOW_WRITTEN) console.log(cloud, written);
     expect(written).toBeGreaterThan(0);
   });
 
