@@ -29,7 +29,10 @@ export interface StorageArguments<T> {
 interface GivenArguments {
   readonly cluster: unknown;
   readonly clusterName: unknown;
-  /** Only EksSharedFileSystem takes subnets. */
+  /**
+   * Only EksSharedFileSystem takes subnets.
+   * @default - none: EksBlockStorage
+   */
   readonly subnetIds?: unknown;
   readonly options: unknown;
 }
