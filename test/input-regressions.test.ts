@@ -87,6 +87,15 @@ describe('input regressions', () => {
     expect(errors.filter((e) => e.includes('TENANT_OBJECT_DUPLICATE'))).toHaveLength(2);
   });
 
+  test('a claim whose storageClassName is not a StorageClass name; "" (no dynamic provisioning) is taken', () => {
+    const errors = errorsOf((charts) => {
+      const tenant = new Tenant(charts.tenant('u'), 'tenant', {});
+      tenant.addVolumeClaim('fast', { storage: '1Gi', storageClassName: 'Fast SSD' });
+      tenant.addVolumeClaim('static', { storage: '1Gi', storageClassName: '' });
+    });
+    expect(errors).toEqual([expect.stringMatching(/^\[ml-eks-u\/tenant\] STORAGE_CLASS_NAME_INVALID: "Fast SSD" is not a valid StorageClass name .* Received: "Fast SSD"\. Fix: /)]);
+  });
+
   test('received values are shown as they are: not set, NaN, a construct passed as a prop (JSON.stringify threw on its cycles)', () => {
     const errors = errorsOf((charts) => {
       new TfServing(charts.tenant('t'), 'a', { models: [{ name: 'm', basePath: '/models/m' }], modelVolume: { claimName: 'models' }, cluster: charts.tenant('t') } as any);

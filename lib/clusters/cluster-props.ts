@@ -2,7 +2,9 @@ import { Accelerator } from '../core/accelerator';
 import { Cloud } from '../core/cloud';
 import { FieldShape, PropsShape } from '../core/props-shape';
 import { checkName, DNS_LABEL } from '../core/names';
+import type { ConstructContainer } from '../core/construct-arguments';
 import { Problem } from '../core/validation';
+import { cdktf } from './bindings';
 
 /** The shape of NodePoolOptions and GpuPoolOptions; each cloud adds its own fields. */
 export const POOL_SHAPE: PropsShape = {
@@ -64,3 +66,10 @@ export function profileNameProblems(name: string): Problem[] {
     message: `Cluster name "${name}" also names the cluster profile, its charts and labels, which need a Kubernetes DNS label.`,
   }));
 }
+
+/** The stacks of a cdktf App, where every cluster-side construct goes. */
+export const IN_STACK: ConstructContainer = {
+  name: 'cdktf TerraformStack',
+  fix: 'pass the TerraformStack the cluster goes in, or a construct inside it.',
+  has: (scope) => scope.node.scopes.some((s) => cdktf().TerraformStack.isStack(s)),
+};

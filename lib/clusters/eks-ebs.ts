@@ -1,4 +1,6 @@
 import type { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
+import { checkConstructArguments } from '../core/construct-arguments';
+import { IN_STACK } from './cluster-props';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { Construct } from 'constructs';
 import { ADDON_CHARTS } from './addon-charts';
@@ -34,6 +36,7 @@ export class EksBlockStorage extends Construct {
   public readonly storageClassName: string;
 
   constructor(scope: Construct, id: string, cluster: EksClusterResource, clusterName: string, options: EksBlockStorageOptions = {}) {
+    checkConstructArguments('EksBlockStorage', scope, id, IN_STACK);
     super(scope, id);
     const { IamRolePolicyAttachment } = aws();
     // Checked first: a JavaScript caller's missing cluster would otherwise be a TypeError below.

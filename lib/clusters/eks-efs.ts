@@ -1,4 +1,6 @@
 import type { EfsFileSystem } from '@cdktf/provider-aws/lib/efs-file-system';
+import { checkConstructArguments } from '../core/construct-arguments';
+import { IN_STACK } from './cluster-props';
 import type { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { Construct } from 'constructs';
@@ -47,6 +49,7 @@ export class EksSharedFileSystem extends Construct {
   public readonly storageClassName: string;
 
   constructor(scope: Construct, id: string, cluster: EksClusterResource, clusterName: string, subnetIds: readonly string[], options: EksSharedFileSystemOptions = {}) {
+    checkConstructArguments('EksSharedFileSystem', scope, id, IN_STACK);
     super(scope, id);
     const { EfsFileSystem, EfsMountTarget, IamRolePolicyAttachment, SecurityGroup, VpcSecurityGroupIngressRule } = aws();
     // Checked first: a JavaScript caller's missing cluster would otherwise be a TypeError below.

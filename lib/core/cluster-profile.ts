@@ -126,11 +126,13 @@ export class ClusterProfile {
 
   /** Pools whose nodes carry `accelerator`. */
   public poolsWith(accelerator: Accelerator): NodePoolProfile[] {
+    checkAccelerator('poolsWith', accelerator);
     return this.data.pools.filter((p) => p.accelerator === accelerator.id);
   }
 
   /** The most GPUs of `accelerator` the cluster can ever hold: Σ maxNodes × GPUs per node. */
   public gpuCapacity(accelerator: Accelerator): number {
+    checkAccelerator('gpuCapacity', accelerator);
     return this.poolsWith(accelerator).reduce((sum, p) => sum + p.maxNodes * p.gpusPerNode, 0);
   }
 
@@ -139,6 +141,8 @@ export class ClusterProfile {
    * for every taint of the matching pools. `undefined` when no pool carries it.
    */
   public placementFor(accelerator: Accelerator, options: PlacementOptions = {}): Placement | undefined {
+    checkAccelerator('placementFor', accelerator);
+    throwProblems('ClusterProfile.placementFor', propsShapeProblems(options, { allowSpot: 'boolean' }, [], 'options'));
     const pools = this.poolsWith(accelerator).filter((p) => options.allowSpot || !p.spot);
     if (pools.length === 0) return undefined;
     const tolerations = new Map<string, Toleration>();
@@ -152,6 +156,16 @@ export class ClusterProfile {
   /** The JSON form: stable key order, so files written from it diff cleanly. */
   public toJson(): ClusterProfileData {
     return JSON.parse(JSON.stringify(this.data));
+  }
+}
+
+/**
+ * A JavaScript caller's accelerator id or undefined would match the CPU pools (whose accelerator is
+ * unset) and place GPU pods there; listed instead.
+ */
+function checkAccelerator(method: string, accelerator: unknown): void {
+  if (!(accelerator instanceof Accelerator)) {
+    throwProblems(`ClusterProfile.${method}`, [{ code: 'PROP_TYPE_INVALID', message: 'accelerator must be an Accelerator.', received: accelerator, fix: 'pass a catalogue entry such as Accelerator.NVIDIA_L4, or Accelerator.fromId(id) for an id.' }]);
   }
 }
 
