@@ -210,6 +210,18 @@ describe('cluster input regressions', () => {
     expect(errors.filter((e) => /^\[s\/eks\/(shared-fs|block-storage)\]/.test(e))).toEqual([]);
   });
 
+  test('EKS admins and VPC zones given as Terraform references (an IamRole\'s arn, a data source\'s zone) are taken, not refused as malformed', () => {
+    const { IamRole } = require('@cdktf/provider-aws/lib/iam-role');
+    const { DataAwsAvailabilityZones } = require('@cdktf/provider-aws/lib/data-aws-availability-zones');
+    const { Fn } = require('cdktf');
+    const errors = tfErrors((s) => {
+      const zones = new DataAwsAvailabilityZones(s, 'zones', { state: 'available' });
+      new EksVpc(s, 'vpc', { clusterName: 'ml', availabilityZones: [0, 1].map((i) => Fn.element(zones.names, i)) });
+      eks({ admins: [new IamRole(s, 'admin', { assumeRolePolicy: '{}' }).arn] })(s);
+    });
+    expect(errors).toEqual([]);
+  });
+
   test('the storage constructs take Terraform references (a KmsKey\'s arn, a resource\'s name, a VPC\'s subnets)', () => {
     const { KmsKey } = require('@cdktf/provider-aws/lib/kms-key');
     const errors = tfErrors((s) => {

@@ -46,7 +46,8 @@ export function listEntryProblems(field: string, values: readonly string[], code
   const problems: Problem[] = [];
   const seen = new Set<string>();
   for (const value of values) {
-    if (value.trim() === '' || value !== value.trim() || (pattern && !pattern.test(value))) {
+    // A Terraform reference (an IamRole's arn) is resolved at apply; only its presence can be checked here.
+    if (value.trim() === '' || value !== value.trim() || (pattern && !cdktf().Token.isUnresolved(value) && !pattern.test(value))) {
       problems.push({ code, message: `${field} holds an entry that is empty, padded with spaces or malformed.`, received: value, fix: `list the exact ids in ${field}.` });
     } else if (seen.has(value)) {
       problems.push({ code, message: `${field} lists the same entry twice; the second would conflict with the first.`, received: value, fix: `list each entry of ${field} once.` });
