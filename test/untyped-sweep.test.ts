@@ -258,6 +258,11 @@ describe('untyped sweep: WorkloadKinds.register', () => {
     ['podTemplates missing', { group: 'acme.dev', kind: 'Trainer', resource: 'trainers' }],
     ['kind a number', { group: 'acme.dev', kind: 5, resource: 'trainers', podTemplates: () => [] }],
     ['unknown field plural', { group: 'acme.dev', kind: 'Trainer', plural: 'trainers', resource: 'trainers', podTemplates: () => [] }],
+    ['a serving port of 0 (written into every tenant\'s NetworkPolicy)', { group: 'acme.dev', kind: 'Trainer', resource: 'trainers', podTemplates: () => [], servingPorts: [0] }],
+    ['a serving port of 8080.5', { group: 'acme.dev', kind: 'Trainer', resource: 'trainers', podTemplates: () => [], servingPorts: [8080.5] }],
+    ['a resource in capitals (written into every tenant\'s Role)', { group: 'acme.dev', kind: 'Trainer', resource: 'Trainers', podTemplates: () => [] }],
+    ['a group with a slash (an apiVersion, not a group)', { group: 'acme.dev/v1', kind: 'Trainer', resource: 'trainers', podTemplates: () => [] }],
+    ['a kind with a space', { group: 'acme.dev', kind: 'My Trainer', resource: 'trainers', podTemplates: () => [] }],
   ])('%s: a listed problem, and nothing registered', (_, definition) => {
     const before = WorkloadKinds.all().length;
     expect(outcomeOf(() => WorkloadKinds.register(js(definition)))).toBe('listed');
