@@ -45,6 +45,8 @@ describe('input regressions', () => {
   });
 
   test.each<[string, unknown, RegExp]>([
+    ['fuzz seed 1: 2^31 replicas, beyond the Deployment\'s int32 field', { replicas: 2 ** 31 }, /REPLICAS_INVALID: .* Received: 2147483648\./],
+    ['2^31 as the autoscaler\'s maxReplicas (int32 in the HorizontalPodAutoscaler)', { autoscaling: { minReplicas: 1, maxReplicas: 2 ** 31 } }, /HPA_MAX_INVALID: .* Received: 2147483648\./],
     ['serving memory of NaN', { memoryGiB: NaN }, /RESOURCE_INVALID: The serving pod's memoryGiB .* Received: NaN\./],
     ['serving memory of -1 GiB', { memoryGiB: -1 }, /RESOURCE_INVALID: The serving pod's memoryGiB/],
     ['serving memory of 1e21 GiB', { memoryGiB: 1e21 }, /RESOURCE_INVALID: The serving pod's memoryGiB/],
