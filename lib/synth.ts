@@ -181,6 +181,7 @@ export function synthPlatformOrExit(apps: PlatformApps | (() => PlatformApps)): 
   try {
     // A builder lets problems found while building (a bad profile file) be listed like the rest.
     const resolved = typeof apps === 'function' ? apps() : apps;
+    checkApps(resolved);
     built = inventory(resolved);
     result = synthesize(resolved, ({ warnings, waivers }) => ({ 'PLATFORM.md': platformMarkdown(built, warnings, waivers) }));
   } catch (error) {

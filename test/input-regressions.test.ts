@@ -2,6 +2,7 @@
 import { App as K8sApp, Duration, Testing } from 'cdk8s';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
 import { ClusterCharts, collectValidationErrors, EksVpc, isPinnedImage, ModelVersionPolicy, ServingExposure, Tenant, TfServing, TfStrategy, TfTrainingJob } from '../lib';
 import { EKS_PROFILE } from './fixtures';
 
@@ -44,6 +45,8 @@ describe('input regressions', () => {
   });
 
   test.each<[string, unknown, RegExp]>([
+    ['fuzz seed 1: 2^31 replicas, beyond the Deployment\'s int32 field', { replicas: 2 ** 31 }, /REPLICAS_INVALID: .* Received: 2147483648\./],
+    ['2^31 as the autoscaler\'s maxReplicas (int32 in the HorizontalPodAutoscaler)', { autoscaling: { minReplicas: 1, maxReplicas: 2 ** 31 } }, /HPA_MAX_INVALID: .* Received: 2147483648\./],
     ['serving memory of NaN', { memoryGiB: NaN }, /RESOURCE_INVALID: The serving pod's memoryGiB .* Received: NaN\./],
     ['serving memory of -1 GiB', { memoryGiB: -1 }, /RESOURCE_INVALID: The serving pod's memoryGiB/],
     ['serving memory of 1e21 GiB', { memoryGiB: 1e21 }, /RESOURCE_INVALID: The serving pod's memoryGiB/],
@@ -84,6 +87,15 @@ describe('input regressions', () => {
       tenant.addServiceAccount('sa');
     });
     expect(errors.filter((e) => e.includes('TENANT_OBJECT_DUPLICATE'))).toHaveLength(2);
+  });
+
+  test('a claim whose storageClassName is not a StorageClass name; "" (no dynamic provisioning) is taken', () => {
+    const errors = errorsOf((charts) => {
+      const tenant = new Tenant(charts.tenant('u'), 'tenant', {});
+      tenant.addVolumeClaim('fast', { storage: '1Gi', storageClassName: 'Fast SSD' });
+      tenant.addVolumeClaim('static', { storage: '1Gi', storageClassName: '' });
+    });
+    expect(errors).toEqual([expect.stringMatching(/^\[ml-eks-u\/tenant\] STORAGE_CLASS_NAME_INVALID: "Fast SSD" is not a valid StorageClass name .* Received: "Fast SSD"\. Fix: /)]);
   });
 
   test('received values are shown as they are: not set, NaN, a construct passed as a prop (JSON.stringify threw on its cycles)', () => {
@@ -139,6 +151,7 @@ describe('cluster input regressions', () => {
     build(stack);
     return collectValidationErrors(app);
   }
+  const eksResource = (s: TerraformStack) => new EksClusterResource(s, 'eks-resource', { name: 'ml', roleArn: 'arn:aws:iam::1:role/eks', vpcConfig: { subnetIds: ['subnet-a', 'subnet-b'] } });
   const eks = (props: Record<string, unknown>) => (s: TerraformStack) => new L.EksCluster(s, 'eks', { name: 'ml', region: 'us-east-1', subnetIds: ['a', 'b'], admins: ['arn:aws:iam::1:role/a'], ...props });
   const gke = (props: Record<string, unknown>) => (s: TerraformStack) => new L.GkeCluster(s, 'gke', { name: 'ml', project: 'p', location: 'europe-west4', network: 'n', subnetwork: 's', nodeCidr: '10.10.0.0/20', secretsEncryptionKey: 'k', ...props });
   const aks = (props: Record<string, unknown>) => (s: TerraformStack) => new L.AksCluster(s, 'aks', { name: 'ml', location: 'westeurope', resourceGroupName: 'rg', vnetSubnetId: 's', nodeCidr: '10.20.0.0/20', tenantId: 't', adminGroupObjectIds: ['g'], logAnalyticsWorkspaceId: 'w', secretsEncryption: { keyId: 'k', keyVaultId: 'v' }, ...props });
@@ -172,8 +185,53 @@ describe('cluster input regressions', () => {
     ['JavaScript: a GPU pool without accelerator', (s) => eks({})(s).addGpuPool('gpu', { maxNodes: 1 }), /PROP_MISSING: pool gpu\.accelerator is required\. Received: \(not set\)\. Fix: pass an Accelerator/],
     ['JavaScript: a taint effect misspelt', (s) => eks({})(s).addNodePool('cpu', { machineType: 'm6i.large', maxNodes: 1, taints: [{ key: 'a', effect: 'NoScheduleX' }] }), /PROP_TYPE_INVALID: pool cpu\.taints\[0\]\.effect must be a taint effect/],
     ['JavaScript: ClusterAddons without cluster', (s) => new L.ClusterAddons(s, 'addons', {}), /PROP_MISSING: props\.cluster is required/],
+    ['EKS blockStorage class "GP3" (a StorageClass name is lower case)', eks({ blockStorage: { storageClassName: 'GP3' } }), /^\[s\/eks\/block-storage\] STORAGE_CLASS_NAME_INVALID: .* Received: "GP3"/],
+    ['EKS sharedFileSystem class "shared files"', eks({ sharedFileSystem: { storageClassName: 'shared files' } }), /^\[s\/eks\/shared-fs\] STORAGE_CLASS_NAME_INVALID: .* Received: "shared files"/],
+    ['EKS sharedFileSystem and blockStorage with one class name (the second Helm release would fail)', eks({ sharedFileSystem: { storageClassName: 'gp3' } }), /^\[s\/eks\/block-storage\] STORAGE_CLASS_CONFLICT: s\/eks\/shared-fs already makes a StorageClass "gp3" on this cluster\. Received: "gp3"/],
+    ['EKS sharedFileSystem.subnetIds [] (no mount target, volumes never mount)', eks({ sharedFileSystem: { subnetIds: [] } }), /^\[s\/eks\/shared-fs\] SUBNETS_TOO_FEW: options\.subnetIds is empty/],
+    ['EKS sharedFileSystem.kmsKeyArn "" (not a key)', eks({ sharedFileSystem: { kmsKeyArn: '' } }), /KMS_KEY_INVALID: .* Received: ""/],
+    ['EKS sharedFileSystem.kmsKeyArn a key id, not an ARN', eks({ sharedFileSystem: { kmsKeyArn: '1234abcd-12ab-34cd-56ef-1234567890ab' } }), /KMS_KEY_INVALID/],
+    ['EksBlockStorage with a cluster name of 60 characters (role "<name>-ebs-csi" over 64)', (s) => new L.EksBlockStorage(s, 'ebs', eksResource(s), 'a'.repeat(60)), /CLUSTER_NAME_TOO_LONG: .*-ebs-csi" is not a valid IAM role name \(68 characters, limit 64\)/],
+    ['EksBlockStorage with a cluster name with a space', (s) => new L.EksBlockStorage(s, 'ebs', eksResource(s), 'm l'), /CLUSTER_NAME_INVALID: .* Received: "m l"/],
+    ['property campaign: EksSharedFileSystem class "gp3" beside EksBlockStorage on one cluster', (s) => {
+      const cluster = eksResource(s);
+      new L.EksSharedFileSystem(s, 'efs', cluster, 'ml', ['subnet-a'], { storageClassName: 'gp3' });
+      new L.EksBlockStorage(s, 'ebs', cluster, 'ml');
+    }, /^\[s\/ebs\] STORAGE_CLASS_CONFLICT: s\/efs already makes a StorageClass "gp3"/],
+    ['EksSharedFileSystem with no subnets', (s) => new L.EksSharedFileSystem(s, 'efs', eksResource(s), 'ml', []), /SUBNETS_TOO_FEW: subnetIds is empty/],
+    ['EksSharedFileSystem with one subnet twice', (s) => new L.EksSharedFileSystem(s, 'efs', eksResource(s), 'ml', ['subnet-a', 'subnet-a']), /SUBNET_ID_INVALID: subnetIds lists the same entry twice/],
+    ['EksSharedFileSystem with an empty subnet id', (s) => new L.EksSharedFileSystem(s, 'efs', eksResource(s), 'ml', ['subnet-a'], { subnetIds: [''] }), /SUBNET_ID_INVALID: options\.subnetIds holds an entry that is empty/],
     ['ClusterAddons monitoring storage of NaN GiB', (s) => new L.ClusterAddons(s, 'addons', { cluster: eks({})(s), monitoring: { storageGiB: NaN } }), /STORAGE_SIZE_INVALID/],
   ])('%s', (_, build, message) => {
     expect(tfErrors(build)).toContainEqual(expect.stringMatching(message));
+  });
+
+  test('a bad EKS cluster name is listed by the cluster once, not again by its storage constructs', () => {
+    const errors = tfErrors(eks({ name: 'm l' }));
+    expect(errors).toContainEqual(expect.stringMatching(/^\[s\/eks\] CLUSTER_NAME_INVALID/));
+    expect(errors.filter((e) => /^\[s\/eks\/(shared-fs|block-storage)\]/.test(e))).toEqual([]);
+  });
+
+  test('EKS admins and VPC zones given as Terraform references (an IamRole\'s arn, a data source\'s zone) are taken, not refused as malformed', () => {
+    const { IamRole } = require('@cdktf/provider-aws/lib/iam-role');
+    const { DataAwsAvailabilityZones } = require('@cdktf/provider-aws/lib/data-aws-availability-zones');
+    const { Fn } = require('cdktf');
+    const errors = tfErrors((s) => {
+      const zones = new DataAwsAvailabilityZones(s, 'zones', { state: 'available' });
+      new EksVpc(s, 'vpc', { clusterName: 'ml', availabilityZones: [0, 1].map((i) => Fn.element(zones.names, i)) });
+      eks({ admins: [new IamRole(s, 'admin', { assumeRolePolicy: '{}' }).arn] })(s);
+    });
+    expect(errors).toEqual([]);
+  });
+
+  test('the storage constructs take Terraform references (a KmsKey\'s arn, a resource\'s name, a VPC\'s subnets)', () => {
+    const { KmsKey } = require('@cdktf/provider-aws/lib/kms-key');
+    const errors = tfErrors((s) => {
+      const cluster = eksResource(s);
+      const vpc = new EksVpc(s, 'vpc', { clusterName: 'ml', availabilityZones: ['us-east-1a', 'us-east-1b'] });
+      new L.EksSharedFileSystem(s, 'efs', cluster, cluster.name, vpc.privateSubnetIds, { kmsKeyArn: new KmsKey(s, 'key', {}).arn });
+      new L.EksBlockStorage(s, 'ebs', cluster, cluster.name);
+    });
+    expect(errors).toEqual([]);
   });
 });

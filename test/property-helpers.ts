@@ -32,8 +32,8 @@ export const anyValue: fc.Arbitrary<unknown> = fc.oneof(hostileString, hostileNu
 /** Props objects with the known fields (and a misspelling) set to anything. */
 export const untypedProps = (fields: readonly string[]) => fc.oneof(anyValue, fc.dictionary(fc.constantFrom(...fields, `${fields[0]}s`), anyValue, { maxKeys: 4 }));
 
-/** One listed problem: construct path, code, message, value received and fix. */
-export const PROBLEM_LINE = /^\[[^\]]+\] [A-Z][A-Z0-9_]+: .+ Received: .+\. Fix: .+/s;
+/** One listed problem: construct path, code, message, value received and fix (not "undefined"). */
+export const PROBLEM_LINE = /^\[[^\]]+\] [A-Z][A-Z0-9_]+: .+ Received: .+\. Fix: (?!undefined$).+/s;
 const BAD_TEXT = /undefined|NaN|Infinity|\[object Object\]/;
 
 export interface Outcome {

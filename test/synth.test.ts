@@ -64,6 +64,18 @@ describe('synthPlatformOrExit', () => {
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 
+  test.each([
+    ['a builder that returns nothing', 'lib.synthPlatformOrExit(() => undefined);', 'Received: (not set).'],
+    ['no apps at all', 'lib.synthPlatformOrExit();', 'Received: (not set).'],
+  ])('JavaScript: %s is listed, not a TypeError with a stack trace', (_, call, detail) => {
+    const entry = require.resolve('../build/lib/index.js');
+    const result = require('child_process').spawnSync(process.execPath, ['-e', `const lib = require(${JSON.stringify(entry)}); ${call}`], { encoding: 'utf8', cwd: path.join(__dirname, '..') });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/\[synthPlatform\] [A-Z_]+: .* Received: .*\. Fix: /);
+    expect(result.stderr).toContain(detail);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
   test('lists the problems of a bad profile file the same way, when the apps are built inside it', () => {
     const entry = require.resolve('../build/lib/index.js');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-profile-'));
@@ -79,8 +91,9 @@ describe('synthPlatformOrExit', () => {
       });`;
     const result = require('child_process').spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: path.join(__dirname, '..') });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`[${file}] PROFILE_INVALID: "kubernetesVersion" must be a minor version`);
-    expect(result.stderr).toContain(`[${file}] PROFILE_INVALID: pools[0] must be an object; received null.`);
+    expect(result.stderr).toContain(`[${file}] PROFILE_VERSION_INVALID: profile.kubernetesVersion must be a minor version such as "1.33". Received: "latest". Fix: write major.minor`);
+    expect(result.stderr).toContain(`[${file}] PROFILE_POOL_INVALID: profile.pools[0] must be an object. Received: null. Fix: `);
+    expect(result.stderr).toContain(`[${file}] PROFILE_CAPABILITIES_INVALID: profile.capabilities.managedGpuDrivers must be a boolean. Received: (not set). Fix: `);
     expect(result.stderr).not.toMatch(/^\s+at /m);
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
   });

@@ -6,12 +6,17 @@
  * and never output written as if nothing were wrong.
  */
 import { Testing } from 'cdk8s';
+import { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App as TfApp, TerraformStack } from 'cdktf';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  ClusterCharts, ClusterProfile, PodTemplate, collectValidationErrors, declareExternalNamespace, declareExternalObject, GitOpsDelivery, GitOpsEngine, ModelDelivery, ModelVersionPolicy,
+  Accelerator, AksCluster, AksVnet, ClusterAddons, ClusterCharts, ClusterProfile, EksBlockStorage, EksCluster, EksSharedFileSystem, EksVpc, GkeCluster, MlPlatform, PodTemplate, Problems,
+  resolveWorkloadScope, TfStrategy, TfTrainingJob, TrainingBackend, usesKueue, usesTrainingBackend, collectValidationErrors, declareExternalNamespace, declareExternalObject, GitOpsDelivery, GitOpsEngine, ModelDelivery, ModelVersionPolicy,
   QueueFlavors, S3StateLocking, ServingExposure, StateBackend, synthPlatform, Tenant, TenantQueue, TfServing, TrainingCheckpoint, ValidationError, waivePolicy, WorkloadKinds,
 } from '../lib';
 import { EKS_PROFILE } from './fixtures';
@@ -23,6 +28,8 @@ interface Context {
   readonly tenant: Tenant;
   readonly tf: TfApp;
   readonly stack: TerraformStack;
+  /** A well-formed EKS cluster resource in `stack`, for the storage constructs. */
+  eks(): EksClusterResource;
   /** A well-formed serving stack in the tenant's namespace, for its methods. */
   serving(): TfServing;
 }
@@ -35,9 +42,13 @@ function outcomeOf(act: (ctx: Context) => unknown): string {
   tenant.addVolumeClaim('models', { storage: '1Gi' });
   const tf = new TfApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-tf-')) });
   const stack = new TerraformStack(tf, 'stack');
+  new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+  new GoogleProvider(stack, 'google', { project: 'p' });
+  new AzurermProvider(stack, 'azurerm', { features: [{}] });
   const serving = () => new TfServing(charts.tenant('t'), 's', { models: [{ name: 'm', basePath: '/models/m', versions: ModelVersionPolicy.specific(1) }], modelVolume: { claimName: 'models' } });
   try {
-    act({ k8s, charts, tenant, tf, stack, serving });
+    const eks = () => new EksClusterResource(stack, 'eks', { name: 'ml', roleArn: 'arn:aws:iam::1:role/eks', vpcConfig: { subnetIds: ['subnet-a', 'subnet-b'] } });
+    act({ k8s, charts, tenant, tf, stack, eks, serving });
     const errors = [...collectValidationErrors(k8s), ...collectValidationErrors(tf)];
     if (errors.length > 0) {
       const unlisted = errors.filter((e) => !PROBLEM_LINE.test(e));
@@ -58,6 +69,7 @@ const GOOD_S3 = { bucket: 'acme-state', region: 'eu-west-1', locking: S3StateLoc
 const GOOD_AZURE = { resourceGroupName: 'rg', storageAccountName: 'acmestate', containerName: 'tfstate' };
 const GOOD_SIDECAR = { name: 'proxy', image: 'envoyproxy/envoy:v1.31.0@sha256:' + 'a'.repeat(64), resources: { cpu: 0.1, memoryGiB: 0.25 },
   readinessProbe: { exec: { command: ['ready'] } }, livenessProbe: { exec: { command: ['alive'] } } };
+const podTemplate = () => new PodTemplate({ labels: { app: 'a' }, serviceAccount: 'runner' });
 const queueInput = (over: object = {}) => ({ tenant: 't', cluster: EKS_PROFILE, gpus: 0, cpu: '4', memory: '8Gi', ...over });
 
 /** [API, input, call]: each must be refused with listed problems. */
@@ -143,13 +155,89 @@ const SWEEP: ReadonlyArray<readonly [string, string, (ctx: Context) => unknown]>
   ['TrainingCheckpoint.bucket', 'options null', () => TrainingCheckpoint.bucket('gs://acme/ckpt', js(null))],
   ['TrainingCheckpoint.bucket', 'uri missing', () => TrainingCheckpoint.bucket(js(undefined))],
   ['TrainingCheckpoint.volume', 'claim missing', () => TrainingCheckpoint.volume(js(undefined))],
+  ['new EksBlockStorage', 'no cluster', ({ stack }) => new EksBlockStorage(stack, 'ebs', js(undefined), 'ml')],
+  ['new EksBlockStorage', 'cluster a plain object', ({ stack }) => new EksBlockStorage(stack, 'ebs', js({ name: 'ml' }), 'ml')],
+  ['new EksBlockStorage', 'clusterName missing', ({ stack, eks }) => new EksBlockStorage(stack, 'ebs', eks(), js(undefined))],
+  ['new EksBlockStorage', 'clusterName a number', ({ stack, eks }) => new EksBlockStorage(stack, 'ebs', eks(), js(5))],
+  ['new EksBlockStorage', 'options null', ({ stack, eks }) => new EksBlockStorage(stack, 'ebs', eks(), 'ml', js(null))],
+  ['new EksBlockStorage', 'storageClassName a number', ({ stack, eks }) => new EksBlockStorage(stack, 'ebs', eks(), 'ml', js({ storageClassName: 3 }))],
+  ['new EksBlockStorage', 'unknown option storageClass', ({ stack, eks }) => new EksBlockStorage(stack, 'ebs', eks(), 'ml', js({ storageClass: 'gp3' }))],
+  ['new EksSharedFileSystem', 'no cluster', ({ stack }) => new EksSharedFileSystem(stack, 'efs', js(undefined), 'ml', ['subnet-a'])],
+  ['new EksSharedFileSystem', 'nothing but scope and id', ({ stack }) => new EksSharedFileSystem(stack, 'efs', js(undefined), js(undefined), js(undefined))],
+  ['new EksSharedFileSystem', 'subnetIds missing', ({ stack, eks }) => new EksSharedFileSystem(stack, 'efs', eks(), 'ml', js(undefined))],
+  ['new EksSharedFileSystem', 'subnetIds a string', ({ stack, eks }) => new EksSharedFileSystem(stack, 'efs', eks(), 'ml', js('subnet-a'))],
+  ['new EksSharedFileSystem', 'options null', ({ stack, eks }) => new EksSharedFileSystem(stack, 'efs', eks(), 'ml', ['subnet-a'], js(null))],
+  ['new EksSharedFileSystem', 'kmsKeyArn a number', ({ stack, eks }) => new EksSharedFileSystem(stack, 'efs', eks(), 'ml', ['subnet-a'], js({ kmsKeyArn: 1 }))],
+  ['new EksSharedFileSystem', 'options.subnetIds a string', ({ stack, eks }) => new EksSharedFileSystem(stack, 'efs', eks(), 'ml', ['subnet-a'], js({ subnetIds: 'subnet-b' }))],
+  ['new EksSharedFileSystem', 'unknown option encrypted', ({ stack, eks }) => new EksSharedFileSystem(stack, 'efs', eks(), 'ml', ['subnet-a'], js({ encrypted: false }))],
+  // A construct's scope and id: the constructs library's own errors ("Only root constructs may have
+  // an empty ID", "id.replace is not a function", "There is already a Construct with name") have no path or fix.
+  ['new Tenant', 'scope missing', () => new Tenant(js(undefined), 'tenant', {})],
+  ['new Tenant', 'scope a Terraform stack (no chart above)', ({ stack }) => new Tenant(js(stack), 'tenant', {})],
+  ['new Tenant', 'props given as the id', ({ charts }) => new Tenant(charts.tenant('u'), js({ quota: { gpus: 1 } }))],
+  ['new Tenant', 'id ""', ({ charts }) => new Tenant(charts.tenant('u'), '', {})],
+  ['new Tenant', 'id of a construct already there', ({ charts }) => new Tenant(charts.tenant('t'), 'tenant', {})],
+  ['new TfServing', 'scope a plain object', () => new TfServing(js({}), 's', { models: [{ name: 'm', basePath: '/models/m' }] })],
+  ['new TfServing', 'id missing', ({ charts }) => new TfServing(charts.tenant('t'), js(undefined), { models: [{ name: 'm', basePath: '/models/m' }] })],
+  ['new TfTrainingJob', 'id used twice', ({ charts }) => [1, 2].map(() => new TfTrainingJob(charts.tenant('t'), 'train', { image: 'tensorflow/tensorflow:2.21.0', strategy: TfStrategy.MULTI_WORKER_MIRRORED, workers: { replicas: 1 } }))],
+  ['new MlPlatform', 'scope the cdk8s App (no chart)', ({ k8s }) => new MlPlatform(js(k8s), 'platform')],
+  ['new MlPlatform', 'id a number', ({ charts }) => new MlPlatform(charts.platform, js(1))],
+  ['new QueueFlavors', 'scope missing', () => new QueueFlavors(js(undefined), 'f', { cluster: EKS_PROFILE })],
+  ['new TenantQueue', 'scope missing', () => new TenantQueue(js(undefined), 'q', queueInput(), {})],
+  ['new EksCluster', 'scope missing', () => new EksCluster(js(undefined), 'eks', { name: 'ml', region: 'us-east-1', subnetIds: ['a', 'b'], admins: ['arn:aws:iam::1:role/a'] })],
+  ['new EksCluster', 'scope a cdk8s chart (no stack above)', ({ charts }) => new EksCluster(js(charts.platform), 'eks', { name: 'ml', region: 'us-east-1', subnetIds: ['a', 'b'], admins: ['arn:aws:iam::1:role/a'] })],
+  ['new GkeCluster', 'props given as the id', ({ stack }) => new GkeCluster(stack, js({ name: 'ml' }), js(undefined))],
+  ['new AksCluster', 'id ""', ({ stack }) => new AksCluster(stack, '', js({}))],
+  ['new EksVpc', 'scope missing', () => new EksVpc(js(undefined), 'vpc', { clusterName: 'ml', availabilityZones: ['us-east-1a', 'us-east-1b'] })],
+  ['new AksVnet', 'id used twice', ({ stack }) => [1, 2].map(() => new AksVnet(stack, 'vnet', { clusterName: 'ml', location: 'westeurope', resourceGroupName: 'rg' }))],
+  ['new ClusterAddons', 'id missing', ({ stack }) => new ClusterAddons(stack, js(undefined), js({}))],
+  ['new EksBlockStorage', 'scope missing', ({ eks }) => new EksBlockStorage(js(undefined), 'ebs', eks(), 'ml')],
+  ['new EksSharedFileSystem', 'id used twice', ({ stack, eks }) => { const cluster = eks(); return [1, 2].map(() => new EksSharedFileSystem(stack, 'efs', cluster, 'ml', ['subnet-a'])); }],
+  ['EksCluster.addNodePool', 'pool id missing', ({ stack }) => new EksCluster(stack, 'eks', { name: 'ml', region: 'us-east-1', subnetIds: ['a', 'b'], admins: ['arn:aws:iam::1:role/a'] }).addNodePool(js(undefined), { machineType: 'm6i.large', maxNodes: 1 })],
+  ['GkeCluster.addGpuPool', 'options given as the pool id', ({ stack }) => new GkeCluster(stack, 'gke', { name: 'ml', project: 'p', location: 'europe-west4', network: 'n', subnetwork: 's', nodeCidr: '10.10.0.0/20', secretsEncryptionKey: 'k' }).addGpuPool(js({ accelerator: Accelerator.NVIDIA_L4, maxNodes: 1 }), js(undefined))],
+  ['ClusterProfile.placementFor', 'accelerator missing', () => EKS_PROFILE.placementFor(js(undefined))],
+  ['ClusterProfile.placementFor', 'accelerator id as a string (placed GPU pods on CPU pools)', () => EKS_PROFILE.placementFor(js('nvidia-l4'))],
+  ['ClusterProfile.placementFor', 'options null', () => EKS_PROFILE.placementFor(Accelerator.NVIDIA_L4, js(null))],
+  ['ClusterProfile.placementFor', 'unknown option spot', () => EKS_PROFILE.placementFor(Accelerator.NVIDIA_L4, js({ spot: true }))],
+  ['ClusterProfile.gpuCapacity', 'accelerator null', () => EKS_PROFILE.gpuCapacity(js(null))],
+  ['ClusterProfile.poolsWith', 'accelerator a plain object', () => EKS_PROFILE.poolsWith(js({ id: 'nvidia-l4' }))],
+  ['GitOpsDelivery.of', 'no app', () => GitOpsDelivery.of(js(undefined))],
+  ['StateBackend.applyTo', 'no stack', () => StateBackend.local().applyTo(js(undefined))],
+  ['StateBackend.applyTo', 'a cdk8s chart', ({ charts }) => StateBackend.gcs({ bucket: 'acme-state' }).applyTo(js(charts.platform))],
+  ['StateBackend.applyTo', 'twice to one stack', ({ stack }) => [1, 2].map(() => StateBackend.local().applyTo(stack))],
+  ['Problems.of', 'no scope', () => Problems.of(js(undefined))],
+  ['Problems.add', 'no problem (crashed at synth)', ({ tenant }) => Problems.of(tenant).add(js(undefined))],
+  ['Problems.add', 'a problem without code or fix (written as "undefined")', ({ tenant }) => Problems.of(tenant).add(js({ message: 'bad' }))],
+  ['Problems.warn', 'a string', ({ tenant }) => Problems.of(tenant).warn(js('watch out'))],
+  ['Problems.addCheck', 'a check that returns a string (crashed at synth)', ({ tenant }) => Problems.of(tenant).addCheck(js(() => 'bad'))],
+  ['Problems.addCheck', 'a check whose problem has no fix (written as "Fix: undefined")', ({ tenant }) => Problems.of(tenant).addCheck(js(() => [{ code: 'MY_RULE', message: 'bad', received: 1 }]))],
+  ['Problems.addCheck', 'not a function', ({ tenant }) => Problems.of(tenant).addCheck(js([]))],
+  ['Problems.recordedAbove', 'no scope', () => Problems.recordedAbove(js(undefined))],
+  ['PodTemplate.addContainer', 'no spec', () => podTemplate().addContainer(js(undefined))],
+  ['PodTemplate.addContainer', 'resources missing', () => podTemplate().addContainer(js({ name: 'c', image: GOOD_SIDECAR.image }))],
+  ['PodTemplate.addInitContainer', 'cpu a string', () => podTemplate().addInitContainer(js({ ...GOOD_SIDECAR, resources: { cpu: '1', memoryGiB: 1 } }))],
+  ['PodTemplate.addVolume', 'no volume', () => podTemplate().addVolume(js(undefined))],
+  ['PodTemplate.mountClaim', 'no claim', () => podTemplate().mountClaim(js(undefined), '/data')],
+  ['PodTemplate.mountSecret', 'mountPath missing', () => podTemplate().mountSecret('token', js(undefined))],
+  ['PodTemplate.addEnvFromSecret', 'key missing', () => podTemplate().addEnvFromSecret('TOKEN', 'api', js(undefined))],
+  ['PodTemplate.addEnv', 'value a number', () => podTemplate().addEnv('EPOCHS', js(10))],
+  ['usesKueue', 'no scope', () => usesKueue(js(undefined), 'ml-eks')],
+  ['usesKueue', 'cluster name missing (answered false)', ({ k8s }) => usesKueue(k8s, js(undefined))],
+  ['usesTrainingBackend', 'backend misspelt (answered false, no JobSet controller installed)', ({ k8s }) => usesTrainingBackend(k8s, js('JobSet'), 'ml-eks')],
+  ['usesTrainingBackend', 'no scope', () => usesTrainingBackend(js(undefined), TrainingBackend.JOBSET, 'ml-eks')],
+  ['resolveWorkloadScope', 'props missing', ({ tenant }) => resolveWorkloadScope(tenant, js(undefined), Problems.of(tenant))],
+  ['resolveWorkloadScope', 'scope missing', ({ tenant }) => resolveWorkloadScope(js(undefined), {}, Problems.of(tenant))],
+  ['resolveWorkloadScope', 'problems missing', ({ tenant }) => resolveWorkloadScope(tenant, {}, js(undefined))],
   ['TrainingCheckpoint.volume', 'mountPath a number', () => TrainingCheckpoint.volume('ckpt', js(7))],
 ];
 
 describe('untyped sweep: every public entry point, called as plain JavaScript', () => {
   test('the harness accepts well-formed calls (so "listed" below is earned)', () => {
-    expect(outcomeOf(({ k8s, stack, tenant, serving }) => {
+    expect(outcomeOf(({ k8s, stack, tenant, eks, serving }) => {
       new GitOpsDelivery(k8s, 'd', GOOD_DELIVERY);
+      const cluster = eks();
+      new EksBlockStorage(stack, 'ebs', cluster, 'ml');
+      new EksSharedFileSystem(stack, 'efs', cluster, 'ml', ['subnet-a', 'subnet-b'], { kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/k' });
       StateBackend.s3(GOOD_S3).applyTo(stack);
       tenant.addVolumeClaim('data', { storage: '1Gi' });
       tenant.addServiceAccount('runner');
@@ -170,6 +258,11 @@ describe('untyped sweep: WorkloadKinds.register', () => {
     ['podTemplates missing', { group: 'acme.dev', kind: 'Trainer', resource: 'trainers' }],
     ['kind a number', { group: 'acme.dev', kind: 5, resource: 'trainers', podTemplates: () => [] }],
     ['unknown field plural', { group: 'acme.dev', kind: 'Trainer', plural: 'trainers', resource: 'trainers', podTemplates: () => [] }],
+    ['a serving port of 0 (written into every tenant\'s NetworkPolicy)', { group: 'acme.dev', kind: 'Trainer', resource: 'trainers', podTemplates: () => [], servingPorts: [0] }],
+    ['a serving port of 8080.5', { group: 'acme.dev', kind: 'Trainer', resource: 'trainers', podTemplates: () => [], servingPorts: [8080.5] }],
+    ['a resource in capitals (written into every tenant\'s Role)', { group: 'acme.dev', kind: 'Trainer', resource: 'Trainers', podTemplates: () => [] }],
+    ['a group with a slash (an apiVersion, not a group)', { group: 'acme.dev/v1', kind: 'Trainer', resource: 'trainers', podTemplates: () => [] }],
+    ['a kind with a space', { group: 'acme.dev', kind: 'My Trainer', resource: 'trainers', podTemplates: () => [] }],
   ])('%s: a listed problem, and nothing registered', (_, definition) => {
     const before = WorkloadKinds.all().length;
     expect(outcomeOf(() => WorkloadKinds.register(js(definition)))).toBe('listed');

@@ -1,4 +1,6 @@
 import type { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
+import { checkConstructArguments } from '../core/construct-arguments';
+import { IN_STACK } from './cluster-props';
 import { Construct } from 'constructs';
 import { parseIpv4Cidr } from '../core/cidr';
 import { Problems } from '../core/validation';
@@ -32,6 +34,7 @@ export class AksVnet extends Construct {
   public readonly nodeCidr: string;
 
   constructor(scope: Construct, id: string, props: AksVnetProps) {
+    checkConstructArguments('AksVnet', scope, id, IN_STACK);
     super(scope, id);
     const { Subnet, VirtualNetwork } = azurerm();
     props = propsToBuild((p) => Problems.of(this).add(p), props, AKS_VNET_SHAPE, ['clusterName', 'location', 'resourceGroupName'], { clusterName: 'invalid', location: 'invalid', resourceGroupName: 'invalid' });

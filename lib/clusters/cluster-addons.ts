@@ -1,5 +1,7 @@
 import { kueueValues } from './kueue-config';
 import type { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { checkConstructArguments } from '../core/construct-arguments';
+import { IN_STACK } from './cluster-props';
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
@@ -65,6 +67,7 @@ export class ClusterAddons extends Construct {
   private readonly provider!: HelmProvider;
 
   constructor(scope: Construct, id: string, props: ClusterAddonsProps) {
+    checkConstructArguments('ClusterAddons', scope, id, IN_STACK);
     super(scope, id);
     // JavaScript callers and JSON config get the same checks as TypeScript; bad props build nothing.
     const problems = addonsPropsProblems(props);

@@ -2,7 +2,9 @@ import { Accelerator } from '../core/accelerator';
 import { Cloud } from '../core/cloud';
 import { FieldShape, PropsShape } from '../core/props-shape';
 import { checkName, DNS_LABEL } from '../core/names';
+import type { ConstructContainer } from '../core/construct-arguments';
 import { Problem } from '../core/validation';
+import { cdktf } from './bindings';
 
 /** The shape of NodePoolOptions and GpuPoolOptions; each cloud adds its own fields. */
 export const POOL_SHAPE: PropsShape = {
@@ -44,7 +46,8 @@ export function listEntryProblems(field: string, values: readonly string[], code
   const problems: Problem[] = [];
   const seen = new Set<string>();
   for (const value of values) {
-    if (value.trim() === '' || value !== value.trim() || (pattern && !pattern.test(value))) {
+    // A Terraform reference (an IamRole's arn) is resolved at apply; only its presence can be checked here.
+    if (value.trim() === '' || value !== value.trim() || (pattern && !cdktf().Token.isUnresolved(value) && !pattern.test(value))) {
       problems.push({ code, message: `${field} holds an entry that is empty, padded with spaces or malformed.`, received: value, fix: `list the exact ids in ${field}.` });
     } else if (seen.has(value)) {
       problems.push({ code, message: `${field} lists the same entry twice; the second would conflict with the first.`, received: value, fix: `list each entry of ${field} once.` });
@@ -64,3 +67,10 @@ export function profileNameProblems(name: string): Problem[] {
     message: `Cluster name "${name}" also names the cluster profile, its charts and labels, which need a Kubernetes DNS label.`,
   }));
 }
+
+/** The stacks of a cdktf App, where every cluster-side construct goes. */
+export const IN_STACK: ConstructContainer = {
+  name: 'cdktf TerraformStack',
+  fix: 'pass the TerraformStack the cluster goes in, or a construct inside it.',
+  has: (scope) => scope.node.scopes.some((s) => cdktf().TerraformStack.isStack(s)),
+};

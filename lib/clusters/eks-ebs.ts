@@ -1,9 +1,12 @@
 import type { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
+import { checkConstructArguments } from '../core/construct-arguments';
+import { IN_STACK } from './cluster-props';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { Construct } from 'constructs';
 import { ADDON_CHARTS } from './addon-charts';
 import { aws } from './bindings';
 import { podIdentityRole } from './eks-pod-identity';
+import { EBS_OPTIONS_SHAPE, claimStorageClass, storageArguments } from './eks-storage-input';
 import type { ClusterHelmRelease } from './managed-cluster';
 
 /** Options of the block storage an EKS cluster gets for ReadWriteOnce volumes (Prometheus, claims that name no class). */
@@ -32,10 +35,14 @@ export class EksBlockStorage extends Construct {
   public readonly controllerRole: IamRole;
   public readonly storageClassName: string;
 
-  constructor(scope: Construct, id: string, cluster: EksClusterResource, clusterName: string, options: EksBlockStorageOptions) {
+  constructor(scope: Construct, id: string, cluster: EksClusterResource, clusterName: string, options: EksBlockStorageOptions = {}) {
+    checkConstructArguments('EksBlockStorage', scope, id, IN_STACK);
     super(scope, id);
     const { IamRolePolicyAttachment } = aws();
+    // Checked first: a JavaScript caller's missing cluster would otherwise be a TypeError below.
+    ({ cluster, clusterName, options } = storageArguments<EksBlockStorageOptions>(this, { cluster, clusterName, options }, EBS_OPTIONS_SHAPE, 'ebs-csi'));
     this.storageClassName = options.storageClassName ?? 'gp3';
+    claimStorageClass(this, cluster, this.storageClassName);
     this.controllerRole = podIdentityRole(this, 'controller', cluster, `${clusterName}-ebs-csi`, EBS_CSI_NAMESPACE, EBS_CSI_CONTROLLER_SERVICE_ACCOUNT);
     // The managed policy creates volumes only with the driver's tags, and deletes only volumes it tagged.
     new IamRolePolicyAttachment(this, 'controller-policy', { role: this.controllerRole.name, policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy' });

@@ -1,10 +1,13 @@
 import type { EfsFileSystem } from '@cdktf/provider-aws/lib/efs-file-system';
+import { checkConstructArguments } from '../core/construct-arguments';
+import { IN_STACK } from './cluster-props';
 import type { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { Construct } from 'constructs';
 import { ADDON_CHARTS } from './addon-charts';
 import { aws } from './bindings';
 import { podIdentityRole } from './eks-pod-identity';
+import { EFS_OPTIONS_SHAPE, claimStorageClass, storageArguments } from './eks-storage-input';
 import type { ClusterHelmRelease } from './managed-cluster';
 
 /** Options of the shared file system an EKS cluster gets for ReadWriteMany volumes (training checkpoints). */
@@ -45,10 +48,14 @@ export class EksSharedFileSystem extends Construct {
   public readonly controllerRole: IamRole;
   public readonly storageClassName: string;
 
-  constructor(scope: Construct, id: string, cluster: EksClusterResource, clusterName: string, subnetIds: readonly string[], options: EksSharedFileSystemOptions) {
+  constructor(scope: Construct, id: string, cluster: EksClusterResource, clusterName: string, subnetIds: readonly string[], options: EksSharedFileSystemOptions = {}) {
+    checkConstructArguments('EksSharedFileSystem', scope, id, IN_STACK);
     super(scope, id);
     const { EfsFileSystem, EfsMountTarget, IamRolePolicyAttachment, SecurityGroup, VpcSecurityGroupIngressRule } = aws();
+    // Checked first: a JavaScript caller's missing cluster would otherwise be a TypeError below.
+    ({ cluster, clusterName, subnetIds, options } = storageArguments<EksSharedFileSystemOptions>(this, { cluster, clusterName, subnetIds, options }, EFS_OPTIONS_SHAPE, 'efs-csi'));
     this.storageClassName = options.storageClassName ?? 'efs';
+    claimStorageClass(this, cluster, this.storageClassName);
     this.fileSystem = new EfsFileSystem(this, 'file-system', {
       creationToken: `${clusterName}-shared`,
       encrypted: true,

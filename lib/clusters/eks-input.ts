@@ -1,6 +1,7 @@
 import { PropsShape } from '../core/props-shape';
 import { Problem } from '../core/validation';
 import { listEntryProblems, POOL_SHAPE } from './cluster-props';
+import { EBS_OPTIONS_SHAPE, EFS_OPTIONS_SHAPE } from './eks-storage-input';
 
 /** The values of EksGpuAmi (eks-cluster.ts imports this file, so the enum cannot be read here). */
 export const EKS_GPU_AMIS = ['AL2023_x86_64_NVIDIA', 'BOTTLEROCKET_x86_64_NVIDIA'];
@@ -18,8 +19,8 @@ export const EKS_PROPS_SHAPE: PropsShape = {
   secretsKmsKeyArn: 'string',
   addonVersions: { mapOf: 'string' },
   objectStorageCsiDriver: 'boolean',
-  sharedFileSystem: { anyOf: [{ oneOf: [false], name: 'false' }, { fields: { storageClassName: 'string', subnetIds: { arrayOf: 'string' }, kmsKeyArn: 'string' } }] },
-  blockStorage: { anyOf: [{ oneOf: [false], name: 'false' }, { fields: { storageClassName: 'string' } }] },
+  sharedFileSystem: { anyOf: [{ oneOf: [false], name: 'false' }, { fields: EFS_OPTIONS_SHAPE }] },
+  blockStorage: { anyOf: [{ oneOf: [false], name: 'false' }, { fields: EBS_OPTIONS_SHAPE }] },
 };
 export const EKS_REQUIRED = ['name', 'region', 'subnetIds', 'admins'];
 

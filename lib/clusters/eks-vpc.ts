@@ -1,4 +1,6 @@
 import type { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { checkConstructArguments } from '../core/construct-arguments';
+import { IN_STACK } from './cluster-props';
 import { Construct } from 'constructs';
 import { parseIpv4Cidr } from '../core/cidr';
 import { Problems } from '../core/validation';
@@ -28,6 +30,7 @@ export class EksVpc extends Construct {
   public readonly privateSubnetIds: string[];
 
   constructor(scope: Construct, id: string, props: EksVpcProps) {
+    checkConstructArguments('EksVpc', scope, id, IN_STACK);
     super(scope, id);
     const { Eip, InternetGateway, NatGateway, Route, RouteTable, RouteTableAssociation, Subnet, Vpc } = aws();
     props = propsToBuild((p) => Problems.of(this).add(p), props, EKS_VPC_SHAPE, ['clusterName', 'availabilityZones'], { clusterName: 'invalid', availabilityZones: [] });

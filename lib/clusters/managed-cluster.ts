@@ -9,7 +9,8 @@ import { HelmChart } from './addon-charts';
 import { GpuPoolOptions, NodePoolOptions, PoolRules, resolvePool, ResolvedPool } from './node-pool';
 import { cdktf } from './bindings';
 import { PropsShape, propsToBuild } from '../core/props-shape';
-import { POOL_SHAPE, poolPlaceholders } from './cluster-props';
+import { IN_STACK, POOL_SHAPE, poolPlaceholders } from './cluster-props';
+import { checkConstructArguments, constructIdProblems } from '../core/construct-arguments';
 import { installReplacementCheck } from './replacement-check';
 
 /**
@@ -27,6 +28,7 @@ export abstract class ManagedCluster<TPool> extends Construct {
   private readonly resolved: ResolvedPool[] = [];
 
   constructor(scope: Construct, id: string) {
+    checkConstructArguments(new.target.name, scope, id, IN_STACK);
     super(scope, id);
     this.problems = Problems.of(this);
     this.problems.addCheck(() => this.duplicatePoolNames());
@@ -101,7 +103,11 @@ export abstract class ManagedCluster<TPool> extends Construct {
     return cpu;
   }
 
-  private addPool(id: string, raw: NodePoolOptions | GpuPoolOptions, gpu: boolean): TPool {
+  private addPool(given: string, raw: NodePoolOptions | GpuPoolOptions, gpu: boolean): TPool {
+    // A missing or taken id would be the constructs library's error, with no path: listed, and built under a placeholder.
+    const idProblems = constructIdProblems(this, given);
+    idProblems.forEach((p) => this.problems.add(p));
+    const id = idProblems.length === 0 ? given : `invalid-pool-${this.resolved.length}`;
     // JavaScript callers and JSON config: the options' shape first, so nothing below reads a missing field.
     const options = propsToBuild<NodePoolOptions | GpuPoolOptions>((p) => this.problems.add(p), raw, this.poolShape(gpu),
       gpu ? ['accelerator', 'maxNodes'] : ['machineType', 'maxNodes'], poolPlaceholders(this.poolRules.machineTypeExample, gpu) as NodePoolOptions, `pool ${id}`);

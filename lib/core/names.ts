@@ -91,3 +91,11 @@ export const ENV_VAR_NAME: NameRule = {
   maxLength: 4096,
   description: 'use letters, digits, "_", "-" and ".", not starting with a digit',
 };
+
+/** StorageClass names (and other object names checked as DNS-1123 subdomains). */
+export const STORAGE_CLASS_NAME: NameRule = {
+  what: 'StorageClass name (a Kubernetes DNS-1123 subdomain)',
+  pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+  maxLength: 253,
+  description: 'use at most 253 lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, such as "gp3" or "efs"',
+};

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { ClusterProfile } from './cluster-profile';
+import { assertScope, throwProblems } from './props-shape';
 import { Problems } from './validation';
 
 /** Facts a chart states once for every construct placed in it. */
@@ -45,6 +46,12 @@ export function resolveWorkloadScope(
   props: { readonly cluster?: ClusterProfile; readonly namespace?: string },
   problems: Problems,
 ): { cluster: ClusterProfile; namespace: string } {
+  // Called from a custom workload's constructor: a JavaScript caller's mistake is listed, not a TypeError.
+  assertScope('resolveWorkloadScope', scope);
+  throwProblems('resolveWorkloadScope', [
+    ...(typeof props !== 'object' || props === null ? [{ code: 'PROP_TYPE_INVALID', message: 'props must be the workload\'s props object.', received: props, fix: 'pass the props the workload was given ({} when it has none).' }] : []),
+    ...(problems instanceof Problems ? [] : [{ code: 'PROP_TYPE_INVALID', message: 'problems must be the workload\'s Problems.', received: problems, fix: 'pass Problems.of(this).' }]),
+  ]);
   const defaults = scopeDefaults(scope);
   const cluster = props.cluster ?? defaults?.cluster;
   const namespace = props.namespace ?? defaults?.namespace;

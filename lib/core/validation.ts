@@ -1,4 +1,4 @@
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /** One thing wrong with the input of a construct, reported at synth. */
 export interface Problem {
@@ -41,6 +41,7 @@ export function formatReceived(value: unknown): string {
 export class Problems {
   /** The problem collector of `scope`, created on first use. */
   public static of(scope: IConstruct): Problems {
+    checkConstruct('Problems.of', scope);
     let problems = PROBLEMS.get(scope);
     if (!problems) {
       problems = new Problems();
@@ -61,22 +62,26 @@ export class Problems {
 
   /** Whether `scope` or a construct above it recorded a problem while constructing. */
   public static recordedAbove(scope: IConstruct): boolean {
+    checkConstruct('Problems.recordedAbove', scope);
     return scope.node.scopes.some((s) => (PROBLEMS.get(s)?.found.length ?? 0) > 0);
   }
 
   /** Records a problem found while constructing. */
   public add(problem: Problem): void {
+    checkProblem('Problems.add', problem);
     this.found.push(problem);
   }
 
   /** Records something worth a look that does not stop synth. */
   public warn(problem: Problem): void {
+    checkProblem('Problems.warn', problem);
     this.foundWarnings.push(problem);
   }
 
   /** Records a check for warnings that runs when warnings are collected. */
   public addWarningCheck(check: () => Problem[]): void {
-    this.warningChecks.push(check);
+    checkFunction('Problems.addWarningCheck', check);
+    this.warningChecks.push(listedOnly(check));
   }
 
   /** Findings that do not stop synth but that the user should read. */
@@ -86,7 +91,8 @@ export class Problems {
 
   /** Records a check that runs at validation time, for rules that span objects added later. */
   public addCheck(check: () => Problem[]): void {
-    this.checks.push(check);
+    checkFunction('Problems.addCheck', check);
+    this.checks.push(listedOnly(check));
   }
 
   /** Every problem: those recorded plus those the deferred checks find now. */
@@ -112,11 +118,58 @@ export class Problems {
 
 const PROBLEMS = new WeakMap<IConstruct, Problems>();
 
+// What the synthesizer can list (and tooling match on): a code, a sentence, and a fix.
+const CODE = /^[A-Z][A-Z0-9_]+$/;
+
+function malformed(problem: unknown): string | undefined {
+  if (typeof problem !== 'object' || problem === null) return 'a problem is an object { code, message, received, fix }';
+  const { code, message, fix } = problem as Record<string, unknown>;
+  if (typeof code !== 'string' || !CODE.test(code)) return 'its code must be upper-case letters, digits and "_", such as POOL_MIN_GT_MAX';
+  if (typeof message !== 'string' || message.trim() === '') return 'its message must say what is wrong';
+  if (typeof fix !== 'string' || fix.trim() === '') return 'its fix must say how to fix it';
+  return undefined;
+}
+
+function invalidProblem(problem: unknown, reason: string): Problem {
+  return { code: 'PROBLEM_INVALID', message: `A check recorded a malformed problem: ${reason}.`, received: problem, fix: 'record problems as { code, message, received, fix }.' };
+}
+
+/** A custom check's problem that could not be listed (it crashed synth, or printed "undefined") is thrown where it is recorded. */
+function checkProblem(where: string, problem: unknown): void {
+  const reason = malformed(problem);
+  if (reason) throw new ValidationError([`[${where}] ${formatProblem(invalidProblem(problem, reason))}`]);
+}
+
+function checkFunction(where: string, check: unknown): void {
+  if (typeof check !== 'function') {
+    throw new ValidationError([`[${where}] ${formatProblem({ code: 'PROP_TYPE_INVALID', message: 'check must be a function returning problems.', received: check, fix: 'pass () => Problem[].' })}`]);
+  }
+}
+
+/** Deferred checks run at synth, far from the code that added them: a malformed result is listed there, not a crash. */
+function listedOnly(check: () => Problem[]): () => Problem[] {
+  return () => {
+    const found: unknown = check();
+    if (!Array.isArray(found)) return [invalidProblem(found, 'a check returns an array of problems')];
+    return found.map((p) => {
+      const reason = malformed(p);
+      return reason ? invalidProblem(p, reason) : p as Problem;
+    });
+  };
+}
+
+function checkConstruct(where: string, scope: unknown): void {
+  if (!Construct.isConstruct(scope)) {
+    throw new ValidationError([`[${where}] ${formatProblem({ code: 'PROP_TYPE_INVALID', message: 'scope must be a construct.', received: scope, fix: 'pass the construct (chart, stack, tenant, workload) this applies to.' })}`]);
+  }
+}
+
 /**
  * Every validation error in the tree below `root`, each prefixed with its construct path.
  * This is what the synth gates report.
  */
 export function collectValidationErrors(root: IConstruct): string[] {
+  checkConstruct('collectValidationErrors', root);
   collecting++;
   try {
     return root.node.findAll().flatMap((c) => c.node.validate().map((error) => `[${c.node.path}] ${error}`));
@@ -137,6 +190,7 @@ export function isCollectingValidationErrors(): boolean {
 
 /** Every warning below `root`, each prefixed with its construct path. */
 export function collectWarnings(root: IConstruct): string[] {
+  checkConstruct('collectWarnings', root);
   return root.node.findAll().flatMap((c) => (PROBLEMS.get(c)?.warnings ?? []).map((w) => `[${c.node.path}] ${formatProblem(w)}`));
 }
 

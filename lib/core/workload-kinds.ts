@@ -1,4 +1,5 @@
 import { PropsShape, shapeProblems, throwProblems } from './props-shape';
+import { Problem } from './validation';
 
 /** A pod template found in a rendered object, with where it sits (for messages). */
 export interface PodTemplateAt {
@@ -37,6 +38,19 @@ const DEFINITION_SHAPE: PropsShape = {
 };
 
 const REGISTRY = new Map<string, WorkloadKindDefinition>();
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Each value is written into RBAC rules and network policies, where the API server checks it. */
+function definitionValueProblems(d: WorkloadKindDefinition): Problem[] {
+  const problems: Problem[] = [];
+  if (d.group !== '' && !(SUBDOMAIN.test(d.group) && d.group.length <= 253)) problems.push({ code: 'WORKLOAD_KIND_INVALID', message: 'definition.group must be an API group (a DNS subdomain), or "" for the core group.', received: d.group, fix: 'write the group as in apiVersion, e.g. kubeflow.org.' });
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(d.kind)) problems.push({ code: 'WORKLOAD_KIND_INVALID', message: 'definition.kind must be a Kubernetes kind (letters and digits, starting upper-case).', received: d.kind, fix: 'write the kind as in the objects, e.g. PyTorchJob.' });
+  if (!/^[a-z][a-z0-9]*$/.test(d.resource)) problems.push({ code: 'WORKLOAD_KIND_INVALID', message: 'definition.resource must be the lower-case plural resource name RBAC rules use.', received: d.resource, fix: 'write it as kubectl api-resources shows it, e.g. pytorchjobs.' });
+  for (const port of d.servingPorts ?? []) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push({ code: 'WORKLOAD_KIND_INVALID', message: 'definition.servingPorts must hold ports from 1 to 65535.', received: port, fix: 'list the container ports the ingress controller may reach.' });
+  }
+  return problems;
+}
 
 /** The registry of pod-bearing kinds; the built-in ones are registered when this module loads. */
 export class WorkloadKinds {
@@ -44,6 +58,7 @@ export class WorkloadKinds {
   public static register(definition: WorkloadKindDefinition): WorkloadKindDefinition {
     // The registry is global: a broken definition would break every later synth, so it is refused here.
     throwProblems('WorkloadKinds.register', shapeProblems(definition, DEFINITION_SHAPE, ['group', 'kind', 'resource', 'podTemplates'], 'definition'));
+    throwProblems('WorkloadKinds.register', definitionValueProblems(definition));
     REGISTRY.set(definition.kind, definition);
     return definition;
   }

@@ -53,6 +53,7 @@ const isKeptOnPrune = (kind: string) => kind === 'Namespace' || kind === 'Persis
 export class GitOpsDelivery extends Construct {
   /** The delivery of `app`, if it has one. */
   public static of(app: App): GitOpsDelivery | undefined {
+    if (!(app instanceof App)) throwProblems('GitOpsDelivery.of', [{ code: 'PROP_TYPE_INVALID', message: 'app must be a cdk8s App.', received: app, fix: 'pass the App the ClusterCharts were made in.' }]);
     return app.node.children.find((c): c is GitOpsDelivery => c instanceof GitOpsDelivery);
   }
 

@@ -52,6 +52,19 @@ const S3_SHAPE: PropsShape = { bucket: 'string', region: 'string', locking: LOCK
 const GCS_SHAPE: PropsShape = { bucket: 'string', prefix: 'string', kmsEncryptionKey: 'string' };
 const AZURERM_SHAPE: PropsShape = { resourceGroupName: 'string', storageAccountName: 'string', containerName: 'string', keyPrefix: 'string' };
 
+/**
+ * The stack a backend goes in, checked first: cdktf's own errors for a missing stack or a second
+ * backend name no stack and no fix.
+ */
+function checkStack(stack: unknown): void {
+  const { TerraformBackend, TerraformStack } = cdktf();
+  if (!TerraformStack.isStack(stack)) {
+    throwProblems('StateBackend.applyTo', [{ code: 'PROP_TYPE_INVALID', message: 'stack must be a cdktf TerraformStack.', received: stack, fix: 'pass the stack whose state this backend keeps.' }]);
+  } else if (stack.node.findAll().some((c) => TerraformBackend.isBackend(c))) {
+    throwProblems(`StateBackend.applyTo ${stack.node.path}`, [{ code: 'STATE_BACKEND_DUPLICATE', message: 'The stack has a state backend already; Terraform takes one per stack.', received: stack.node.path, fix: 'apply one StateBackend to each stack.' }]);
+  }
+}
+
 /** The factories run outside a construct tree, so a JavaScript caller's bad shape is thrown as listed problems. */
 function checkShape<T>(factory: string, props: T, shape: PropsShape, required: readonly string[]): T {
   throwProblems(`StateBackend.${factory}`, shapeProblems(props, shape, required, 'props'));
@@ -109,6 +122,7 @@ class S3State extends StateBackend {
   constructor(private readonly props: S3StateProps) { super(); }
 
   public applyTo(stack: TerraformStack): TerraformBackend {
+    checkStack(stack);
     const { bucket, region, locking, kmsKeyId } = this.props;
     const prefix = this.props.keyPrefix ?? 'ml-platform';
     const backend = new (cdktf().S3Backend)(stack, {
@@ -136,6 +150,7 @@ class GcsState extends StateBackend {
   constructor(private readonly props: GcsStateProps) { super(); }
 
   public applyTo(stack: TerraformStack): TerraformBackend {
+    checkStack(stack);
     const { bucket, kmsEncryptionKey } = this.props;
     const prefix = this.props.prefix ?? 'ml-platform';
     const backend = new (cdktf().GcsBackend)(stack, { bucket, prefix: `${prefix}/${stackName(stack)}`, ...(kmsEncryptionKey ? { kmsEncryptionKey } : {}) });
@@ -152,6 +167,7 @@ class AzurermState extends StateBackend {
   constructor(private readonly props: AzurermStateProps) { super(); }
 
   public applyTo(stack: TerraformStack): TerraformBackend {
+    checkStack(stack);
     const { resourceGroupName, storageAccountName, containerName } = this.props;
     const prefix = this.props.keyPrefix ?? 'ml-platform';
     const backend = new (cdktf().AzurermBackend)(stack, {
@@ -175,6 +191,7 @@ class AzurermState extends StateBackend {
 
 class LocalState extends StateBackend {
   public applyTo(stack: TerraformStack): TerraformBackend {
+    checkStack(stack);
     // Terraform runs in cdktf.out/stacks/<stack>/: three levels up is the directory holding cdktf.out.
     return new (cdktf().LocalBackend)(stack, { path: `../../../terraform.${stackName(stack)}.tfstate` });
   }

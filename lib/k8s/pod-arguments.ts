@@ -20,8 +20,8 @@ export function containerProblems(container: unknown, method: string): Problem[]
   return shapeProblems(container, CONTAINER_SPEC_SHAPE, ['name', 'image', 'resources'], `${method}.container`);
 }
 
-export function volumeProblems(volume: unknown, mount: unknown, method: string): Problem[] {
-  const problems = shapeProblems({ volume, mount }, { volume: 'object', mount: { fields: { mountPath: 'string', readOnly: 'boolean' }, required: ['mountPath'] } }, ['volume'], method);
+export function volumeProblems(volume: unknown, mount: unknown, method: string, mountFields: PropsShape = {}): Problem[] {
+  const problems = shapeProblems({ volume, mount }, { volume: 'object', mount: { fields: { mountPath: 'string', readOnly: 'boolean', ...mountFields }, required: ['mountPath'] } }, ['volume'], method);
   if (problems.length === 0 && typeof (volume as { name?: unknown }).name !== 'string') {
     problems.push({ code: 'PROP_MISSING', message: `${method}.volume.name is required.`, received: (volume as { name?: unknown }).name, fix: 'name the volume (the mount refers to it by name).' });
   }
@@ -33,6 +33,15 @@ export function envFromSecretProblems(name: unknown, secret: unknown, key: unkno
   const problems = shapeProblems({ name, secret, key }, { name: 'string', secret: { anyOf: ['string', 'object'] }, key: 'string' }, ['name', 'secret', 'key'], method);
   if (typeof secret === 'object' && secret !== null && typeof (secret as { name?: unknown }).name !== 'string') {
     problems.push({ code: 'PROP_TYPE_INVALID', message: `${method}.secret must be a Secret name or an object with a name.`, received: secret, fix: 'pass the Secret\'s name, or a cdk8s-plus Secret.' });
+  }
+  return problems;
+}
+
+/** A Secret or claim (a name, or a cdk8s-plus handle with a name) mounted at a path. */
+export function mountProblems(what: 'secret' | 'claim', object: unknown, mountPath: unknown, readOnly?: unknown): Problem[] {
+  const problems = shapeProblems({ [what]: object, mountPath, readOnly }, { [what]: { anyOf: ['string', 'object'] }, mountPath: 'string', readOnly: 'boolean' }, [what, 'mountPath'], 'arguments');
+  if (typeof object === 'object' && object !== null && typeof (object as { name?: unknown }).name !== 'string') {
+    problems.push({ code: 'PROP_TYPE_INVALID', message: `arguments.${what} must be a name or an object with a name.`, received: object, fix: `pass the ${what === 'secret' ? 'Secret' : 'PersistentVolumeClaim'}'s name, or a cdk8s-plus handle.` });
   }
   return problems;
 }

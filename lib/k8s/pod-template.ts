@@ -2,6 +2,7 @@ import { Placement } from '../core/cluster-profile';
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from '../core/pod-security';
 import { PropsShape, shapeProblems, throwProblems } from '../core/props-shape';
 import { cpuQuantity, memoryQuantity } from '../core/quantities';
+import { containerProblems, envFromSecretProblems, mountProblems, volumeProblems } from './pod-arguments';
 import * as k8s from '../imports/k8s';
 
 /** Anything with a Kubernetes name: a string, or a cdk8s-plus `ISecret`, `IConfigMap`, `IServiceAccount` or `IPersistentVolumeClaim`. */
@@ -94,6 +95,7 @@ export class PodTemplate {
 
   /** Adds a main container (the first one is the workload's own) and returns it. */
   public addContainer(spec: ContainerSpec): k8s.Container {
+    throwProblems('PodTemplate.addContainer', containerProblems(spec, 'addContainer'));
     const container = this.container(spec);
     this.containers.push(container);
     return container;
@@ -101,6 +103,7 @@ export class PodTemplate {
 
   /** Adds a container that runs to completion before the main ones start. */
   public addInitContainer(spec: ContainerSpec): k8s.Container {
+    throwProblems('PodTemplate.addInitContainer', containerProblems(spec, 'addInitContainer'));
     const container = this.container(spec);
     this.initContainers.push(container);
     return container;
@@ -108,27 +111,32 @@ export class PodTemplate {
 
   /** Adds a volume; `mountPath` mounts it into every container. */
   public addVolume(volume: k8s.Volume, mount?: { readonly mountPath: string; readonly readOnly?: boolean; readonly subPath?: string }): void {
+    throwProblems('PodTemplate.addVolume', volumeProblems(volume, mount, 'addVolume', { subPath: 'string' }));
     this.volumes.push(volume);
     if (mount) this.sharedMounts.push({ name: volume.name, ...mount });
   }
 
   /** Mounts a Secret (a name or a cdk8s-plus `ISecret`) read-only into every container. */
   public mountSecret(secret: NamedObject, mountPath: string): void {
+    throwProblems('PodTemplate.mountSecret', mountProblems('secret', secret, mountPath));
     this.addVolume({ name: `secret-${nameOf(secret)}`, secret: { secretName: nameOf(secret) } }, { mountPath, readOnly: true });
   }
 
   /** Mounts a PersistentVolumeClaim (a name or a cdk8s-plus `IPersistentVolumeClaim`) into every container. */
   public mountClaim(claim: NamedObject, mountPath: string, readOnly = false): void {
+    throwProblems('PodTemplate.mountClaim', mountProblems('claim', claim, mountPath, readOnly));
     this.addVolume({ name: `pvc-${nameOf(claim)}`, persistentVolumeClaim: { claimName: nameOf(claim), readOnly } }, { mountPath, readOnly });
   }
 
   /** Sets `name` in every container from `key` of a Secret (a name or a cdk8s-plus `ISecret`). */
   public addEnvFromSecret(name: string, secret: NamedObject, key: string): void {
+    throwProblems('PodTemplate.addEnvFromSecret', envFromSecretProblems(name, secret, key, 'addEnvFromSecret'));
     this.sharedEnv.push({ name, valueFrom: { secretKeyRef: { name: nameOf(secret), key } } });
   }
 
   /** Sets `name` to `value` in every container. */
   public addEnv(name: string, value: string): void {
+    throwProblems('PodTemplate.addEnv', shapeProblems({ name, value }, { name: 'string', value: 'string' }, ['name', 'value'], 'arguments'));
     this.sharedEnv.push({ name, value });
   }
 

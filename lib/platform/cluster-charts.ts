@@ -1,7 +1,9 @@
 import { App, Chart } from 'cdk8s';
 import { ClusterProfile } from '../core/cluster-profile';
+import { profileJsonProblems } from '../core/profile-json';
 import { throwProblems } from '../core/props-shape';
 import { setScopeDefaults } from '../core/scope-defaults';
+import { Problems } from '../core/validation';
 
 /**
  * The output layout: one chart, hence one YAML file, for a cluster's platform objects and one per
@@ -25,6 +27,10 @@ export class ClusterCharts {
     this.prefix = cluster.name.includes(cluster.cloud) ? cluster.name : `${cluster.cloud}-${cluster.name}`;
     this.platform = new Chart(app, `${this.prefix}-platform`);
     setScopeDefaults(this.platform, { cluster });
+    // A profile written in code (new ClusterProfile) meets fromJson's rules here, where workloads
+    // start reading it; typed fields can still hold a pool name or a CIDR Kubernetes refuses.
+    const { cloud, name, kubernetesVersion, pools, capabilities, facts } = cluster;
+    profileJsonProblems({ cloud, name, kubernetesVersion, pools, capabilities, facts }).forEach((p) => Problems.of(this.platform).add(p));
   }
 
   /**

@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { checkConstructArguments, IN_CHART } from '../core/construct-arguments';
 import { installKubernetesGate } from '../policy/gate';
 import { Construct } from 'constructs';
 import { ClusterProfile } from '../core/cluster-profile';
@@ -65,6 +66,7 @@ export class MlPlatform extends Construct {
   public readonly dashboards: Readonly<Record<string, ApiObject>> = {};
 
   constructor(scope: Construct, id: string, props: MlPlatformProps = {}) {
+    checkConstructArguments('MlPlatform', scope, id, IN_CHART);
     super(scope, id);
     const propsShape: PropsShape = {
       cluster: { instanceOf: ClusterProfile, name: 'ClusterProfile' }, devicePluginImage: 'string', monitoringNamespace: 'string', dcgmExporterNamespace: 'string',

@@ -5,6 +5,7 @@
  * a training job whole, or keeps it suspended with no pod, so two jobs can never deadlock on GPUs.
  */
 import { Construct, IConstruct } from 'constructs';
+import { checkConstructArguments, IN_CHART } from '../core/construct-arguments';
 import { ClusterProfile, NodePoolProfile } from '../core/cluster-profile';
 import { PREEMPTIBLE_QUEUE_PRIORITY } from '../core/queue-priority';
 import { NodeLabels } from '../core/scheduling';
@@ -13,7 +14,7 @@ import { Problem, Problems } from '../core/validation';
 import { appIndex } from '../core/workload';
 import * as kueue from '../imports/kueue.x-k8s.io';
 import { kubeObject, lateKubeObject } from '../k8s/kube-object';
-import { PropsShape, propsToBuild } from '../core/props-shape';
+import { assertScope, PropsShape, propsToBuild, shapeProblems, throwProblems } from '../core/props-shape';
 import { queueShare, requestsOutsideQueues, splitBorrowing } from './queue-budget';
 
 /** The flavor for CPU and memory: any node, so it never narrows where pods go. */
@@ -83,6 +84,7 @@ export class QueueFlavors extends Construct {
   public readonly flavors: readonly QueueFlavor[];
 
   constructor(scope: Construct, id: string, props: QueueFlavorsProps = {}) {
+    checkConstructArguments('QueueFlavors', scope, id, IN_CHART);
     super(scope, id);
     props = propsToBuild((p) => Problems.of(this).add(p), props, { cluster: CLUSTER_SHAPE }, [], {});
     const cluster = props.cluster ?? scopeDefaults(this)?.cluster;
@@ -168,6 +170,7 @@ export class TenantQueue extends Construct {
   private borrowing?: FlavorQuota[];
 
   constructor(scope: Construct, id: string, input: TenantQueueInput, options: TenantQueueOptions) {
+    checkConstructArguments('TenantQueue', scope, id, IN_CHART);
     super(scope, id);
     const problems = Problems.of(this);
     // Built directly by a JavaScript caller: a bad shape is listed, and the queue is built from placeholders.
@@ -348,6 +351,8 @@ function capacityFits(capacity: string, spot: boolean): boolean {
  * Kueue CRDs exist before these objects are applied.
  */
 export function usesKueue(scope: IConstruct, clusterName: string): boolean {
+  assertScope('usesKueue', scope);
+  throwProblems('usesKueue', shapeProblems({ clusterName }, { clusterName: 'string' }, ['clusterName'], 'arguments'));
   return scope.node.root.node.findAll().some((c) => ((c instanceof QueueFlavors || c instanceof TenantQueue) && c.cluster.name === clusterName)
     || (isQueuedWorkload(c) && c.queueName !== undefined && c.clusterName === clusterName));
 }

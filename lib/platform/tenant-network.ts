@@ -11,7 +11,10 @@ import type { TenantProps } from './tenant';
 /** Pod labels that mark serving pods, which the ingress controller may reach. */
 export const SERVING_POD_LABEL = 'ml-platform.io/serving';
 
-/** What the network policies of a tenant are written from. */
+/**
+ * What the network policies of a tenant are written from.
+ * @internal
+ */
 export interface TenantNetworkInputs {
   readonly props: Pick<TenantProps, 'ingressControllerNamespace' | 'servingClientCidrs'>;
   readonly cluster: ClusterProfile;
@@ -23,6 +26,7 @@ export interface TenantNetworkInputs {
  * Default-deny networking with the few paths a team needs: DNS, its own namespace, HTTPS out
  * (never the node's metadata endpoint), the cloud's identity endpoints, and the ingress controller
  * and allowed clients to the serving ports. Returns the policies by name.
+ * @internal
  */
 export function emitTenantNetworkPolicies(scope: Construct, tenant: TenantNetworkInputs): Record<string, ApiObject> {
   const policies: Record<string, ApiObject> = {};

@@ -34,7 +34,10 @@ const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'update', 'patch', 'delete'];
 
 
-/** What the roles of a tenant are written from. */
+/**
+ * What the roles of a tenant are written from.
+ * @internal
+ */
 export interface TenantRoleInputs {
   readonly props: Pick<TenantProps, 'editorGroups' | 'viewerGroups' | 'allowSecretsRead' | 'extraRules'>;
   /** Whether the tenant has a Kueue queue, whose objects its members may read. */
@@ -42,7 +45,10 @@ export interface TenantRoleInputs {
   metadata(name: string): k8s.ObjectMeta;
 }
 
-/** The least-privilege `tenant-editor` and `tenant-viewer` Roles, bound to the given groups; returns the Roles. */
+/**
+ * The least-privilege `tenant-editor` and `tenant-viewer` Roles, bound to the given groups; returns the Roles.
+ * @internal
+ */
 export function emitTenantRoles(scope: Construct, tenant: TenantRoleInputs): Record<'editor' | 'viewer', ApiObject> {
   const { props } = tenant;
   const roles = {} as Record<'editor' | 'viewer', ApiObject>;

@@ -1,8 +1,9 @@
 import { ApiObject } from 'cdk8s';
+import { checkConstructArguments, IN_CHART } from '../core/construct-arguments';
 import { installKubernetesGate } from '../policy/gate';
 import { Construct } from 'constructs';
 import { ClusterProfile } from '../core/cluster-profile';
-import { checkName, DNS_LABEL } from '../core/names';
+import { checkName, DNS_LABEL, STORAGE_CLASS_NAME } from '../core/names';
 import { quantityProblems } from '../core/quantities';
 import { Problems } from '../core/validation';
 import { declareExternalObject } from '../core/workload';
@@ -110,6 +111,7 @@ export class Tenant extends Construct {
   private readonly problems: Problems;
 
   constructor(scope: Construct, id: string, props: TenantProps = {}) {
+    checkConstructArguments('Tenant', scope, id, IN_CHART);
     super(scope, id);
     this.problems = Problems.of(this);
     // JavaScript callers and JSON config get the same checks as TypeScript; a bad shape builds from defaults.
@@ -158,6 +160,8 @@ export class Tenant extends Construct {
     const existing = this.existing(`pvc-${name}`, 'PersistentVolumeClaim', name);
     if (existing) return existing;
     checkName(name, DNS_LABEL, 'PVC_NAME_INVALID').forEach((p) => this.problems.add(p));
+    // "" is Kubernetes' way to ask for no dynamic provisioning (a pre-made volume); any other name must be one.
+    if (options.storageClassName) checkName(options.storageClassName, STORAGE_CLASS_NAME, 'STORAGE_CLASS_NAME_INVALID').forEach((p) => this.problems.add(p));
     this.checkQuantity(`PVC ${name} storage`, options.storage);
     const sharedClass = this.cluster.facts.readWriteManyStorageClass;
     if (options.readWriteMany && options.storageClassName === undefined && sharedClass === undefined) {

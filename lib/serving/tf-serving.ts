@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { checkConstructArguments, IN_CHART } from '../core/construct-arguments';
 import type { IPodSelector, PodSelectorConfig } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
@@ -78,6 +79,7 @@ export class TfServing extends Construct implements PlatformWorkload, IPodSelect
   private readonly store: ModelStorePlan;
 
   constructor(scope: Construct, id: string, props: TfServingProps) {
+    checkConstructArguments('TfServing', scope, id, IN_CHART);
     super(scope, id);
     this.problems = Problems.of(this);
     // JavaScript callers and JSON config get the same checks as TypeScript; a bad shape builds nothing.

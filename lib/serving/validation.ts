@@ -42,16 +42,20 @@ export function validateModels(models: readonly ServedModel[], add: Add): void {
   }
 }
 
+// Deployment and HorizontalPodAutoscaler replica counts are int32 fields.
+const MAX_REPLICAS = 2 ** 31 - 1;
+const replicaCount = (n: number) => Number.isInteger(n) && n >= 1 && n <= MAX_REPLICAS;
+
 export function validateScaling(auto: ServingAutoscaling | undefined, replicas: number | undefined, add: Add): void {
   if (auto) {
-    if (!Number.isInteger(auto.maxReplicas) || auto.maxReplicas < 1) add({ code: 'HPA_MAX_INVALID', message: 'maxReplicas must be at least 1.', received: auto.maxReplicas, fix: 'set maxReplicas to 1 or more.' });
-    if (!Number.isInteger(auto.minReplicas) || auto.minReplicas < 1) add({ code: 'HPA_MIN_INVALID', message: 'minReplicas must be at least 1: scaling to zero drops every request.', received: auto.minReplicas, fix: 'set minReplicas to 1 or more (2 or more for availability).' });
+    if (!replicaCount(auto.maxReplicas)) add({ code: 'HPA_MAX_INVALID', message: `maxReplicas must be a whole number from 1 to ${MAX_REPLICAS}.`, received: auto.maxReplicas, fix: 'set maxReplicas to 1 or more.' });
+    if (!replicaCount(auto.minReplicas)) add({ code: 'HPA_MIN_INVALID', message: 'minReplicas must be at least 1: scaling to zero drops every request.', received: auto.minReplicas, fix: 'set minReplicas to 1 or more (2 or more for availability).' });
     if (auto.minReplicas > auto.maxReplicas) add({ code: 'HPA_MIN_GT_MAX', message: `minReplicas (${auto.minReplicas}) is greater than maxReplicas (${auto.maxReplicas}).`, received: { minReplicas: auto.minReplicas, maxReplicas: auto.maxReplicas }, fix: 'make minReplicas less than or equal to maxReplicas.' });
     for (const [field, value] of [['targetCpuUtilization', auto.targetCpuUtilization], ['targetMemoryUtilization', auto.targetMemoryUtilization]] as const) {
       if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 100)) add({ code: 'HPA_TARGET_INVALID', message: `${field} must be a percentage of the request.`, received: value, fix: `set ${field} between 1 and 100.` });
     }
-  } else if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1)) {
-    add({ code: 'REPLICAS_INVALID', message: 'A serving stack needs at least one replica.', received: replicas, fix: 'set replicas to 1 or more.' });
+  } else if (replicas !== undefined && !replicaCount(replicas)) {
+    add({ code: 'REPLICAS_INVALID', message: `A serving stack needs a whole number of replicas from 1 to ${MAX_REPLICAS}.`, received: replicas, fix: 'set replicas to 1 or more.' });
   }
 }
 

@@ -1,4 +1,5 @@
 import { ApiObject, GroupVersionKind } from 'cdk8s';
+import { checkConstructArguments, IN_CHART } from '../core/construct-arguments';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { ClusterProfile } from '../core/cluster-profile';
@@ -14,7 +15,7 @@ import { emitIndexedJobs } from './backends/indexed-job';
 import { emitJobSet } from './backends/jobset';
 import { emitTfJob } from './backends/tfjob';
 import { capacityPlacement, TrainingCapacity } from './capacity';
-import { shapeProblems, wellShapedFields } from '../core/props-shape';
+import { assertScope, shapeProblems, throwProblems, wellShapedFields } from '../core/props-shape';
 import {
   KUEUE_QUEUE_LABEL, ResolvedRole, TfRoleSpec, TfTrainingJobProps, TrainingJobSummary,
 } from './job-props';
@@ -74,6 +75,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
   private readonly problems: Problems;
 
   constructor(scope: Construct, id: string, props: TfTrainingJobProps) {
+    checkConstructArguments('TfTrainingJob', scope, id, IN_CHART);
     super(scope, id);
     this.problems = Problems.of(this);
     // JavaScript callers and JSON config get the same checks as TypeScript; a bad shape builds nothing.
@@ -272,5 +274,8 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
 
 /** Whether any training job in the app of `scope` runs on `cluster` with `backend` (e.g. to install the JobSet controller). */
 export function usesTrainingBackend(scope: Construct, backend: TrainingBackend, clusterName: string): boolean {
+  // A wrong answer here is silent: ClusterAddons would leave the backend's controller out.
+  assertScope('usesTrainingBackend', scope);
+  throwProblems('usesTrainingBackend', shapeProblems({ backend, clusterName }, { backend: { oneOf: Object.values(TrainingBackend), name: 'TrainingBackend' }, clusterName: 'string' }, ['backend', 'clusterName'], 'arguments'));
   return scope.node.root.node.findAll().some((c) => c instanceof TfTrainingJob && c.backend === backend && c.clusterName === clusterName);
 }

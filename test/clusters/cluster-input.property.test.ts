@@ -9,8 +9,9 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App, TerraformStack, Testing } from 'cdktf';
 import fc from 'fast-check';
-import { Accelerator, AksCluster, AksVnet, ClusterAddons, ClusterProfile, collectValidationErrors, EksCluster, EksVpc, GkeCluster } from '../../lib';
-import { expectRefusedSynthWritesNothing, hostileNumber, hostileString, mostly, PROBLEM_LINE, runs, untypedProps } from '../property-helpers';
+import { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
+import { Accelerator, AksCluster, AksVnet, ClusterAddons, ClusterHelmRelease, ClusterProfile, collectValidationErrors, EksBlockStorage, EksCluster, EksSharedFileSystem, EksVpc, GkeCluster } from '../../lib';
+import { anyValue, expectRefusedSynthWritesNothing, hostileNumber, hostileString, mostly, PROBLEM_LINE, runs, untypedProps } from '../property-helpers';
 
 const count = (min: number, max: number) => mostly(fc.integer({ min, max }), hostileNumber);
 const text = (valid: fc.Arbitrary<string>) => mostly(valid, hostileString);
@@ -36,6 +37,12 @@ const pool = (cloud: Cloud, gpu: boolean): fc.Arbitrary<Record<string, unknown>>
 const cidr = (valid: string) => text(fc.constantFrom(valid, '10.0.0.0/8', '0.0.0.0/0', '10.0.0.1/33'));
 const few = <T>(all: T) => fc.subarray(Object.keys(all as object), { maxLength: 3 }).map((keys) => keys);
 
+const storageClass = text(fc.constantFrom('efs', 'gp3', 'fast.ssd'));
+const subnets = fc.array(text(fc.constantFrom('subnet-a', 'subnet-b', 'subnet-c')), { maxLength: 3 });
+const efsOptions = fc.record({ storageClassName: storageClass, subnetIds: subnets, kmsKeyArn: text(fc.constantFrom('arn:aws:kms:us-east-1:111122223333:key/k', 'arn:aws:kms:us-east-1:111122223333:alias/a')) }, { requiredKeys: [] });
+const ADMINS = ['arn:aws:iam::111122223333:role/admin', 'arn:aws:iam::111122223333:user/alice'];
+const ebsOptions = fc.record({ storageClassName: storageClass }, { requiredKeys: [] });
+
 const clusters = {
   gke: fc.record({
     name: text(fc.constantFrom('ml', 'ml-gke')), project: text(fc.constant('p')), location: text(fc.constant('europe-west4')), network: text(fc.constant('n')), subnetwork: text(fc.constant('s')),
@@ -45,10 +52,12 @@ const clusters = {
   }, { requiredKeys: ['name', 'project', 'location', 'network', 'subnetwork'] }),
   eks: fc.record({
     name: text(fc.constantFrom('ml', 'ml_eks')), region: text(fc.constant('us-east-1')),
-    subnetIds: fc.array(text(fc.constantFrom('subnet-a', 'subnet-b', 'subnet-c')), { maxLength: 3 }),
+    // Mostly lists EKS takes (two subnets or more, an admin or more), so runs reach the output side too.
+    subnetIds: mostly(fc.shuffledSubarray(['subnet-a', 'subnet-b', 'subnet-c'], { minLength: 2 }), subnets),
     vpcCidr: cidr('10.0.0.0/16'), serviceCidr: cidr('172.20.0.0/16'), kubernetesVersion: version,
-    admins: fc.array(text(fc.constantFrom('arn:aws:iam::111122223333:role/admin', 'arn:aws:iam::111122223333:user/alice')), { maxLength: 2 }),
+    admins: mostly(fc.shuffledSubarray(ADMINS, { minLength: 1 }), fc.array(text(fc.constantFrom(...ADMINS)), { maxLength: 2 })),
     publicAccessCidrs: fc.array(cidr('192.168.0.0/24'), { maxLength: 2 }), objectStorageCsiDriver: fc.boolean(),
+    sharedFileSystem: fc.oneof(fc.constant(false), efsOptions), blockStorage: fc.oneof(fc.constant(false), ebsOptions),
   }, { requiredKeys: ['name', 'region', 'subnetIds', 'admins'] }),
   aks: fc.record({
     name: text(fc.constantFrom('ml', 'ml-aks')), location: text(fc.constant('westeurope')), resourceGroupName: text(fc.constant('rg')), vnetSubnetId: text(fc.constant('s')),
@@ -81,9 +90,16 @@ const POOL_NAMES: Record<string, [string, RegExp]> = {
 };
 
 /** Builds, then checks: only listed problems, or clean Terraform JSON and a profile fromJson accepts. */
-function holds(build: (stack: TerraformStack) => { profile?: ClusterProfile } | void, mustFail = false): boolean {
+interface Built {
+  readonly profile?: ClusterProfile;
+  requiredReleases?(): ClusterHelmRelease[];
+  /** Constructs whose releases a cluster would install (the EKS storage constructs built on their own). */
+  readonly releases?: ReadonlyArray<{ release(): ClusterHelmRelease }>;
+}
+
+function holds(build: (stack: TerraformStack) => Built | void, mustFail = false): boolean {
   const { app, stack: s } = stack();
-  let built: { profile?: ClusterProfile } | void;
+  let built: Built | void;
   try {
     built = build(s);
   } catch (error) {
@@ -103,8 +119,20 @@ function holds(build: (stack: TerraformStack) => { profile?: ClusterProfile } | 
     for (const resource of Object.values(json.resource?.[type] ?? {}) as any[]) expect(resource[field]).toMatch(rule);
   }
   if (built && built.profile) ClusterProfile.fromJson(built.profile.toJson());
+  // A file system nodes can mount, encrypted with a key Terraform can name.
+  const fileSystems = Object.values(json.resource?.aws_efs_file_system ?? {}) as any[];
+  if (fileSystems.length > 0) expect(Object.keys(json.resource?.aws_efs_mount_target ?? {}).length).toBeGreaterThan(0);
+  for (const fs of fileSystems) if (fs.kms_key_id !== undefined) expect(fs.kms_key_id).toMatch(/^arn:aws:kms:[a-z0-9-]+:[^:\s]+:(key|alias)\/\S+$/);
+  // The Helm releases the cluster needs: clean values, StorageClass names Kubernetes takes, each class made once.
+  const releases = [...(built?.requiredReleases?.() ?? []), ...(built?.releases ?? []).map((r) => r.release())];
+  expect(releases.map((r) => JSON.stringify(r.values)).filter((v) => BAD_TEXT.test(v))).toEqual([]);
+  const classes = releases.flatMap((r) => ((r.values as any).storageClasses ?? []).map((c: any) => c.name));
+  expect(classes.filter((name) => typeof name !== 'string' || name.length > 253 || !SUBDOMAIN.test(name))).toEqual([]);
+  expect(new Set(classes).size).toBe(classes.length);
   return true;
 }
+
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 function cluster(cloud: Cloud, s: TerraformStack, props: any) {
   return cloud === 'gke' ? new GkeCluster(s, 'c', props) : cloud === 'eks' ? new EksCluster(s, 'c', props) : new AksCluster(s, 'c', props);
@@ -142,6 +170,35 @@ describe('network and add-on constructs under hostile input', () => {
   test('EksVpc with typed zones and CIDRs', () => {
     const props = fc.record({ clusterName: text(fc.constant('ml')), cidr: cidr('10.0.0.0/16'), availabilityZones: fc.array(text(fc.constantFrom('us-east-1a', 'us-east-1b', 'us-east-1c')), { maxLength: 5 }) }, { requiredKeys: ['clusterName', 'availabilityZones'] });
     fc.assert(fc.property(props, (p) => { holds((s) => { new EksVpc(s, 'vpc', p); }); }), runs(40));
+  });
+
+  const eksResource = (s: TerraformStack) => new EksClusterResource(s, 'eks', { name: 'ml', roleArn: 'arn:aws:iam::1:role/eks', vpcConfig: { subnetIds: ['subnet-a', 'subnet-b'] } });
+
+  test('EksBlockStorage and EksSharedFileSystem with typed names, subnets and options', () => {
+    let written = 0;
+    fc.assert(fc.property(text(fc.constantFrom('ml', 'ml-eks')), subnets, efsOptions, ebsOptions, (clusterName, subnetIds, efs, ebs) => {
+      if (holds((s) => {
+        const cluster = eksResource(s);
+        return { releases: [new EksSharedFileSystem(s, 'efs', cluster, clusterName, subnetIds, efs), new EksBlockStorage(s, 'ebs', cluster, clusterName, ebs)] };
+      })) written++;
+    }), runs(40));
+    expect(written).toBeGreaterThan(0);
+  });
+
+  test('EksBlockStorage and EksSharedFileSystem with untyped arguments', () => {
+    const withCluster = fc.oneof(fc.constant('resource'), anyValue);
+    fc.assert(fc.property(fc.boolean(), withCluster, anyValue, anyValue, untypedProps(['storageClassName', 'subnetIds', 'kmsKeyArn']), (efs, cluster, clusterName, subnetIds, options) => {
+      // Arguments that happen to be well typed may build (holds checks the output then); others must be listed.
+      const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+      const optionTyped = ([key, v]: [string, unknown]) => v === undefined || (key === 'subnetIds' ? efs && strings(v) : (key === 'storageClassName' || (efs && key === 'kmsKeyArn')) && typeof v === 'string');
+      const wellTyped = cluster === 'resource' && typeof clusterName === 'string' && (!efs || strings(subnetIds))
+        && (options === undefined || (typeof options === 'object' && options !== null && !Array.isArray(options) && Object.entries(options).every(optionTyped)));
+      holds((s) => {
+        const resource: any = cluster === 'resource' ? eksResource(s) : cluster;
+        if (efs) new EksSharedFileSystem(s, 'efs', resource, clusterName as any, subnetIds as any, options as any);
+        else new EksBlockStorage(s, 'ebs', resource, clusterName as any, options as any);
+      }, !wellTyped);
+    }), runs(40));
   });
 
   test('EksVpc, AksVnet and ClusterAddons with untyped props', () => {

@@ -37,7 +37,7 @@ describe('the ReadWriteMany StorageClass in the profile', () => {
   });
 
   test('fails when a hand-written profile names a class that is not a StorageClass name', () => {
-    expect(() => withFacts({ readWriteManyStorageClass: 'Azure Files' })).toThrow('"facts.readWriteManyStorageClass" must be a StorageClass name');
-    expect(() => withFacts({ readWriteManyStorageClass: 7 })).toThrow('received 7');
+    expect(() => withFacts({ readWriteManyStorageClass: 'Azure Files' })).toThrow(/PROFILE_FACTS_INVALID: profile\.facts\.readWriteManyStorageClass must be a StorageClass name .* Received: "Azure Files"\. Fix: /);
+    expect(() => withFacts({ readWriteManyStorageClass: 7 })).toThrow(/PROFILE_FACTS_INVALID: profile\.facts\.readWriteManyStorageClass .* Received: 7\. Fix: /);
   });
 });

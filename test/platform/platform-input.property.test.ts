@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { ClusterCharts, collectValidationErrors, MlPlatform, Tenant } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
 import { schemaErrors } from '../k8s/schema';
-import { runs } from '../property-helpers';
+import { nameErrors, PROBLEM_LINE, runs } from '../property-helpers';
 
 const { seed: SEED, numRuns: RUNS } = runs(150);
 
@@ -34,7 +34,6 @@ const typedTenantProps = fc.record({
 /** Anything a JavaScript caller or a JSON file can hand in. */
 const untypedTenantProps = fc.oneof(anyValue, fc.dictionary(fc.constantFrom('name', 'quota', 'editorGroups', 'extraRules', 'identities', 'cluster', 'qouta', 'allowSecretsRead'), anyValue, { maxKeys: 4 }));
 
-const PROBLEM_LINE = /^\[[^\]]+\] [A-Z][A-Z0-9_]+: .+ Received: .+\. Fix: .+/s;
 const BAD_TEXT = /undefined|NaN|Infinity|\[object Object\]/;
 
 function outcome(build: (charts: ClusterCharts) => void): { errors: string[]; docs: any[] } {
@@ -58,6 +57,10 @@ function holds({ errors, docs }: { errors: string[]; docs: any[] }): void {
     return;
   }
   expect(docs.map((d) => JSON.stringify(d)).filter((text) => BAD_TEXT.test(text.replace(/"(undefined|NaN|Infinity)"/g, '')))).toEqual([]);
+  expect(docs.flatMap(nameErrors)).toEqual([]);
+  // A claim's class is not in the schema's patterns: "" (no dynamic provisioning) or a StorageClass name.
+  const classes = docs.filter((d) => d.kind === 'PersistentVolumeClaim').map((d) => d.spec.storageClassName).filter((c) => c !== undefined && c !== '');
+  expect(classes.filter((c) => !(typeof c === 'string' && c.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(c)))).toEqual([]);
   written.push(...docs);
 }
 
@@ -76,6 +79,24 @@ describe('platform constructs under hostile input', () => {
   test('MlPlatform with untyped props', () => {
     const props = fc.oneof(anyValue, fc.dictionary(fc.constantFrom('cluster', 'devicePluginImage', 'monitoringNamespace', 'dcgmExporterNamespace', 'monitoringNamespce'), anyValue, { maxKeys: 3 }));
     fc.assert(fc.property(props, (p) => holds(outcome((charts) => new MlPlatform(charts.platform, 'platform', p as any)))), { seed: SEED, numRuns: RUNS });
+  });
+
+  test('Tenant methods with type-correct arguments: listed problems, or claims and accounts Kubernetes takes', () => {
+    const name = fc.oneof({ arbitrary: fc.constantFrom('models', 'ckpt', 'runner'), weight: 4 }, hostileString);
+    const claim = fc.record({ storage: fc.oneof({ arbitrary: fc.constantFrom('1Gi', '500Mi'), weight: 4 }, hostileString), storageClassName: fc.oneof(fc.constantFrom('gp3', 'efs', ''), hostileString), readWriteMany: fc.boolean() }, { requiredKeys: ['storage'] });
+    const calls = fc.array(fc.oneof(
+      fc.tuple(fc.constant('claim' as const), name, claim),
+      fc.tuple(fc.constant('account' as const), name, fc.option(fc.oneof(fc.constant('arn:aws:iam::1:role/runner'), hostileString), { nil: undefined })),
+      fc.tuple(fc.constant('secret' as const), name, fc.constant(undefined)),
+    ), { minLength: 1, maxLength: 3 });
+    fc.assert(fc.property(calls, (list) => holds(outcome((charts) => {
+      const tenant = new Tenant(charts.tenant('research'), 'tenant', {});
+      for (const [method, n, arg] of list) {
+        if (method === 'claim') tenant.addVolumeClaim(n, arg as any);
+        else if (method === 'account') tenant.addServiceAccount(n, arg as any);
+        else tenant.declareExternalSecret(n);
+      }
+    }))), { seed: SEED, numRuns: RUNS });
   });
 
   describe('counterexamples kept as regressions', () => {

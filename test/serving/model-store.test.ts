@@ -107,7 +107,7 @@ describe('models load from the cluster\'s own store, mounted read-only with the 
       ['the scheme is not a model store', props('aks', 'abfss://models@acme.dfs.core.windows.net/resnet'), 'MODEL_PATH_INVALID', 'Model "m0": "abfss://" is not an object store the library reads'],
       ['an az:// URI does not start with a storage account', props('aks', 'az://Models/resnet'), 'MODEL_PATH_INVALID', 'Model "m0": "az://Models/resnet" does not start with a storage account: az://<account>/<container>/<path>'],
       ['the store has no CSI driver and TF Serving cannot open it', { ...props('eks', 's3://acme-models/resnet'), cluster: on('eks', { ...on('eks').facts, objectStores: [{ scheme: 's3' }] }) }, 'MODEL_STORE_NOT_READABLE', 'Model "m0": TF Serving cannot open s3:// itself'],
-      ['the profile names a CSI driver the library cannot write volumes for', { ...props('eks', 's3://acme-models/resnet'), cluster: on('eks', { ...on('eks').facts, objectStores: [{ scheme: 's3', csiDriver: 'example.com/s3fs' }] }) }, 'MODEL_STORE_NOT_READABLE', 'Model "m0": the profile names CSI driver "example.com/s3fs"'],
+      ['the profile names a CSI driver the library cannot write volumes for', { ...props('eks', 's3://acme-models/resnet'), cluster: on('eks', { ...on('eks').facts, objectStores: [{ scheme: 's3', csiDriver: 'csi.s3fs.example.com' }] }) }, 'MODEL_STORE_NOT_READABLE', 'Model "m0": the profile names CSI driver "csi.s3fs.example.com"'],
     ])('%s', (_, p, code, text) => {
       const message = fail(p);
       expect(message).toContain(`[test/resnet] ${code}: ${text}`);
