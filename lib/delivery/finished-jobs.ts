@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Problem } from '../core/validation';
+import { renderOnce } from '../policy/rendering';
 
 /** Where each kind that runs to completion keeps its time-to-live after it finishes. */
 const TTL_FIELD: Record<string, readonly string[]> = {
@@ -17,7 +18,8 @@ export function finishedJobProblems(objects: readonly ApiObject[], engineName: s
   return objects.flatMap((object) => {
     const field = TTL_FIELD[`${object.apiVersion} ${object.kind}`];
     if (!field) return [];
-    const ttl = field.reduce((value: any, key) => value?.[key], object.toJson());
+    // The gate's rendering of this validation pass: no second rendering of the job.
+    const ttl = field.reduce((value: any, key) => value?.[key], renderOnce(object));
     if (ttl === undefined) return [];
     return [{
       code: 'GITOPS_JOB_TTL',

@@ -1,10 +1,10 @@
-import { App as K8sApp, Duration } from 'cdk8s';
+import { App as K8sApp, Chart, Duration } from 'cdk8s';
 import { App } from 'cdktf';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  Accelerator, ClusterCharts, ClusterProfile, GitOpsDelivery, GitOpsEngine, MlPlatform, synthPlatform, Tenant, TfServing, TfStrategy, TfTrainingJob, TrainingBackend,
+  Accelerator, ClusterCharts, ClusterProfile, GitOpsDelivery, GitOpsEngine, MlPlatform, synthPlatform, Tenant, TfServing, TfStrategy, TfTrainingJob, TfTrainingJobProps, TrainingBackend,
 } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
 import { afterFinished, fluxHealthChecked, fluxStatusWhileRunning, readDocs, TTL_PATH, kueueKey } from './engine-model';
@@ -14,6 +14,20 @@ import { afterFinished, fluxHealthChecked, fluxStatusWhileRunning, readDocs, TTL
 // every backend (queued and not) to models of what Argo CD and Flux then do.
 
 const filesBelow = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesBelow(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+
+/** One two-worker job on each backend in `chart`. */
+function trainOnEveryBackend(chart: Chart, extra: Partial<TfTrainingJobProps> = {}): void {
+  for (const backend of [TrainingBackend.INDEXED_JOB, TrainingBackend.JOBSET, TrainingBackend.KUBEFLOW_TFJOB]) {
+    new TfTrainingJob(chart, backend, {
+      name: `train-${backend}`,
+      image: 'tensorflow/tensorflow:2.21.0-gpu',
+      strategy: TfStrategy.MULTI_WORKER_MIRRORED,
+      workers: { replicas: 2, cpu: 1, memoryGiB: 4, gpus: 1, accelerator: Accelerator.NVIDIA_L4 },
+      backend,
+      ...extra,
+    });
+  }
+}
 
 function deliver(engine: GitOpsEngine) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-training-delivery-'));
@@ -25,15 +39,7 @@ function deliver(engine: GitOpsEngine) {
   const tenant = new Tenant(charts.tenant('team-t'), 'tenant', { name: 'team-t', quota: { gpus: 8 } });
   tenant.addVolumeClaim('checkpoints', { storage: '100Gi' });
   new TfServing(charts.tenant('team-t'), 'ranker', { models: [{ name: 'ranker', basePath: 's3://acme-models/ranker' }], cloudIdentity: 'arn:aws:iam::111122223333:role/serving' });
-  for (const backend of [TrainingBackend.INDEXED_JOB, TrainingBackend.JOBSET, TrainingBackend.KUBEFLOW_TFJOB]) {
-    new TfTrainingJob(charts.tenant('team-t'), backend, {
-      name: `train-${backend}`,
-      image: 'tensorflow/tensorflow:2.21.0-gpu',
-      strategy: TfStrategy.MULTI_WORKER_MIRRORED,
-      workers: { replicas: 2, cpu: 1, memoryGiB: 4, gpus: 1, accelerator: Accelerator.NVIDIA_L4 },
-      backend,
-    });
-  }
+  trainOnEveryBackend(charts.tenant('team-t'));
   new GitOpsDelivery(kubernetes, 'delivery', { engine, repoUrl: 'https://github.com/acme/ml-platform.git' });
   synthPlatform({ terraform, kubernetes });
   const dist = path.join(root, 'dist');
@@ -75,16 +81,7 @@ describe('a time-to-live on a finished job', () => {
     const profile = ClusterProfile.fromJson({ ...EKS_PROFILE.toJson(), name: 'train' });
     const charts = new ClusterCharts(kubernetes, profile);
     new Tenant(charts.tenant('team-t'), 'tenant', { name: 'team-t', quota: { gpus: 8 } });
-    for (const backend of [TrainingBackend.INDEXED_JOB, TrainingBackend.JOBSET, TrainingBackend.KUBEFLOW_TFJOB]) {
-      new TfTrainingJob(charts.tenant('team-t'), backend, {
-        name: `train-${backend}`,
-        image: 'tensorflow/tensorflow:2.21.0-gpu',
-        strategy: TfStrategy.MULTI_WORKER_MIRRORED,
-        workers: { replicas: 2, cpu: 1, memoryGiB: 4, gpus: 1, accelerator: Accelerator.NVIDIA_L4 },
-        backend,
-        ttlAfterFinished: Duration.hours(2),
-      });
-    }
+    trainOnEveryBackend(charts.tenant('team-t'), { ttlAfterFinished: Duration.hours(2) });
     if (withDelivery) new GitOpsDelivery(kubernetes, 'delivery', { engine: GitOpsEngine.FLUX, repoUrl: 'https://github.com/acme/ml-platform.git' });
     return { kubernetes, dist: path.join(root, 'dist') };
   };
