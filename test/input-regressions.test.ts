@@ -3,7 +3,8 @@ import { App as K8sApp, Duration, Testing } from 'cdk8s';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
-import { ClusterCharts, collectValidationErrors, EksVpc, isPinnedImage, ModelVersionPolicy, ServingExposure, Tenant, TfServing, TfStrategy, TfTrainingJob } from '../lib';
+import { ClusterCharts, collectValidationErrors, EksVpc, ModelVersionPolicy, ServingExposure, Tenant, TfServing, TfStrategy, TfTrainingJob } from '../lib';
+import { isPinnedImage } from '../lib/core/pod-security';
 import { EKS_PROFILE } from './fixtures';
 
 function errorsOf(build: (charts: ClusterCharts) => void): string[] {

@@ -18,7 +18,9 @@ import {
   Accelerator, AksCluster, AksVnet, ClusterAddons, ClusterCharts, ClusterProfile, EksBlockStorage, EksCluster, EksSharedFileSystem, EksVpc, GkeCluster, MlPlatform, PodTemplate, Problems,
   resolveWorkloadScope, TfStrategy, TfTrainingJob, TrainingBackend, usesKueue, usesTrainingBackend, collectValidationErrors, declareExternalNamespace, declareExternalObject, GitOpsDelivery, GitOpsEngine, ModelDelivery, ModelVersionPolicy,
   QueueFlavors, S3StateLocking, ServingExposure, StateBackend, synthPlatform, Tenant, TenantQueue, TfServing, TrainingCheckpoint, ValidationError, waivePolicy, WorkloadKinds,
+  assertValid, collectWarnings, cpuQuantity, memoryQuantity, scopeDefaults, setScopeDefaults, synthPlatformOrExit,
 } from '../lib';
+import * as entry from '../lib';
 import { EKS_PROFILE } from './fixtures';
 import { PROBLEM_LINE } from './property-helpers';
 
@@ -64,6 +66,21 @@ function outcomeOf(act: (ctx: Context) => unknown): string {
 }
 
 const js = (value: unknown): any => value;
+
+/** synthPlatformOrExit prints its problems and exits with 1: read back as the problems it printed. */
+function exitOutcome(act: () => void): void {
+  const printed: string[] = [];
+  const exit = jest.spyOn(process, 'exit').mockImplementation(((code?: number) => {
+    throw new ValidationError(code === 1 ? printed.join('\n').split('\n').slice(1).map((line) => line.trim()) : []);
+  }) as never);
+  const error = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => { printed.push(args.join(' ')); });
+  try {
+    act();
+  } finally {
+    exit.mockRestore();
+    error.mockRestore();
+  }
+}
 const GOOD_DELIVERY = { engine: GitOpsEngine.ARGO_CD, repoUrl: 'https://github.com/acme/platform.git' };
 const GOOD_S3 = { bucket: 'acme-state', region: 'eu-west-1', locking: S3StateLocking.lockfile() };
 const GOOD_AZURE = { resourceGroupName: 'rg', storageAccountName: 'acmestate', containerName: 'tfstate' };
@@ -229,6 +246,25 @@ const SWEEP: ReadonlyArray<readonly [string, string, (ctx: Context) => unknown]>
   ['resolveWorkloadScope', 'scope missing', ({ tenant }) => resolveWorkloadScope(js(undefined), {}, Problems.of(tenant))],
   ['resolveWorkloadScope', 'problems missing', ({ tenant }) => resolveWorkloadScope(tenant, {}, js(undefined))],
   ['TrainingCheckpoint.volume', 'mountPath a number', () => TrainingCheckpoint.volume('ckpt', js(7))],
+  ['synthPlatformOrExit', 'no apps', () => exitOutcome(() => synthPlatformOrExit(js(undefined)))],
+  ['synthPlatformOrExit', 'a builder that returns nothing', () => exitOutcome(() => synthPlatformOrExit(js(() => undefined)))],
+  ['collectValidationErrors', 'no root', () => collectValidationErrors(js(undefined))],
+  ['collectWarnings', 'a plain object', () => collectWarnings(js({ node: {} }))],
+  ['assertValid', 'no root', () => assertValid(js(null))],
+  ['setScopeDefaults', 'no scope', ({ charts }) => setScopeDefaults(js(undefined), { cluster: charts.cluster })],
+  ['setScopeDefaults', 'no defaults', ({ charts }) => setScopeDefaults(charts.tenant('u'), js(undefined))],
+  ['setScopeDefaults', 'cluster a name (every construct below lost its cluster)', ({ charts }) => setScopeDefaults(charts.tenant('u'), js({ cluster: 'ml-eks' }))],
+  ['setScopeDefaults', 'namespace not a DNS label', ({ charts }) => setScopeDefaults(charts.tenant('u'), { cluster: charts.cluster, namespace: 'Team A' })],
+  ['setScopeDefaults', 'unknown field namespaces', ({ charts }) => setScopeDefaults(charts.tenant('u'), js({ cluster: charts.cluster, namespaces: ['a'] }))],
+  ['scopeDefaults', 'no scope', () => scopeDefaults(js(undefined))],
+  ['cpuQuantity', 'a string (written as NaNm)', () => cpuQuantity(js('2'))],
+  ['cpuQuantity', 'NaN', () => cpuQuantity(NaN)],
+  ['cpuQuantity', 'negative', () => cpuQuantity(-1)],
+  ['cpuQuantity', 'a tenth of a millicore (written as 0m)', () => cpuQuantity(1e-4)],
+  ['cpuQuantity', 'Infinity', () => cpuQuantity(Infinity)],
+  ['memoryQuantity', 'missing (written as NaNMi)', () => memoryQuantity(js(undefined))],
+  ['memoryQuantity', 'zero', () => memoryQuantity(0)],
+  ['memoryQuantity', '1e21 GiB (written as 1e+21Gi)', () => memoryQuantity(1e21)],
 ];
 
 describe('untyped sweep: every public entry point, called as plain JavaScript', () => {
@@ -247,6 +283,12 @@ describe('untyped sweep: every public entry point, called as plain JavaScript', 
 
   test.each(SWEEP)('%s, %s: a listed problem', (_api, _input, act) => {
     expect(outcomeOf(act)).toBe('listed');
+  });
+
+  test('every function the package entry exports is in the sweep', () => {
+    const swept = new Set(SWEEP.map(([api]) => api));
+    const functions = Object.entries(entry).filter(([, value]) => typeof value === 'function' && !/^class\b/.test(Function.prototype.toString.call(value)));
+    expect(functions.map(([name]) => name).filter((name) => !swept.has(name)).sort()).toEqual([]);
   });
 });
 

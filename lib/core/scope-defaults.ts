@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { ClusterProfile } from './cluster-profile';
-import { assertScope, throwProblems } from './props-shape';
+import { checkName, DNS_LABEL } from './names';
+import { assertScope, shapeProblems, throwProblems } from './props-shape';
 import { Problems } from './validation';
 
 /** Facts a chart states once for every construct placed in it. */
@@ -14,11 +15,15 @@ const DEFAULTS = new WeakMap<IConstruct, ScopeDefaults>();
 
 /** Makes `cluster` (and `namespace`) the default of every construct below `scope`. */
 export function setScopeDefaults(scope: IConstruct, defaults: ScopeDefaults): void {
+  assertScope('setScopeDefaults', scope);
+  const shape = shapeProblems(defaults, { cluster: { instanceOf: ClusterProfile, name: 'ClusterProfile' }, namespace: 'string' }, ['cluster'], 'defaults');
+  throwProblems('setScopeDefaults', shape.length > 0 || defaults.namespace === undefined ? shape : checkName(defaults.namespace, DNS_LABEL, 'NAMESPACE_INVALID'));
   DEFAULTS.set(scope, defaults);
 }
 
 /** The nearest defaults above `scope`, if a chart set any. */
 export function scopeDefaults(scope: IConstruct): ScopeDefaults | undefined {
+  assertScope('scopeDefaults', scope);
   const scopes = scope.node.scopes;
   for (let i = scopes.length - 1; i >= 0; i--) {
     const found = DEFAULTS.get(scopes[i]);

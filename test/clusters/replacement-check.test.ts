@@ -5,7 +5,8 @@ import { App, TerraformStack } from 'cdktf';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Accelerator, AksCluster, AksClusterProps, collectWarnings, EksCluster, FORCE_NEW, GkeCluster, GkeClusterProps, replacementsBetween } from '../../lib';
+import { Accelerator, AksCluster, AksClusterProps, collectWarnings, EksCluster, FORCE_NEW, GkeCluster, GkeClusterProps } from '../../lib';
+import { replacementsBetween } from '../../lib/clusters/replacement-check';
 import { synthStack, synthStackError, TfJson } from '../tf-helpers';
 
 /** The knobs of the routine day-2 changes, as for EKS in test/e2e/eks-day2.test.ts. */

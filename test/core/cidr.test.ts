@@ -1,4 +1,4 @@
-import { checkAuthorizedCidrs, checkDisjointCidrs, isOpenToWorld, parseIpv4Cidr } from '../../lib';
+import { checkAuthorizedCidrs, checkDisjointCidrs, isOpenToWorld, parseIpv4Cidr } from '../../lib/core/cidr';
 
 const CODES = { invalid: 'CIDR_INVALID', overlap: 'CIDR_OVERLAP', open: 'CIDR_OPEN_TO_WORLD' };
 

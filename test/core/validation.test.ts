@@ -1,6 +1,7 @@
 import { testChart } from '../k8s-helpers';
 import { App, Chart } from 'cdk8s';
-import { collectValidationErrors, Problems, perValidationPass, TfStrategy, TfTrainingJob } from '../../lib';
+import { collectValidationErrors, Problems, TfStrategy, TfTrainingJob } from '../../lib';
+import { perValidationPass } from '../../lib/core/validation';
 import { EKS_PROFILE } from '../fixtures';
 
 describe('perValidationPass', () => {

@@ -1,5 +1,8 @@
 import fc from 'fast-check';
-import { checkName, DNS_1035_LABEL, DNS_LABEL, labelKeyProblems, labelValueProblems, parseQuantity } from '../../lib';
+import { DNS_1035_LABEL, DNS_LABEL } from '../../lib';
+import { checkName } from '../../lib/core/names';
+import { labelKeyProblems, labelValueProblems } from '../../lib/core/labels';
+import { parseQuantity } from '../../lib/core/quantities';
 
 /**
  * Our validators agree with the regular expressions Kubernetes publishes (apimachinery

@@ -1,6 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformStack } from 'cdktf';
-import { Accelerator, EksCluster, EksVpc, replacementsBetween } from '../../lib';
+import { Accelerator, EksCluster, EksVpc } from '../../lib';
+import { replacementsBetween } from '../../lib/clusters/replacement-check';
 import { Change, Day2Harness, Json, stackOf } from './day2-harness';
 
 /** Version 1 of a program and the knobs its routine day-2 changes turn. */

@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { batchingParametersText, ModelVersionPolicy, modelServerConfigText, monitoringConfigText } from '../../lib';
+import { ModelVersionPolicy } from '../../lib';
+import { batchingParametersText, modelServerConfigText, monitoringConfigText } from '../../lib/serving/model-config';
 import { ensureTensorflowPython } from './tensorflow-tools';
 
 /** The config files TfServing writes go through protobuf's text-format parser, with TF Serving's message definitions. */

@@ -5,7 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { buildFromProfiles, buildMultiCloud } from '../../examples/multi-cloud/main';
-import { Accelerator, ClusterProfile, inventory, platformMarkdown, summaryText, synthPlatform } from '../../lib';
+import { Accelerator, ClusterProfile, synthPlatform } from '../../lib';
+import { inventory, platformMarkdown, summaryText } from '../../lib/report';
 import { schemaErrors } from '../k8s/schema';
 import { resources } from '../tf-helpers';
 

@@ -1,7 +1,8 @@
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { EKS_PROFILE } from '../fixtures';
-import { Accelerator, kubeObject, PodTemplate } from '../../lib';
+import { Accelerator, PodTemplate } from '../../lib';
+import { kubeObject } from '../../lib/k8s/kube-object';
 import * as k8s from '../../lib/imports/k8s';
 import { podSecurityFindings } from '../../lib/policy/kubernetes-checks';
 import { restrictedViolations } from './pod-security';

@@ -5,8 +5,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildMultiCloud } from '../../examples/multi-cloud/main';
 import {
-  collectValidationErrors, collectWaivers, collectWarnings, inventory, POLICY_RULES, PolicyRuleId, summaryText, synthPlatform, waivePolicy,
+  collectValidationErrors, collectWarnings, POLICY_RULES, PolicyRuleId, synthPlatform, waivePolicy,
 } from '../../lib';
+import { collectWaivers } from '../../lib/policy/gate';
+import { inventory, summaryText } from '../../lib/report';
 
 /** The clean default example, built but not written, with handles to plant violations. */
 function cleanExample() {

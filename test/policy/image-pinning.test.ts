@@ -1,4 +1,4 @@
-import { kubernetesFindings } from '../../lib';
+import { kubernetesFindings } from '../../lib/policy/kubernetes-checks';
 
 /** The gate judges pinning exactly as the constructs do: a tag other than latest, or a digest. */
 test.each([

@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { shape } from '../../bench/shapes';
-import { collectValidationErrors, isPolicyKind, Problems, synthPlatform } from '../../lib';
+import { collectValidationErrors, Problems, synthPlatform } from '../../lib';
+import { isPolicyKind } from '../../lib/policy/kubernetes-checks';
 import { asOneValidationPass } from '../../lib/core/validation';
 
 /**
