@@ -2,7 +2,8 @@
  * The cluster constructs under hostile input, typed and untyped: synth either fails listing
  * problems (each with construct path, code, value and fix) or writes Terraform JSON with no
  * `undefined`, `NaN`, `Infinity` or `[object Object]`, pool names valid for their cloud, and a
- * profile that ClusterProfile.fromJson accepts (what the workloads will read).
+ * profile that ClusterProfile.fromJson accepts (what the workloads will read). Half the typed runs
+ * are clean (only values the clouds take), and those must write output.
  */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
@@ -13,60 +14,74 @@ import { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cl
 import { Accelerator, AksCluster, AksVnet, ClusterAddons, ClusterHelmRelease, ClusterProfile, collectValidationErrors, EksBlockStorage, EksCluster, EksSharedFileSystem, EksVpc, GkeCluster } from '../../lib';
 import { anyValue, expectRefusedSynthWritesNothing, hostileNumber, hostileString, mostly, PROBLEM_LINE, runs, untypedProps } from '../property-helpers';
 
-const count = (min: number, max: number) => mostly(fc.integer({ min, max }), hostileNumber);
-const text = (valid: fc.Arbitrary<string>) => mostly(valid, hostileString);
-const version = mostly(fc.constantFrom('1.32', '1.33'), fc.constantFrom('', 'latest', '1.33.1', '1.3', 'v1.33', ' 1.33'));
-
 type Cloud = 'gke' | 'eks' | 'aks';
 const MACHINES: Record<Cloud, string[]> = { gke: ['e2-standard-4', 'n2-standard-8'], eks: ['m6i.large', 'm7g.xlarge'], aks: ['Standard_D4ds_v5', 'Standard_D8ds_v5'] };
 const ACCELERATORS: Record<Cloud, Accelerator[]> = { gke: [Accelerator.NVIDIA_L4, Accelerator.NVIDIA_T4], eks: [Accelerator.NVIDIA_L4, Accelerator.NVIDIA_A10G], aks: [Accelerator.NVIDIA_T4, Accelerator.NVIDIA_A100_80GB] };
 const ZONES: Record<Cloud, string[]> = { gke: ['europe-west4-a', 'europe-west4-b'], eks: [], aks: ['1', '2'] };
-
-const pool = (cloud: Cloud, gpu: boolean): fc.Arbitrary<Record<string, unknown>> => fc.record({
-  name: text(fc.constantFrom('cpu', 'gpu', 'pool1')),
-  ...(gpu ? { accelerator: fc.constantFrom(...ACCELERATORS[cloud]), gpusPerNode: count(1, 2) } : { machineType: text(fc.constantFrom(...MACHINES[cloud])) }),
-  minNodes: count(0, 2),
-  maxNodes: count(1, 5),
-  spot: fc.boolean(),
-  labels: fc.dictionary(text(fc.constantFrom('team', 'example.com/tier')), text(fc.constantFrom('ml', 'a-b')), { maxKeys: 2 }),
-  taints: fc.array(fc.record({ key: text(fc.constant('dedicated')), value: text(fc.constant('ml')), effect: fc.constantFrom('NoSchedule', 'PreferNoSchedule', 'NoExecute') as fc.Arbitrary<'NoSchedule'> }, { requiredKeys: ['key', 'effect'] }), { maxLength: 1 }),
-  diskSizeGiB: count(20, 500),
-  ...(cloud === 'eks' ? { subnetIds: fc.array(text(fc.constantFrom('subnet-a', 'subnet-b')), { maxLength: 2 }) } : { zones: fc.array(text(fc.constantFrom(...ZONES[cloud])), { maxLength: 2 }) }),
-} as Record<string, fc.Arbitrary<unknown>>, { requiredKeys: gpu ? ['accelerator', 'maxNodes'] : ['machineType', 'maxNodes'] });
-
-const cidr = (valid: string) => text(fc.constantFrom(valid, '10.0.0.0/8', '0.0.0.0/0', '10.0.0.1/33'));
+const ADMINS = ['arn:aws:iam::111122223333:role/admin', 'arn:aws:iam::111122223333:user/alice'];
 const few = <T>(all: T) => fc.subarray(Object.keys(all as object), { maxLength: 3 }).map((keys) => keys);
 
-const storageClass = text(fc.constantFrom('efs', 'gp3', 'fast.ssd'));
-const subnets = fc.array(text(fc.constantFrom('subnet-a', 'subnet-b', 'subnet-c')), { maxLength: 3 });
-const efsOptions = fc.record({ storageClassName: storageClass, subnetIds: subnets, kmsKeyArn: text(fc.constantFrom('arn:aws:kms:us-east-1:111122223333:key/k', 'arn:aws:kms:us-east-1:111122223333:alias/a')) }, { requiredKeys: [] });
-const ADMINS = ['arn:aws:iam::111122223333:role/admin', 'arn:aws:iam::111122223333:user/alice'];
-const ebsOptions = fc.record({ storageClassName: storageClass }, { requiredKeys: [] });
+/**
+ * The generators, hostile (a bad value in about one field in nine) or clean (only values the
+ * clouds take): hostile runs rarely get every field right, so clean runs keep the output side covered.
+ */
+function generators(hostile: boolean) {
+  const maybe = <T, U>(valid: fc.Arbitrary<T>, bad: fc.Arbitrary<U>): fc.Arbitrary<T | U> => (hostile ? mostly(valid, bad) : valid);
+  const count = (min: number, max: number) => maybe(fc.integer({ min, max }), hostileNumber);
+  const text = (valid: fc.Arbitrary<string>) => maybe(valid, hostileString);
+  const version = maybe(fc.constantFrom('1.32', '1.33'), fc.constantFrom('', 'latest', '1.33.1', '1.3', 'v1.33', ' 1.33'));
 
-const clusters = {
-  gke: fc.record({
-    name: text(fc.constantFrom('ml', 'ml-gke')), project: text(fc.constant('p')), location: text(fc.constant('europe-west4')), network: text(fc.constant('n')), subnetwork: text(fc.constant('s')),
-    nodeCidr: cidr('10.10.0.0/20'), podCidr: cidr('10.64.0.0/14'), kubernetesVersion: version, publicEndpoint: fc.boolean(),
-    authorizedNetworks: fc.array(fc.record({ cidr: cidr('192.168.0.0/24') }), { maxLength: 2 }), secretsEncryptionKey: text(fc.constant('k')),
-    resourceLabels: fc.dictionary(text(fc.constant('team')), text(fc.constant('ml')), { maxKeys: 2 }),
-  }, { requiredKeys: ['name', 'project', 'location', 'network', 'subnetwork'] }),
-  eks: fc.record({
-    name: text(fc.constantFrom('ml', 'ml_eks')), region: text(fc.constant('us-east-1')),
-    // Mostly lists EKS takes (two subnets or more, an admin or more), so runs reach the output side too.
-    subnetIds: mostly(fc.shuffledSubarray(['subnet-a', 'subnet-b', 'subnet-c'], { minLength: 2 }), subnets),
-    vpcCidr: cidr('10.0.0.0/16'), serviceCidr: cidr('172.20.0.0/16'), kubernetesVersion: version,
-    admins: mostly(fc.shuffledSubarray(ADMINS, { minLength: 1 }), fc.array(text(fc.constantFrom(...ADMINS)), { maxLength: 2 })),
-    publicAccessCidrs: fc.array(cidr('192.168.0.0/24'), { maxLength: 2 }), objectStorageCsiDriver: fc.boolean(),
-    sharedFileSystem: fc.oneof(fc.constant(false), efsOptions), blockStorage: fc.oneof(fc.constant(false), ebsOptions),
-  }, { requiredKeys: ['name', 'region', 'subnetIds', 'admins'] }),
-  aks: fc.record({
-    name: text(fc.constantFrom('ml', 'ml-aks')), location: text(fc.constant('westeurope')), resourceGroupName: text(fc.constant('rg')), vnetSubnetId: text(fc.constant('s')),
-    nodeCidr: cidr('10.20.0.0/20'), kubernetesVersion: version, tenantId: text(fc.constant('t')),
-    adminGroupObjectIds: fc.array(text(fc.constantFrom('g1', 'g2')), { maxLength: 2 }),
-    systemPool: fc.record({ machineType: text(fc.constant('Standard_D4ds_v5')), minNodes: count(1, 3), maxNodes: count(1, 6) }, { requiredKeys: [] }),
-    maxPodsPerNode: count(10, 250), logAnalyticsWorkspaceId: text(fc.constant('w')), secretsEncryption: fc.record({ keyId: text(fc.constant('k')), keyVaultId: text(fc.constant('v')) }),
-  }, { requiredKeys: ['name', 'location', 'resourceGroupName', 'vnetSubnetId', 'tenantId', 'adminGroupObjectIds'] }),
-};
+  const pool = (cloud: Cloud, gpu: boolean): fc.Arbitrary<Record<string, unknown>> => fc.record({
+    // Clean: one name per pool, a GPU count every cloud sells for these accelerators.
+    name: hostile ? text(fc.constantFrom('cpu', 'gpu', 'pool1')) : fc.constant(gpu ? 'gpu' : 'cpu'),
+    ...(gpu ? { accelerator: fc.constantFrom(...ACCELERATORS[cloud]), gpusPerNode: hostile ? count(1, 2) : fc.constantFrom(1, 4) } : { machineType: text(fc.constantFrom(...MACHINES[cloud])) }),
+    minNodes: count(0, hostile ? 2 : 1),
+    maxNodes: count(1, 5),
+    spot: fc.boolean(),
+    labels: fc.dictionary(text(fc.constantFrom('team', 'example.com/tier')), text(fc.constantFrom('ml', 'a-b')), { maxKeys: 2 }),
+    taints: fc.array(fc.record({ key: text(fc.constant('dedicated')), value: text(fc.constant('ml')), effect: fc.constantFrom('NoSchedule', 'PreferNoSchedule', 'NoExecute') as fc.Arbitrary<'NoSchedule'> }, { requiredKeys: ['key', 'effect'] }), { maxLength: 1 }),
+    diskSizeGiB: count(20, 500),
+    ...(cloud === 'eks' ? { subnetIds: fc.array(text(fc.constantFrom('subnet-a', 'subnet-b')), { maxLength: 2 }) } : { zones: hostile ? fc.array(text(fc.constantFrom(...ZONES[cloud])), { maxLength: 2 }) : fc.uniqueArray(fc.constantFrom(...ZONES[cloud]), { minLength: 1 }) }),
+  } as Record<string, fc.Arbitrary<unknown>>, { requiredKeys: gpu ? ['accelerator', 'maxNodes'] : ['machineType', 'maxNodes'] });
+
+  const cidr = (valid: string) => (hostile ? text(fc.constantFrom(valid, '10.0.0.0/8', '0.0.0.0/0', '10.0.0.1/33')) : fc.constant(valid));
+
+  // Clean: each storage construct its own class name, subnets listed once.
+  const storageClass = (clean: string) => (hostile ? text(fc.constantFrom('efs', 'gp3', 'fast.ssd')) : fc.constantFrom(clean, `fast.${clean}`));
+  const subnets = hostile ? fc.array(text(fc.constantFrom('subnet-a', 'subnet-b', 'subnet-c')), { maxLength: 3 }) : fc.uniqueArray(fc.constantFrom('subnet-a', 'subnet-b', 'subnet-c'), { minLength: 1 });
+  const efsOptions = fc.record({ storageClassName: storageClass('efs'), subnetIds: subnets, kmsKeyArn: text(fc.constantFrom('arn:aws:kms:us-east-1:111122223333:key/k', 'arn:aws:kms:us-east-1:111122223333:alias/a')) }, { requiredKeys: [] });
+  const ebsOptions = fc.record({ storageClassName: storageClass('gp3') }, { requiredKeys: [] });
+
+  const clusters = {
+    gke: fc.record({
+      name: text(fc.constantFrom('ml', 'ml-gke')), project: text(fc.constant('p')), location: text(fc.constant('europe-west4')), network: text(fc.constant('n')), subnetwork: text(fc.constant('s')),
+      nodeCidr: cidr('10.10.0.0/20'), podCidr: cidr('10.64.0.0/14'), kubernetesVersion: version, publicEndpoint: fc.boolean(),
+      // Clean: a public endpoint always has a network to admit.
+      authorizedNetworks: fc.array(fc.record({ cidr: cidr('192.168.0.0/24') }), { minLength: hostile ? 0 : 1, maxLength: hostile ? 2 : 1 }), secretsEncryptionKey: text(fc.constant('k')),
+      resourceLabels: fc.dictionary(text(fc.constant('team')), text(fc.constant('ml')), { maxKeys: 2 }),
+    }, { requiredKeys: ['name', 'project', 'location', 'network', 'subnetwork', ...(hostile ? [] : ['authorizedNetworks' as const])] }),
+    eks: fc.record({
+      name: text(hostile ? fc.constantFrom('ml', 'ml_eks') : fc.constantFrom('ml', 'ml-eks')), region: text(fc.constant('us-east-1')),
+      // Mostly lists EKS takes (two subnets or more, an admin or more), so runs reach the output side too.
+      subnetIds: maybe(fc.shuffledSubarray(['subnet-a', 'subnet-b', 'subnet-c'], { minLength: 2 }), subnets),
+      vpcCidr: cidr('10.0.0.0/16'), serviceCidr: cidr('172.20.0.0/16'), kubernetesVersion: version,
+      admins: maybe(fc.shuffledSubarray(ADMINS, { minLength: 1 }), fc.array(text(fc.constantFrom(...ADMINS)), { maxLength: 2 })),
+      publicAccessCidrs: fc.array(cidr('192.168.0.0/24'), { maxLength: 2 }), objectStorageCsiDriver: fc.boolean(),
+      sharedFileSystem: fc.oneof(fc.constant(false), efsOptions), blockStorage: fc.oneof(fc.constant(false), ebsOptions),
+    }, { requiredKeys: ['name', 'region', 'subnetIds', 'admins'] }),
+    aks: fc.record({
+      name: text(fc.constantFrom('ml', 'ml-aks')), location: text(fc.constant('westeurope')), resourceGroupName: text(fc.constant('rg')), vnetSubnetId: text(fc.constant('s')),
+      nodeCidr: cidr('10.20.0.0/20'), kubernetesVersion: version, tenantId: text(fc.constant('t')),
+      adminGroupObjectIds: hostile ? fc.array(text(fc.constantFrom('g1', 'g2')), { maxLength: 2 }) : fc.uniqueArray(fc.constantFrom('g1', 'g2'), { minLength: 1 }),
+      systemPool: fc.record({ machineType: text(fc.constant('Standard_D4ds_v5')), minNodes: count(1, hostile ? 3 : 2), maxNodes: count(hostile ? 1 : 2, 6) }, { requiredKeys: [] }),
+      maxPodsPerNode: count(hostile ? 10 : 50, 250), logAnalyticsWorkspaceId: text(fc.constant('w')), secretsEncryption: fc.record({ keyId: text(fc.constant('k')), keyVaultId: text(fc.constant('v')) }),
+    }, { requiredKeys: ['name', 'location', 'resourceGroupName', 'vnetSubnetId', 'tenantId', 'adminGroupObjectIds'] }),
+  };
+  return { text, cidr, pool, clusters, subnets, efsOptions, ebsOptions };
+}
+const HOSTILE = generators(true);
+const CLEAN = generators(false);
+const { text, cidr, subnets, efsOptions, ebsOptions } = HOSTILE;
 
 /** Only a few optional fields at a time, so runs reach the output side as well as the refusals. */
 function trimmed<T extends Record<string, unknown>>(arb: fc.Arbitrary<T>, required: readonly string[]): fc.Arbitrary<T> {
@@ -97,7 +112,8 @@ interface Built {
   readonly releases?: ReadonlyArray<{ release(): ClusterHelmRelease }>;
 }
 
-function holds(build: (stack: TerraformStack) => Built | void, mustFail = false): boolean {
+/** `mustFail`: only listed problems will do; `mustWrite`: the input is one the clouds take, so output must be written. */
+function holds(build: (stack: TerraformStack) => Built | void, mustFail = false, mustWrite = false): boolean {
   const { app, stack: s } = stack();
   let built: Built | void;
   try {
@@ -108,6 +124,7 @@ function holds(build: (stack: TerraformStack) => Built | void, mustFail = false)
   const errors = collectValidationErrors(app);
   if (errors.length > 0) {
     expect(errors.filter((e) => !PROBLEM_LINE.test(e))).toEqual([]);
+    expect(mustWrite ? errors : []).toEqual([]);
     expectRefusedSynthWritesNothing({ terraform: app });
     return false;
   }
@@ -142,17 +159,20 @@ const REQUIRED = { gke: ['name', 'project', 'location', 'network', 'subnetwork']
 
 describe.each(['gke', 'eks', 'aks'] as const)('%s cluster under hostile input', (cloud) => {
   test('type-correct props and pools: listed problems, or clean Terraform and a valid profile', () => {
-    let written = 0;
-    const input = fc.tuple(trimmed(clusters[cloud] as fc.Arbitrary<Record<string, unknown>>, REQUIRED[cloud]), fc.option(pool(cloud, false)), fc.option(pool(cloud, true)));
-    fc.assert(fc.property(input, ([props, cpu, gpu]) => {
+    const written = { clean: 0, hostile: 0 };
+    // Clean GKE runs keep their authorized networks: a public endpoint without them is refused.
+    const kept = (g: typeof HOSTILE) => (g === CLEAN && cloud === 'gke' ? [...REQUIRED.gke, 'authorizedNetworks'] : REQUIRED[cloud]);
+    const input = (g: typeof HOSTILE) => fc.tuple(trimmed(g.clusters[cloud] as fc.Arbitrary<Record<string, unknown>>, kept(g)), fc.option(g.pool(cloud, false)), fc.option(g.pool(cloud, true)));
+    const either = fc.oneof(input(CLEAN).map((i) => ['clean', ...i] as const), input(HOSTILE).map((i) => ['hostile', ...i] as const));
+    fc.assert(fc.property(either, ([mode, props, cpu, gpu]) => {
       if (holds((s) => {
         const c = cluster(cloud, s, props);
         if (cpu) c.addNodePool('cpu', cpu as any);
         if (gpu) c.addGpuPool('gpu', gpu as any);
         return c;
-      })) written++;
+      }, false, mode === 'clean')) written[mode]++;
     }), runs(40));
-    expect(written).toBeGreaterThan(0);
+    expect(written.hostile).toBeGreaterThan(0);
   });
 
   test('untyped props and pool options: only listed problems, never a crash', () => {
