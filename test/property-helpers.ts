@@ -1,7 +1,7 @@
 /**
  * Shared pieces of the property campaigns over the public constructs: hostile values a TypeScript
  * caller can write, anything a JavaScript or JSON caller can hand in, and the property itself.
- * Runs use a fixed seed; `FUZZ_RUNS` (scripts/fuzz.js) makes them longer.
+ * Runs use a fixed seed; `FUZZ_SCALE` and `FUZZ_SEED` (scripts/fuzz.js) make them longer and new.
  */
 import { Testing } from 'cdk8s';
 import fc from 'fast-check';
@@ -12,9 +12,9 @@ import { EKS_PROFILE } from './fixtures';
 
 export const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
 
-/** Runs per property: `base` in CI, `FUZZ_RUNS` for a longer campaign. */
+/** Runs per property: `base` in CI, `FUZZ_SCALE` times as many in a longer campaign. */
 export function runs(base: number): { seed: number; numRuns: number } {
-  return { seed: SEED, numRuns: Number(process.env.FUZZ_RUNS ?? process.env.PROPERTY_RUNS ?? base) };
+  return { seed: SEED, numRuns: Math.round(base * Number(process.env.FUZZ_SCALE ?? 1)) };
 }
 
 /** Strings that break names, YAML, templates and quantities. */

@@ -3,6 +3,7 @@ import { DNS_1035_LABEL, DNS_LABEL } from '../../lib';
 import { checkName } from '../../lib/core/names';
 import { labelKeyProblems, labelValueProblems } from '../../lib/core/labels';
 import { parseQuantity } from '../../lib/core/quantities';
+import { runs } from '../property-helpers';
 
 /**
  * Our validators agree with the regular expressions Kubernetes publishes (apimachinery
@@ -21,7 +22,7 @@ const from = (chars: string, maxLength: number) => fc.string({ unit: fc.constant
 const NAME_CHARS = 'abcz019-.A_ ';
 /** Mostly well-formed strings of 55 to 70 characters: where the 63-character limits bite. */
 const nearLimit = (chars: string) => fc.integer({ min: 55, max: 70 }).chain((n) => fc.string({ unit: fc.constantFrom(...chars.split('')), minLength: n, maxLength: n }));
-const RUNS = { numRuns: 2000 };
+const RUNS = runs(2000);
 
 describe('validators against the Kubernetes regular expressions', () => {
   test('DNS-1123 labels', () => {
