@@ -39,7 +39,8 @@ export { type AzurermStateProps, type GcsStateProps, S3StateLocking, type S3Stat
 export { type TenantLike } from './platform/capacity';
 export { ClusterCharts } from './platform/cluster-charts';
 export { DEVICE_PLUGIN_NAMESPACE, MlPlatform, type MlPlatformProps, NVIDIA_DEVICE_PLUGIN_IMAGE, PriorityClasses } from './platform/ml-platform';
-export { ANY_NODE_FLAVOR, DEFAULT_COHORT, type FlavorQuota, type QueueFlavor, QueueFlavors, type QueueFlavorsProps, TENANT_LOCAL_QUEUE, TenantQueue, type TenantQueueInput, type TenantQueueOptions, usesKueue } from './platform/queues';
+export { ANY_NODE_FLAVOR, type QueueFlavor, QueueFlavors, type QueueFlavorsProps } from './platform/queue-flavors';
+export { DEFAULT_COHORT, type FlavorQuota, TENANT_LOCAL_QUEUE, TenantQueue, type TenantQueueInput, type TenantQueueOptions, usesKueue } from './platform/queues';
 export { SERVING_POD_LABEL, Tenant, type TenantContainerDefaults, type TenantProps, type TenantQuota, type TenantRule } from './platform/tenant';
 export { waivePolicy } from './policy/gate';
 export { type Finding, type Manifest } from './policy/kubernetes-checks';
