@@ -7,7 +7,7 @@ module.exports = {
   testTimeout: 30000,
   globalSetup: '<rootDir>/test/setup/private-tmpdir.ts',
   globalTeardown: '<rootDir>/test/setup/private-tmpdir-teardown.ts',
-  setupFilesAfterEnv: ['<rootDir>/test/setup/plain-capture-stacks.ts', '<rootDir>/test/setup/terraform-version-once.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup/plain-capture-stacks.ts'],
   // One worker per core, not jest's cores - 1: the real-consumer tests spend most of their time
   // waiting on terraform and TensorFlow processes, so the main process never needs a core of its own.
   maxWorkers: '100%',

@@ -1,3 +1,6 @@
+import type { TerraformResourceLifecycle } from 'cdktf';
+import type { Construct } from 'constructs';
+
 /**
  * Provider bindings, loaded when a construct of that cloud is first built: a program that builds
  * only GKE clusters needs only @cdktf/provider-google installed, and loading the library stays
@@ -23,6 +26,34 @@ function loader<T>(pkg: string, load: () => T): () => T {
 
 /** cdktf itself: a program that writes only Kubernetes manifests never loads it (most of the entry's import). */
 export const cdktf = loader('cdktf', () => require('cdktf') as typeof import('cdktf'));
+
+/**
+ * Terraform's built-in `terraform_data` with a string input; returns its `output`. Not cdktf's
+ * DataResource: that runs `terraform version` at every validation, so synth failed wherever
+ * terraform is not installed.
+ */
+export function terraformData(scope: Construct, id: string, input: string, lifecycle: TerraformResourceLifecycle): string {
+  return new (terraformDataClass())(scope, id, input, lifecycle).output;
+}
+
+const terraformDataClass = loader('cdktf', () => class TerraformData extends cdktf().TerraformResource {
+  constructor(scope: Construct, id: string, private readonly input: string, lifecycle: TerraformResourceLifecycle) {
+    super(scope, id, { terraformResourceType: 'terraform_data', lifecycle });
+  }
+
+  /** The input as it was when the resource was made, from state. */
+  public get output(): string {
+    return this.getStringAttribute('output');
+  }
+
+  protected synthesizeAttributes(): Record<string, unknown> {
+    return { input: this.input };
+  }
+
+  protected synthesizeHclAttributes(): Record<string, unknown> {
+    return { input: { value: this.input, isBlock: false, type: 'simple', storageClassType: 'string' } };
+  }
+});
 
 export const google = loader('@cdktf/provider-google', () => ({
   ContainerCluster: (require('@cdktf/provider-google/lib/container-cluster') as typeof import('@cdktf/provider-google/lib/container-cluster')).ContainerCluster,

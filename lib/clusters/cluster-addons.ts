@@ -10,7 +10,7 @@ import { NodeLabels, tolerationFor } from '../core/scheduling';
 import { Problems } from '../core/validation';
 import { ADDON_CHARTS, HelmChart } from './addon-charts';
 import { ManagedCluster } from './managed-cluster';
-import { cdktf, helm } from './bindings';
+import { cdktf, helm, terraformData } from './bindings';
 import { addonsPropsProblems } from './addons-input';
 
 export interface IngressControllerOptions {
@@ -135,8 +135,8 @@ export class ClusterAddons extends Construct {
     if (!options.grafanaAdminSecret) {
       // A Secret nobody creates would stall Grafana and roll the release back; the chart's own default
       // password is public. A random one, made once: ignore_changes keeps uuid() from rotating it.
-      const password = new (cdktf().DataResource)(this, 'grafana-admin-password', { input: cdktf().Fn.sensitive(cdktf().Fn.uuid()), lifecycle: { ignoreChanges: ['input'] } });
-      release.putSetSensitive([{ name: 'grafana.adminPassword', value: cdktf().Token.asString(password.output) }]);
+      const password = terraformData(this, 'grafana-admin-password', cdktf().Fn.sensitive(cdktf().Fn.uuid()), { ignoreChanges: ['input'] });
+      release.putSetSensitive([{ name: 'grafana.adminPassword', value: password }]);
     }
   }
 
