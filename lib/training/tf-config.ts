@@ -85,10 +85,9 @@ export function tfClusterSpec(
 }
 
 /**
- * TF_CONFIG for a role's pod template. The task index is left to the kubelet: `$(TF_TASK_INDEX)`
+ * TF_CONFIG for a role's pod template, from the JSON of {@link tfClusterSpec}. The task index is left to the kubelet: `$(TF_TASK_INDEX)`
  * expands to the pod's completion index because that variable is declared earlier in the list.
  */
-export function tfConfigTemplate(cluster: Record<string, string[]>, role: TfRole): string {
-  const clusterJson = JSON.stringify(cluster);
+export function tfConfigTemplate(clusterJson: string, role: TfRole): string {
   return `{"cluster":${clusterJson},"task":{"type":"${role}","index":$(${TASK_INDEX_ENV})}}`;
 }

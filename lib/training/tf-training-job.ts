@@ -73,6 +73,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
   private readonly port: number;
   private readonly roles: ResolvedRole[];
   private readonly problems: Problems;
+  private clusterSpecJson?: string;
 
   constructor(scope: Construct, id: string, props: TfTrainingJobProps) {
     checkConstructArguments('TfTrainingJob', scope, id, IN_CHART);
@@ -183,8 +184,9 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
   }
 
   private tfConfig(role: TfRole): string {
-    const replicas = new Map(this.roles.map((r) => [r.role, r.replicas]));
-    return tfConfigTemplate(tfClusterSpec(this.topology(), this.namespace, this.port, replicas), role);
+    // Every role and the size check read the same cluster spec, most of a large job's bytes: built once.
+    this.clusterSpecJson ??= JSON.stringify(tfClusterSpec(this.topology(), this.namespace, this.port, new Map(this.roles.map((r) => [r.role, r.replicas]))));
+    return tfConfigTemplate(this.clusterSpecJson, role);
   }
 
   private view() {
