@@ -89,6 +89,11 @@ function trimmed<T extends Record<string, unknown>>(arb: fc.Arbitrary<T>, requir
 }
 
 function stack(): { app: App; stack: TerraformStack } {
+  // cdktf keeps every token of every app in one global map, for the life of the process: a long
+  // campaign (thousands of apps) filled a 4 GB heap. No earlier run's token is read again, so
+  // each run empties the map (in place: cdktf's modules hold on to the instance).
+  const tokens = (globalThis as { __cdktfTokenMap?: Record<string, unknown> }).__cdktfTokenMap ?? {};
+  for (const value of Object.values(tokens)) if (value instanceof Map) value.clear();
   const app = Testing.app();
   const s = new TerraformStack(app, 'test');
   new AwsProvider(s, 'aws', { region: 'us-east-1' });
