@@ -42,7 +42,12 @@ rm "$consumer/node_modules/ml-platform-constructs" 2>/dev/null || true
 mkdir -p "$consumer/node_modules/ml-platform-constructs"
 cp package.json "$consumer/node_modules/ml-platform-constructs/"
 ln -s "$root/build" "$consumer/node_modules/ml-platform-constructs/build"
-cp test/e2e/consumer/main.ts "$consumer/"
+# The Quick start's main.ts, as the README gives it (test/e2e/package-consumer.test.ts runs the same).
+node -e '
+const readme = require("fs").readFileSync("README.md", "utf8");
+const section = readme.slice(readme.indexOf("\n## Quick start\n")).split(/\n## /)[1];
+process.stdout.write(/^```ts\n(\/\/ main\.ts\n[\s\S]*?)^```$/m.exec(section)[1]);
+' > "$consumer/main.ts"
 printf '%s' '{"compilerOptions":{"target":"ES2022","module":"commonjs","strict":true,"types":["node"],"skipLibCheck":true,"outDir":"out"},"include":["main.ts"]}' > "$consumer/tsconfig.json"
 printf 'language: typescript\napp: npx tsc && node out/main.js\noutput: dist\n' > "$consumer/cdk8s.yaml"
 cd "$consumer"
