@@ -65,7 +65,10 @@ export abstract class ManagedCluster<TPool> extends Construct {
     return [];
   }
 
-  /** Called by ClusterAddons once it installs `requiredReleases()`. */
+  /**
+   * Called by ClusterAddons once it installs `requiredReleases()`.
+   * @internal
+   */
   public markReleasesInstalled(): void {
     this.releasesInstalled = true;
   }

@@ -108,7 +108,10 @@ export class GitOpsDelivery extends Construct {
     return found;
   }
 
-  /** Marks the objects the engine must apply first, those it must never prune, and (Flux) queued workloads it must only create. Called by synthPlatform before writing. */
+  /**
+   * Marks the objects the engine must apply first, those it must never prune, and (Flux) queued workloads it must only create. Called by synthPlatform before writing.
+   * @internal
+   */
   public annotate(): void {
     for (const object of this.apiObjects()) {
       if (this.engine === GitOpsEngine.ARGO_CD) {
@@ -127,7 +130,10 @@ export class GitOpsDelivery extends Construct {
     return this.app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
   }
 
-  /** Moves the chart files cdk8s wrote to `outdir` into per-cluster directories, and writes the kustomizations and engine objects. */
+  /**
+   * Moves the chart files cdk8s wrote to `outdir` into per-cluster directories, and writes the kustomizations and engine objects. Called by synthPlatform.
+   * @internal
+   */
   public layOut(outdir: string): void {
     const written = fs.readdirSync(outdir);
     const clusters = new Map<string, { platform: string[]; tenants: string[]; rollouts: Record<'platform' | 'tenants', HealthCheck[]> }>();

@@ -69,6 +69,10 @@ export class TrainingCheckpoint {
     return this.claimName === undefined ? BUCKET_URI.exec(this.location)?.[1] : undefined;
   }
 
+  /**
+   * The checkpoint's problems on `cluster`, for the training job that uses it.
+   * @internal
+   */
   public problems(cluster: ClusterProfile, context: CheckpointContext): Problem[] {
     if (this.claimName !== undefined) {
       const mountOk = /^\/[^:]*$/.test(this.location) && this.location !== '/' && this.location !== '/tmp';
