@@ -265,6 +265,11 @@ const SWEEP: ReadonlyArray<readonly [string, string, (ctx: Context) => unknown]>
   ['memoryQuantity', 'missing (written as NaNMi)', () => memoryQuantity(js(undefined))],
   ['memoryQuantity', 'zero', () => memoryQuantity(0)],
   ['memoryQuantity', '1e21 GiB (written as 1e+21Gi)', () => memoryQuantity(1e21)],
+  ['Accelerator.offerOn', 'cloud misspelt "GKE" (answered "not offered")', () => Accelerator.NVIDIA_L4.offerOn(js('GKE'))],
+  ['Accelerator.gpuCountsOn', 'machine type a number (answered "none")', () => Accelerator.NVIDIA_L4.gpuCountsOn(js('eks'), js(6))],
+  ['Accelerator.smallestMachine', 'gpus a string (answered "none")', () => Accelerator.NVIDIA_L4.smallestMachine(js('gke'), js('2'))],
+  ['Accelerator.builtInto', 'cloud missing', () => Accelerator.builtInto(js(undefined), 'g2-standard-8')],
+  ['Accelerator.fromId', 'id a number', () => Accelerator.fromId(js(4))],
 ];
 
 describe('untyped sweep: every public entry point, called as plain JavaScript', () => {

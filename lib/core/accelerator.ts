@@ -1,4 +1,12 @@
-import { Cloud } from './cloud';
+import { ALL_CLOUDS, Cloud } from './cloud';
+import { PropsShape, shapeProblems, throwProblems } from './props-shape';
+
+const CLOUD = { oneOf: ALL_CLOUDS, name: 'Cloud' } as const;
+
+/** A JavaScript caller's misspelt cloud (`'GKE'`) is listed, not answered with "not offered here". */
+function checkArguments(where: string, args: Record<string, unknown>, shape: PropsShape): void {
+  throwProblems(where, shapeProblems(args, shape, Object.keys(shape), 'arguments'));
+}
 
 /** A machine type and the GPU counts it can be ordered with. */
 export interface MachineShape {
@@ -155,11 +163,13 @@ export class Accelerator {
 
   /** The catalogue entry with this id (e.g. `nvidia-l4`), if any. */
   public static fromId(id: string): Accelerator | undefined {
+    checkArguments('Accelerator.fromId', { id }, { id: 'string' });
     return CATALOGUE.find((a) => a.id === id);
   }
 
   /** The accelerator a fixed-GPU machine type always comes with, if any (e.g. `g2-standard-8` → L4). */
   public static builtInto(cloud: Cloud, machineType: string): Accelerator | undefined {
+    checkArguments('Accelerator.builtInto', { cloud, machineType }, { cloud: CLOUD, machineType: 'string' });
     return CATALOGUE.find((a) => a.offers[cloud]?.machines.some((m) => m.machineType === machineType && !m.machineType.startsWith('n1-')));
   }
 
@@ -173,16 +183,19 @@ export class Accelerator {
 
   /** How `cloud` sells this accelerator; `undefined` when it does not. */
   public offerOn(cloud: Cloud): AcceleratorOffer | undefined {
+    checkArguments('Accelerator.offerOn', { cloud }, { cloud: CLOUD });
     return this.offers[cloud];
   }
 
   /** GPU counts `machineType` can carry on `cloud`; empty when it cannot carry this accelerator. */
   public gpuCountsOn(cloud: Cloud, machineType: string): readonly number[] {
+    checkArguments('Accelerator.gpuCountsOn', { cloud, machineType }, { cloud: CLOUD, machineType: 'string' });
     return this.offers[cloud]?.machines.find((m) => m.machineType === machineType)?.gpuCounts ?? [];
   }
 
   /** The smallest machine on `cloud` that carries exactly `gpus` of this accelerator. */
   public smallestMachine(cloud: Cloud, gpus: number): string | undefined {
+    checkArguments('Accelerator.smallestMachine', { cloud, gpus }, { cloud: CLOUD, gpus: 'number' });
     return this.offers[cloud]?.machines.find((m) => m.gpuCounts.includes(gpus))?.machineType;
   }
 
