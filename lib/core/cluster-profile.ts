@@ -121,6 +121,7 @@ export class ClusterProfile {
 
   /** The object store facts for a URI scheme such as `gs`, or `undefined` when pods cannot read it. */
   public objectStore(scheme: string): CloudFacts['objectStores'][number] | undefined {
+    if (typeof scheme !== 'string') throwProblems('ClusterProfile.objectStore', [{ code: 'PROP_TYPE_INVALID', message: 'scheme must be a string.', received: scheme, fix: 'pass a URI scheme such as "gs" or "s3".' }]);
     return this.facts.objectStores.find((store) => store.scheme === scheme);
   }
 

@@ -27,12 +27,16 @@ export class ModelVersionPolicy {
     public readonly values: readonly number[],
   ) {}
 
-  /** Whether `version` is loaded under this policy; `undefined` when that depends on what is in storage. */
+  /**
+   * Whether `version` is loaded under this policy; `undefined` when that depends on what is in storage.
+   * @internal
+   */
   public loads(version: number): boolean | undefined {
     if (this.kind === 'specific') return this.values.includes(version);
     return undefined;
   }
 
+  /** @internal */
   public toTextProto(indent: string): string {
     const inner = `${indent}  `;
     switch (this.kind) {
