@@ -1,12 +1,8 @@
 import { ALL_CLOUDS, Cloud } from './cloud';
-import { PropsShape, shapeProblems, throwProblems } from './props-shape';
+import { checkArguments } from './props-shape';
 
+// A JavaScript caller's misspelt cloud ('GKE') is listed, not answered with "not offered here".
 const CLOUD = { oneOf: ALL_CLOUDS, name: 'Cloud' } as const;
-
-/** A JavaScript caller's misspelt cloud (`'GKE'`) is listed, not answered with "not offered here". */
-function checkArguments(where: string, args: Record<string, unknown>, shape: PropsShape): void {
-  throwProblems(where, shapeProblems(args, shape, Object.keys(shape), 'arguments'));
-}
 
 /** A machine type and the GPU counts it can be ordered with. */
 export interface MachineShape {

@@ -160,6 +160,9 @@ export class ClusterProfile {
   }
 }
 
+/** The props shape of a field that holds a ClusterProfile. */
+export const CLUSTER_PROFILE_SHAPE = { instanceOf: ClusterProfile, name: 'ClusterProfile' } as const;
+
 /**
  * A JavaScript caller's accelerator id or undefined would match the CPU pools (whose accelerator is
  * unset) and place GPU pods there; listed instead.

@@ -1,8 +1,8 @@
 import { Problem } from './validation';
+import { DNS_SUBDOMAIN } from './names';
 
 // Kubernetes label syntax (apimachinery validation.IsQualifiedName / IsValidLabelValue).
 const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Problems with a label key: an optional DNS-subdomain prefix and a name of at most 63 characters. */
 export function labelKeyProblems(key: string, code: string): Problem[] {

@@ -92,10 +92,13 @@ export const ENV_VAR_NAME: NameRule = {
   description: 'use letters, digits, "_", "-" and ".", not starting with a digit',
 };
 
+/** A DNS-1123 subdomain (253 characters at most, checked apart): object names, API groups, label prefixes. */
+export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 /** StorageClass names (and other object names checked as DNS-1123 subdomains). */
 export const STORAGE_CLASS_NAME: NameRule = {
   what: 'StorageClass name (a Kubernetes DNS-1123 subdomain)',
-  pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+  pattern: DNS_SUBDOMAIN,
   maxLength: 253,
   description: 'use at most 253 lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, such as "gp3" or "efs"',
 };

@@ -1,5 +1,7 @@
-import { Construct, IConstruct } from 'constructs';
-import { formatProblem, Problem, ValidationError } from './validation';
+import { Problem, throwProblems } from './validation';
+
+// Defined with ValidationError; here too, where the shape checks that feed them are.
+export { assertScope, throwProblems } from './validation';
 
 /**
  * The shape of a props object as JavaScript callers and JSON config can get it wrong: a missing
@@ -105,18 +107,7 @@ export function propsToBuild<T extends object>(add: (problem: Problem) => void, 
   return problems.length === 0 ? props as T : { ...placeholders, ...wellShapedFields<T>(props, shape) };
 }
 
-/**
- * For functions that run outside a construct tree (factories, registries): throws the problems as
- * a {@link ValidationError}, each with `where` as its path, so a JavaScript caller's mistake is
- * listed like any other instead of surfacing later as a TypeError.
- */
-export function throwProblems(where: string, problems: readonly Problem[]): void {
-  if (problems.length > 0) throw new ValidationError(problems.map((p) => `[${where}] ${formatProblem(p)}`));
-}
-
-/** A ValidationError unless `scope` is a construct: without one there is nowhere to record a problem. */
-export function assertScope(where: string, scope: unknown): asserts scope is IConstruct {
-  if (!Construct.isConstruct(scope)) {
-    throwProblems(where, [{ code: 'PROP_TYPE_INVALID', message: 'scope must be a construct.', received: scope, fix: 'pass the construct (chart, stack, tenant, workload) this applies to.' }]);
-  }
+/** Arguments of a function that runs outside a construct tree, checked against `shape`; by default every one is required. */
+export function checkArguments(where: string, args: Record<string, unknown>, shape: PropsShape, required: readonly string[] = Object.keys(shape)): void {
+  throwProblems(where, shapeProblems(args, shape, required, 'arguments'));
 }

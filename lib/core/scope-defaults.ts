@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { ClusterProfile } from './cluster-profile';
+import { CLUSTER_PROFILE_SHAPE, ClusterProfile } from './cluster-profile';
 import { checkName, DNS_LABEL } from './names';
 import { assertScope, shapeProblems, throwProblems } from './props-shape';
 import { Problems } from './validation';
@@ -16,7 +16,7 @@ const DEFAULTS = new WeakMap<IConstruct, ScopeDefaults>();
 /** Makes `cluster` (and `namespace`) the default of every construct below `scope`. */
 export function setScopeDefaults(scope: IConstruct, defaults: ScopeDefaults): void {
   assertScope('setScopeDefaults', scope);
-  const shape = shapeProblems(defaults, { cluster: { instanceOf: ClusterProfile, name: 'ClusterProfile' }, namespace: 'string' }, ['cluster'], 'defaults');
+  const shape = shapeProblems(defaults, { cluster: CLUSTER_PROFILE_SHAPE, namespace: 'string' }, ['cluster'], 'defaults');
   throwProblems('setScopeDefaults', shape.length > 0 || defaults.namespace === undefined ? shape : checkName(defaults.namespace, DNS_LABEL, 'NAMESPACE_INVALID'));
   DEFAULTS.set(scope, defaults);
 }

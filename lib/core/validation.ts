@@ -41,7 +41,7 @@ export function formatReceived(value: unknown): string {
 export class Problems {
   /** The problem collector of `scope`, created on first use. */
   public static of(scope: IConstruct): Problems {
-    checkConstruct('Problems.of', scope);
+    assertScope('Problems.of', scope);
     let problems = PROBLEMS.get(scope);
     if (!problems) {
       problems = new Problems();
@@ -62,7 +62,7 @@ export class Problems {
 
   /** Whether `scope` or a construct above it recorded a problem while constructing. */
   public static recordedAbove(scope: IConstruct): boolean {
-    checkConstruct('Problems.recordedAbove', scope);
+    assertScope('Problems.recordedAbove', scope);
     return scope.node.scopes.some((s) => (PROBLEMS.get(s)?.found.length ?? 0) > 0);
   }
 
@@ -137,12 +137,12 @@ function invalidProblem(problem: unknown, reason: string): Problem {
 /** A custom check's problem that could not be listed (it crashed synth, or printed "undefined") is thrown where it is recorded. */
 function checkProblem(where: string, problem: unknown): void {
   const reason = malformed(problem);
-  if (reason) throw new ValidationError([`[${where}] ${formatProblem(invalidProblem(problem, reason))}`]);
+  if (reason) throwProblems(where, [invalidProblem(problem, reason)]);
 }
 
 function checkFunction(where: string, check: unknown): void {
   if (typeof check !== 'function') {
-    throw new ValidationError([`[${where}] ${formatProblem({ code: 'PROP_TYPE_INVALID', message: 'check must be a function returning problems.', received: check, fix: 'pass () => Problem[].' })}`]);
+    throwProblems(where, [{ code: 'PROP_TYPE_INVALID', message: 'check must be a function returning problems.', received: check, fix: 'pass () => Problem[].' }]);
   }
 }
 
@@ -158,18 +158,13 @@ function listedOnly(check: () => Problem[]): () => Problem[] {
   };
 }
 
-function checkConstruct(where: string, scope: unknown): void {
-  if (!Construct.isConstruct(scope)) {
-    throw new ValidationError([`[${where}] ${formatProblem({ code: 'PROP_TYPE_INVALID', message: 'scope must be a construct.', received: scope, fix: 'pass the construct (chart, stack, tenant, workload) this applies to.' })}`]);
-  }
-}
 
 /**
  * Every validation error in the tree below `root`, each prefixed with its construct path.
  * This is what the synth gates report.
  */
 export function collectValidationErrors(root: IConstruct): string[] {
-  checkConstruct('collectValidationErrors', root);
+  assertScope('collectValidationErrors', root);
   collecting++;
   try {
     return root.node.findAll().flatMap((c) => c.node.validate().map((error) => `[${c.node.path}] ${error}`));
@@ -190,7 +185,7 @@ export function isCollectingValidationErrors(): boolean {
 
 /** Every warning below `root`, each prefixed with its construct path. */
 export function collectWarnings(root: IConstruct): string[] {
-  checkConstruct('collectWarnings', root);
+  assertScope('collectWarnings', root);
   return root.node.findAll().flatMap((c) => (PROBLEMS.get(c)?.warnings ?? []).map((w) => `[${c.node.path}] ${formatProblem(w)}`));
 }
 
@@ -253,5 +248,21 @@ export function assertValid(root: IConstruct): void {
   const errors = collectValidationErrors(root);
   if (errors.length > 0) {
     throw new ValidationError(errors);
+  }
+}
+
+/**
+ * For functions that run outside a construct tree (factories, registries): throws the problems as
+ * a ValidationError, each with `where` as its path, so a JavaScript caller's mistake is
+ * listed like any other instead of surfacing later as a TypeError.
+ */
+export function throwProblems(where: string, problems: readonly Problem[]): void {
+  if (problems.length > 0) throw new ValidationError(problems.map((p) => `[${where}] ${formatProblem(p)}`));
+}
+
+/** A ValidationError unless `scope` is a construct: without one there is nowhere to record a problem. */
+export function assertScope(where: string, scope: unknown): asserts scope is IConstruct {
+  if (!Construct.isConstruct(scope)) {
+    throwProblems(where, [{ code: 'PROP_TYPE_INVALID', message: 'scope must be a construct.', received: scope, fix: 'pass the construct (chart, stack, tenant, workload) this applies to.' }]);
   }
 }

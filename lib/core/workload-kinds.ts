@@ -1,4 +1,5 @@
 import { PropsShape, shapeProblems, throwProblems } from './props-shape';
+import { DNS_SUBDOMAIN } from './names';
 import { Problem } from './validation';
 
 /** A pod template found in a rendered object, with where it sits (for messages). */
@@ -38,12 +39,11 @@ const DEFINITION_SHAPE: PropsShape = {
 };
 
 const REGISTRY = new Map<string, WorkloadKindDefinition>();
-const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Each value is written into RBAC rules and network policies, where the API server checks it. */
 function definitionValueProblems(d: WorkloadKindDefinition): Problem[] {
   const problems: Problem[] = [];
-  if (d.group !== '' && !(SUBDOMAIN.test(d.group) && d.group.length <= 253)) problems.push({ code: 'WORKLOAD_KIND_INVALID', message: 'definition.group must be an API group (a DNS subdomain), or "" for the core group.', received: d.group, fix: 'write the group as in apiVersion, e.g. kubeflow.org.' });
+  if (d.group !== '' && !(DNS_SUBDOMAIN.test(d.group) && d.group.length <= 253)) problems.push({ code: 'WORKLOAD_KIND_INVALID', message: 'definition.group must be an API group (a DNS subdomain), or "" for the core group.', received: d.group, fix: 'write the group as in apiVersion, e.g. kubeflow.org.' });
   if (!/^[A-Z][A-Za-z0-9]*$/.test(d.kind)) problems.push({ code: 'WORKLOAD_KIND_INVALID', message: 'definition.kind must be a Kubernetes kind (letters and digits, starting upper-case).', received: d.kind, fix: 'write the kind as in the objects, e.g. PyTorchJob.' });
   if (!/^[a-z][a-z0-9]*$/.test(d.resource)) problems.push({ code: 'WORKLOAD_KIND_INVALID', message: 'definition.resource must be the lower-case plural resource name RBAC rules use.', received: d.resource, fix: 'write it as kubectl api-resources shows it, e.g. pytorchjobs.' });
   for (const port of d.servingPorts ?? []) {

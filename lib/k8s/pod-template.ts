@@ -1,6 +1,6 @@
 import { Placement } from '../core/cluster-profile';
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from '../core/pod-security';
-import { PropsShape, shapeProblems, throwProblems } from '../core/props-shape';
+import { checkArguments, PropsShape, shapeProblems, throwProblems } from '../core/props-shape';
 import { cpuQuantity, memoryQuantity } from '../core/quantities';
 import { containerProblems, envFromSecretProblems, mountProblems, volumeProblems } from './pod-arguments';
 import * as k8s from '../imports/k8s';
@@ -136,7 +136,7 @@ export class PodTemplate {
 
   /** Sets `name` to `value` in every container. */
   public addEnv(name: string, value: string): void {
-    throwProblems('PodTemplate.addEnv', shapeProblems({ name, value }, { name: 'string', value: 'string' }, ['name', 'value'], 'arguments'));
+    checkArguments('PodTemplate.addEnv', { name, value }, { name: 'string', value: 'string' });
     this.sharedEnv.push({ name, value });
   }
 

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { checkConstructArguments, IN_CHART } from '../core/construct-arguments';
 import { installKubernetesGate } from '../policy/gate';
 import { Construct } from 'constructs';
-import { ClusterProfile } from '../core/cluster-profile';
+import { CLUSTER_PROFILE_SHAPE, ClusterProfile } from '../core/cluster-profile';
 import { isPinnedImage } from '../core/pod-security';
 import { NodeLabels, tolerationFor } from '../core/scheduling';
 import { Problems } from '../core/validation';
@@ -69,7 +69,7 @@ export class MlPlatform extends Construct {
     checkConstructArguments('MlPlatform', scope, id, IN_CHART);
     super(scope, id);
     const propsShape: PropsShape = {
-      cluster: { instanceOf: ClusterProfile, name: 'ClusterProfile' }, devicePluginImage: 'string', monitoringNamespace: 'string', dcgmExporterNamespace: 'string',
+      cluster: CLUSTER_PROFILE_SHAPE, devicePluginImage: 'string', monitoringNamespace: 'string', dcgmExporterNamespace: 'string',
     };
     const shape = shapeProblems(props, propsShape, [], 'props');
     shape.forEach((p) => Problems.of(this).add(p));

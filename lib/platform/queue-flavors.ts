@@ -4,7 +4,7 @@
  */
 import { Construct } from 'constructs';
 import { checkConstructArguments, IN_CHART } from '../core/construct-arguments';
-import { ClusterProfile, NodePoolProfile } from '../core/cluster-profile';
+import { CLUSTER_PROFILE_SHAPE, ClusterProfile, NodePoolProfile } from '../core/cluster-profile';
 import { propsToBuild } from '../core/props-shape';
 import { PREEMPTIBLE_QUEUE_PRIORITY } from '../core/queue-priority';
 import { NodeLabels } from '../core/scheduling';
@@ -53,7 +53,6 @@ export function queueFlavors(cluster: ClusterProfile): QueueFlavor[] {
   return [...flavors.filter((f) => !f.spot), ...flavors.filter((f) => f.spot)];
 }
 
-export const CLUSTER_SHAPE = { instanceOf: ClusterProfile, name: 'ClusterProfile' } as const;
 /** A cluster with no pools, to build on after a recorded problem (nothing built from it is written). */
 export const unknownCluster = () => new ClusterProfile({ cloud: 'unknown', name: 'unknown', kubernetesVersion: '1.33', pools: [], capabilities: { devicePluginRequired: false, managedGpuDrivers: false, extendedResourceToleration: false, networkPolicyEnforced: true, workloadIdentity: false } });
 
@@ -75,7 +74,7 @@ export class QueueFlavors extends Construct {
   constructor(scope: Construct, id: string, props: QueueFlavorsProps = {}) {
     checkConstructArguments('QueueFlavors', scope, id, IN_CHART);
     super(scope, id);
-    props = propsToBuild((p) => Problems.of(this).add(p), props, { cluster: CLUSTER_SHAPE }, [], {});
+    props = propsToBuild((p) => Problems.of(this).add(p), props, { cluster: CLUSTER_PROFILE_SHAPE }, [], {});
     const cluster = props.cluster ?? scopeDefaults(this)?.cluster;
     if (!cluster) {
       Problems.of(this).add({ code: 'CLUSTER_MISSING', message: 'No cluster profile for the queue flavors.', received: undefined, fix: 'place QueueFlavors in ClusterCharts.platform, or pass `cluster`.' });

@@ -6,21 +6,21 @@
  */
 import { Construct, IConstruct } from 'constructs';
 import { checkConstructArguments, IN_CHART } from '../core/construct-arguments';
-import { ClusterProfile } from '../core/cluster-profile';
+import { CLUSTER_PROFILE_SHAPE, ClusterProfile } from '../core/cluster-profile';
 import { Problem, Problems } from '../core/validation';
 import { appIndex } from '../core/workload';
 import * as kueue from '../imports/kueue.x-k8s.io';
 import { kubeObject, lateKubeObject } from '../k8s/kube-object';
-import { assertScope, PropsShape, propsToBuild, shapeProblems, throwProblems } from '../core/props-shape';
+import { assertScope, checkArguments, PropsShape, propsToBuild } from '../core/props-shape';
 import { queueShare, requestsOutsideQueues, splitBorrowing } from './queue-budget';
-import { ANY_NODE_FLAVOR, CLUSTER_SHAPE, QueueFlavor, QueueFlavors, queueFlavors, unknownCluster } from './queue-flavors';
+import { ANY_NODE_FLAVOR, QueueFlavor, QueueFlavors, queueFlavors, unknownCluster } from './queue-flavors';
 
 /** The LocalQueue every queued tenant gets in its namespace. */
 export const TENANT_LOCAL_QUEUE = 'training';
 /** @default cohort of every tenant queue */
 export const DEFAULT_COHORT = 'ml-platform';
 const GPU = 'nvidia.com/gpu';
-const QUEUE_INPUT_SHAPE: PropsShape = { tenant: 'string', cluster: CLUSTER_SHAPE, gpus: 'number', cpu: 'string', memory: 'string' };
+const QUEUE_INPUT_SHAPE: PropsShape = { tenant: 'string', cluster: CLUSTER_PROFILE_SHAPE, gpus: 'number', cpu: 'string', memory: 'string' };
 const QUEUE_OPTIONS_SHAPE: PropsShape = { cohort: 'string', borrowingLimitGpus: 'number' };
 
 /** A tenant's queue. */
@@ -267,7 +267,7 @@ function capacityFits(capacity: string, spot: boolean): boolean {
  */
 export function usesKueue(scope: IConstruct, clusterName: string): boolean {
   assertScope('usesKueue', scope);
-  throwProblems('usesKueue', shapeProblems({ clusterName }, { clusterName: 'string' }, ['clusterName'], 'arguments'));
+  checkArguments('usesKueue', { clusterName }, { clusterName: 'string' });
   return scope.node.root.node.findAll().some((c) => ((c instanceof QueueFlavors || c instanceof TenantQueue) && c.cluster.name === clusterName)
     || (isQueuedWorkload(c) && c.queueName !== undefined && c.clusterName === clusterName));
 }

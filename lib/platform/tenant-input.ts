@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { ClusterProfile } from '../core/cluster-profile';
+import { CLUSTER_PROFILE_SHAPE, ClusterProfile } from '../core/cluster-profile';
 import { checkName, DNS_LABEL } from '../core/names';
 import { PropsShape } from '../core/props-shape';
 import { parseQuantity } from '../core/quantities';
@@ -10,7 +10,7 @@ import type { TenantProps } from './tenant';
 /** The shape of TenantProps, checked before anything is built. */
 export const TENANT_PROPS_SHAPE: PropsShape = {
   name: 'string',
-  cluster: { instanceOf: ClusterProfile, name: 'ClusterProfile' },
+  cluster: CLUSTER_PROFILE_SHAPE,
   quota: {
     fields: {
       cpu: 'string', memory: 'string', gpus: 'number', gpusByPriorityClass: { mapOf: 'number' }, pods: 'number',

@@ -8,7 +8,7 @@ import { createHash } from 'crypto';
 import { ClusterProfile } from '../core/cluster-profile';
 import { RESTRICTED_USER_ID } from '../core/pod-security';
 import { BucketUri, parseBucketUri } from '../core/object-store';
-import { shapeProblems, throwProblems } from '../core/props-shape';
+import { checkArguments } from '../core/props-shape';
 import { Problem } from '../core/validation';
 import * as k8s from '../imports/k8s';
 import { KubeObjectSpec, kubeObjectSpec } from '../k8s/kube-object';
@@ -35,7 +35,7 @@ export class ModelDelivery {
    * base paths stay URIs. An explicit opt-out of the mount: the stock image cannot do this.
    */
   public static imageReads(...schemes: string[]): ModelDelivery {
-    throwProblems('ModelDelivery.imageReads', shapeProblems({ schemes }, { schemes: { arrayOf: 'string' } }, [], 'arguments'));
+    checkArguments('ModelDelivery.imageReads', { schemes }, { schemes: { arrayOf: 'string' } }, []);
     return new ModelDelivery(schemes);
   }
 

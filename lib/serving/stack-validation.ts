@@ -1,5 +1,5 @@
 import { Accelerator } from '../core/accelerator';
-import { ClusterProfile } from '../core/cluster-profile';
+import { CLUSTER_PROFILE_SHAPE, ClusterProfile } from '../core/cluster-profile';
 import { checkName, DNS_1035_LABEL, DNS_LABEL } from '../core/names';
 import { isPinnedImage } from '../core/pod-security';
 import { Problem } from '../core/validation';
@@ -61,7 +61,7 @@ export const SERVING_PROPS_SHAPE: PropsShape = {
   namespace: 'string',
   models: { arrayOf: { fields: { name: 'string', basePath: 'string', versions: { instanceOf: ModelVersionPolicy, name: 'ModelVersionPolicy' }, labels: { mapOf: 'number' } }, required: ['name', 'basePath'] } },
   image: 'string',
-  cluster: { instanceOf: ClusterProfile, name: 'ClusterProfile' },
+  cluster: CLUSTER_PROFILE_SHAPE,
   gpus: 'number',
   accelerator: { instanceOf: Accelerator, name: 'Accelerator' },
   cpu: 'number',

@@ -1,6 +1,6 @@
 import { ClusterProfile } from '../core/cluster-profile';
 import { checkName, DNS_LABEL } from '../core/names';
-import { shapeProblems, throwProblems } from '../core/props-shape';
+import { checkArguments, shapeProblems, throwProblems } from '../core/props-shape';
 import { Problem } from '../core/validation';
 import { NamedObject, nameOf } from '../k8s/pod-template';
 
@@ -41,7 +41,7 @@ export class TrainingCheckpoint {
    * refused at synth with the fix.
    */
   public static bucket(uri: string, options: BucketCheckpointOptions = {}): TrainingCheckpoint {
-    throwProblems('TrainingCheckpoint.bucket', shapeProblems({ uri, options }, { uri: 'string', options: { fields: { imageReadsScheme: 'boolean' } } }, ['uri'], 'arguments'));
+    checkArguments('TrainingCheckpoint.bucket', { uri, options }, { uri: 'string', options: { fields: { imageReadsScheme: 'boolean' } } }, ['uri']);
     return new TrainingCheckpoint(uri, undefined, options.imageReadsScheme ?? false);
   }
 

@@ -1,5 +1,5 @@
 import { Accelerator } from '../core/accelerator';
-import { ClusterProfile } from '../core/cluster-profile';
+import { CLUSTER_PROFILE_SHAPE, ClusterProfile } from '../core/cluster-profile';
 import { checkName, DNS_1035_LABEL, DNS_LABEL, ENV_VAR_NAME } from '../core/names';
 import { isPinnedImage } from '../core/pod-security';
 import { Problem } from '../core/validation';
@@ -295,7 +295,7 @@ export const JOB_PROPS_SHAPE: PropsShape = {
   evaluator: ROLE_SHAPE,
   port: 'number',
   backend: enumShape(TrainingBackend, 'TrainingBackend'),
-  cluster: { instanceOf: ClusterProfile, name: 'ClusterProfile' },
+  cluster: CLUSTER_PROFILE_SHAPE,
   maxRestarts: 'number',
   retryableExitCodes: { arrayOf: 'number' },
   gracePeriod: { instanceOf: Duration, name: 'Duration' },

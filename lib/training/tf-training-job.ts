@@ -15,7 +15,7 @@ import { emitIndexedJobs } from './backends/indexed-job';
 import { emitJobSet } from './backends/jobset';
 import { emitTfJob } from './backends/tfjob';
 import { capacityPlacement, TrainingCapacity } from './capacity';
-import { assertScope, shapeProblems, throwProblems, wellShapedFields } from '../core/props-shape';
+import { assertScope, checkArguments, shapeProblems, wellShapedFields } from '../core/props-shape';
 import {
   KUEUE_QUEUE_LABEL, ResolvedRole, TfRoleSpec, TfTrainingJobProps, TrainingJobSummary,
 } from './job-props';
@@ -278,6 +278,6 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
 export function usesTrainingBackend(scope: Construct, backend: TrainingBackend, clusterName: string): boolean {
   // A wrong answer here is silent: ClusterAddons would leave the backend's controller out.
   assertScope('usesTrainingBackend', scope);
-  throwProblems('usesTrainingBackend', shapeProblems({ backend, clusterName }, { backend: { oneOf: Object.values(TrainingBackend), name: 'TrainingBackend' }, clusterName: 'string' }, ['backend', 'clusterName'], 'arguments'));
+  checkArguments('usesTrainingBackend', { backend, clusterName }, { backend: { oneOf: Object.values(TrainingBackend), name: 'TrainingBackend' }, clusterName: 'string' });
   return scope.node.root.node.findAll().some((c) => c instanceof TfTrainingJob && c.backend === backend && c.clusterName === clusterName);
 }
