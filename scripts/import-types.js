@@ -39,8 +39,9 @@ util.download = async (url) => {
 };
 
 // The importer drops undefined fields by spreading the partial result into a new object for every
-// field; the generated code calls lib/k8s/conversions.ts instead, which does the same in one loop.
-const CONVERSIONS_IMPORT = "import { definedFields, mapDefined } from '../k8s/conversions';\n";
+// field. The generated code sets each defined field instead, without an object of every field of the
+// type first; maps go through lib/k8s/conversions.ts.
+const CONVERSIONS_IMPORT = "import { mapDefined } from '../k8s/conversions';\n";
 
 // Fields of a CRD that embed a Kubernetes type (a JobSet's Job template, a TFJob's pod template) are
 // typed with the Kubernetes type from k8s.ts, so the one pod-template builder's typed output fits
@@ -88,11 +89,22 @@ function pruneUnused(source) {
   return header + blocks.filter((b) => kept.has(b.name)).map((b) => b.text).join('');
 }
 
+/** `result`, an object literal of every field of the type, as one `if` per field that sets it only when defined. */
+function setDefinedFields(fieldLines) {
+  const sets = fieldLines.split('\n').map((line) => {
+    const field = /^    '([^']+)': (.*),$/.exec(line);
+    if (!field) throw new Error(`a field of a form this script does not know: ${line}`);
+    return `  if ((value = ${field[2]}) !== undefined) result['${field[1]}'] = value;`;
+  });
+  return ['  const result: Record<string, any> = {};', '  let value: unknown;', ...sets, '  return result;'].join('\n');
+}
+
 function fastConversions(source) {
-  let text = source.split('return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});').join('return definedFields(result);');
+  const drop = 'return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});';
+  let text = source.replace(new RegExp(`  const result = \\{\\n([\\s\\S]*?)\\n  \\};\\n  // filter undefined values\\n  ${drop.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'g'), (_, fields) => setDefinedFields(fields));
   text = text.replace(/Object\.entries\((obj\.\w+)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: (.*?) \}\), \{\}\)/g,
     (_, map, convert) => `mapDefined(${map}, (value) => ${convert.split('i[1]').join('value')})`);
-  if (text.includes('.reduce((r, i)')) throw new Error('an undefined-dropping reduce of a form this script does not know is left');
+  if (text.includes('.reduce((r, i)') || text.includes('// filter undefined values')) throw new Error('an undefined-dropping conversion of a form this script does not know is left');
   const firstImport = text.indexOf('import ');
   return text.slice(0, firstImport) + CONVERSIONS_IMPORT + text.slice(firstImport);
 }

@@ -1,18 +1,9 @@
 /**
- * What the generated classes in `lib/imports` use to drop undefined fields. cdk8s's importer
- * spreads the partial result into a new object for every field (quadratic, and most of what
- * rendering a typed object cost); scripts/import-types.js points the generated code here instead.
+ * What the generated classes in `lib/imports` use to drop the undefined values of a map. cdk8s's
+ * importer spreads the partial result into a new object for every key (quadratic);
+ * scripts/import-types.js points the generated code here instead.
  * @internal
  */
-
-/** `fields` without its undefined values, in order. */
-export function definedFields(fields: Record<string, any>): Record<string, any> {
-  const out: Record<string, any> = {};
-  for (const key of Object.keys(fields)) {
-    if (fields[key] !== undefined) setField(out, key, fields[key]);
-  }
-  return out;
-}
 
 /** Each defined value of `map` converted by `convert`, in order. */
 export function mapDefined<T>(map: Record<string, T>, convert: (value: T) => any): Record<string, any> {
