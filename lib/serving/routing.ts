@@ -94,8 +94,20 @@ function backendsFor(inputs: RoutingInputs, model: string, answers: (m: ServedMo
   return tracks.length === 0 ? [] : [{ track: tracks[0], weight: 100 }];
 }
 
+// A stack asks for its paths for its Services, its Ingresses and its route table: built once per inputs.
+const PATH_ROUTES = new WeakMap<RoutingInputs, readonly PathRoute[]>();
+
 /** Every path of the stack's models, with the tracks that answer it. */
-export function pathRoutes(inputs: RoutingInputs): PathRoute[] {
+function pathRoutes(inputs: RoutingInputs): readonly PathRoute[] {
+  let routes = PATH_ROUTES.get(inputs);
+  if (routes === undefined) {
+    routes = buildPathRoutes(inputs);
+    PATH_ROUTES.set(inputs, routes);
+  }
+  return routes;
+}
+
+function buildPathRoutes(inputs: RoutingInputs): PathRoute[] {
   const names = [...new Set(inputs.plans.flatMap((p) => p.models.map((m) => m.name)))];
   const routes: PathRoute[] = [];
   for (const model of names) {

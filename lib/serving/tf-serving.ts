@@ -77,6 +77,8 @@ export class TfServing extends Construct implements PlatformWorkload, IPodSelect
   private readonly placement?: Placement;
   private readonly plans: TrackPlan[];
   private readonly store: ModelStorePlan;
+  /** Built on first use: the Services, the Ingresses and the route table all read it. */
+  private routingInputs?: RoutingInputs;
 
   constructor(scope: Construct, id: string, props: TfServingProps) {
     checkConstructArguments('TfServing', scope, id, IN_CHART);
@@ -234,6 +236,11 @@ export class TfServing extends Construct implements PlatformWorkload, IPodSelect
   }
 
   private routing(): RoutingInputs {
+    this.routingInputs ??= this.routingOf();
+    return this.routingInputs;
+  }
+
+  private routingOf(): RoutingInputs {
     const canary = this.props.canary;
     const target = canaryModel(this.props.models, canary);
     const running = this.plans.some((p) => p.track === 'canary');
