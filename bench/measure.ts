@@ -30,26 +30,25 @@ function measureShape(id: string, n: number, docsFile?: string) {
   const { App, Names, Yaml } = require('cdk8s') as typeof import('cdk8s');
   const { shape } = require('./shapes') as typeof import('./shapes');
   const s = shape(id);
-  const cpuMs = () => { const used = process.cpuUsage(); return (used.user + used.system) / 1000; };
-
-  // Warm-up, not measured except as the cold figure: library rounds at the same N for three seconds.
+  // Warm-up, not measured: one small round, then library rounds at the same N for three seconds.
   // The JIT compiles the library's code (and cdk8s's and the YAML writer's) over the first rounds of
-  // a size; with one small round, the measured library rounds carried that compilation on background
-  // threads while the plain-cdk8s and floor rounds, measured after them, ran code the library warmed.
-  let coldCpuMs = 0;
+  // a size; with the small round alone, the measured library rounds carried that compilation on
+  // background threads while plain cdk8s and the floor, measured after them, ran code the library
+  // warmed. The small round comes first because a process whose first synth is a large one (N = 2,000)
+  // ran the YAML writer about twice as slowly for the rest of its life in about half the runs.
+  const warmRound = (size: number) => {
+    const warmDir = tmp('warm');
+    const warm = new App({ outdir: warmDir });
+    s.build(warm, size);
+    warm.synth();
+    fs.rmSync(warmDir, { recursive: true, force: true });
+  };
+  warmRound(Math.max(2, Math.floor(s.sizes[0] / 20)));
   let peakRssMiB = 0;
   for (let warmed = 0, started = Date.now(); warmed === 0 || Date.now() - started < 3000; warmed++) {
-    const warmDir = tmp('warm');
-    const before = cpuMs();
-    const warm = new App({ outdir: warmDir });
-    s.build(warm, n);
-    warm.synth();
-    // The first round is what one `cdk8s synth` costs: cold code, and the peak of a single app.
-    if (warmed === 0) {
-      coldCpuMs = cpuMs() - before;
-      peakRssMiB = maxRssMiB();
-    }
-    fs.rmSync(warmDir, { recursive: true, force: true });
+    warmRound(n);
+    // The peak of a single app of this size.
+    if (warmed === 0) peakRssMiB = maxRssMiB();
   }
 
   // Best of `rounds`, in wall-clock and in CPU time (user + system, all threads) separately.
@@ -76,7 +75,7 @@ function measureShape(id: string, n: number, docsFile?: string) {
     });
     timed('synthMs', 'synthCpuMs', () => app.synth());
   }
-  const measured = { id, n, rounds, coldCpuMs, ...best };
+  const measured = { id, n, rounds, ...best };
   // For profiles of the library alone (`node --cpu-prof`).
   if (process.env.BENCH_LIBRARY_ONLY) return { ...measured, peakRssMiB };
   const files = fs.readdirSync(outdir);
@@ -120,7 +119,24 @@ function synthPlain(perChart: Array<{ id: string; docs: any[] }>, outdir: string
   plain.synth();
 }
 
-/** Plain cdk8s's cold figure: one synth of the documents in a fresh process, as `cdk8s synth` runs it. */
+/**
+ * The cold figures: one construct + synth of the library in a fresh process, as `cdk8s synth` runs a
+ * program, and one synth of the same documents by plain cdk8s in another. Imports are not counted.
+ */
+function measureLibraryCold(id: string, n: number) {
+  const { App } = require('cdk8s') as typeof import('cdk8s');
+  const { shape } = require('./shapes') as typeof import('./shapes');
+  const s = shape(id);
+  const outdir = tmp('libcold');
+  const cpu = process.cpuUsage();
+  const app = new App({ outdir });
+  s.build(app, n);
+  app.synth();
+  const used = process.cpuUsage(cpu);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return { coldCpuMs: (used.user + used.system) / 1000 };
+}
+
 function measurePlainCold(docsFile: string) {
   require('cdk8s');
   const perChart = JSON.parse(fs.readFileSync(docsFile, 'utf8')) as Array<{ id: string; docs: any[] }>;
@@ -198,6 +214,7 @@ const [kind, ...args] = process.argv.slice(2);
 const result = kind === 'import' ? measureImport()
   : kind === 'shape' ? measureShape(args[0], Number(args[1]), args[2])
   : kind === 'floor' ? measureFloorProcess(args[0])
+  : kind === 'library-cold' ? measureLibraryCold(args[0], Number(args[1]))
   : kind === 'plain-cold' ? measurePlainCold(args[0])
   : kind === 'clusters' ? measureClusters()
   : kind === 'training' ? measureTraining()
