@@ -11,6 +11,28 @@ const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 const maxRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `mlpc-bench-${prefix}-`));
 
+/** The documents of one chart, as the floor and plain cdk8s get them. */
+type ChartDocs = Array<{ id: string; docs: any[] }>;
+
+/** `run(outdir)` in a fresh output directory, removed after; CPU milliseconds of all threads. */
+function cpuMsOf(prefix: string, run: (outdir: string) => void): number {
+  const outdir = tmp(prefix);
+  const cpu = process.cpuUsage();
+  run(outdir);
+  const used = process.cpuUsage(cpu);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return (used.user + used.system) / 1000;
+}
+
+/** Constructs shape `id` at size `n` in a new app and synthesizes it to `outdir`. */
+function synthShape(id: string, n: number, outdir: string) {
+  const { App } = require('cdk8s') as typeof import('cdk8s');
+  const { shape } = require('./shapes') as typeof import('./shapes');
+  const app = new App({ outdir });
+  shape(id).build(app, n);
+  app.synth();
+}
+
 function measureImport() {
   const start = process.hrtime.bigint();
   require('../lib');
@@ -36,13 +58,7 @@ function measureShape(id: string, n: number, docsFile?: string) {
   // background threads while plain cdk8s and the floor, measured after them, ran code the library
   // warmed. The small round comes first because a process whose first synth is a large one (N = 2,000)
   // ran the YAML writer about twice as slowly for the rest of its life in about half the runs.
-  const warmRound = (size: number) => {
-    const warmDir = tmp('warm');
-    const warm = new App({ outdir: warmDir });
-    s.build(warm, size);
-    warm.synth();
-    fs.rmSync(warmDir, { recursive: true, force: true });
-  };
+  const warmRound = (size: number) => cpuMsOf('warm', (outdir) => synthShape(id, size, outdir));
   warmRound(Math.max(2, Math.floor(s.sizes[0] / 20)));
   let peakRssMiB = 0;
   for (let warmed = 0, started = Date.now(); warmed === 0 || Date.now() - started < 3000; warmed++) {
@@ -109,7 +125,7 @@ function measureShape(id: string, n: number, docsFile?: string) {
 }
 
 /** The documents of each chart as bare ApiObjects in charts of the same ids, synthesized to `outdir`. */
-function synthPlain(perChart: Array<{ id: string; docs: any[] }>, outdir: string) {
+function synthPlain(perChart: ChartDocs, outdir: string) {
   const { ApiObject, App, Chart } = require('cdk8s') as typeof import('cdk8s');
   const plain = new App({ outdir });
   for (const c of perChart) {
@@ -124,28 +140,14 @@ function synthPlain(perChart: Array<{ id: string; docs: any[] }>, outdir: string
  * program, and one synth of the same documents by plain cdk8s in another. Imports are not counted.
  */
 function measureLibraryCold(id: string, n: number) {
-  const { App } = require('cdk8s') as typeof import('cdk8s');
-  const { shape } = require('./shapes') as typeof import('./shapes');
-  const s = shape(id);
-  const outdir = tmp('libcold');
-  const cpu = process.cpuUsage();
-  const app = new App({ outdir });
-  s.build(app, n);
-  app.synth();
-  const used = process.cpuUsage(cpu);
-  fs.rmSync(outdir, { recursive: true, force: true });
-  return { coldCpuMs: (used.user + used.system) / 1000 };
+  require('./shapes');
+  return { coldCpuMs: cpuMsOf('libcold', (outdir) => synthShape(id, n, outdir)) };
 }
 
 function measurePlainCold(docsFile: string) {
   require('cdk8s');
-  const perChart = JSON.parse(fs.readFileSync(docsFile, 'utf8')) as Array<{ id: string; docs: any[] }>;
-  const outdir = tmp('plaincold');
-  const cpu = process.cpuUsage();
-  synthPlain(perChart, outdir);
-  const used = process.cpuUsage(cpu);
-  fs.rmSync(outdir, { recursive: true, force: true });
-  return { coldCpuMs: (used.user + used.system) / 1000 };
+  const perChart = JSON.parse(fs.readFileSync(docsFile, 'utf8')) as ChartDocs;
+  return { coldCpuMs: cpuMsOf('plaincold', (outdir) => synthPlain(perChart, outdir)) };
 }
 
 /** The floor process: reads the documents and writes them as YAML, nothing else. */
@@ -153,7 +155,7 @@ function measureFloorProcess(docsFile: string) {
   const { Yaml } = require('cdk8s') as typeof import('cdk8s');
   const outdir = tmp('floorproc');
   const start = process.hrtime.bigint();
-  const perChart = JSON.parse(fs.readFileSync(docsFile, 'utf8')) as Array<{ id: string; docs: any[] }>;
+  const perChart = JSON.parse(fs.readFileSync(docsFile, 'utf8')) as ChartDocs;
   for (const c of perChart) Yaml.save(path.join(outdir, `${c.id}.k8s.yaml`), c.docs);
   const wallMs = ms(start);
   fs.rmSync(outdir, { recursive: true, force: true });
