@@ -63,10 +63,14 @@ export class TfServing extends Construct implements PlatformWorkload, IPodSelect
   public readonly configMaps: Readonly<Partial<Record<Track, ApiObject>>> = {};
   /** The HorizontalPodAutoscaler of each track, when the stack autoscales. */
   public readonly autoscalers: Readonly<Partial<Record<Track, ApiObject>>> = {};
+  // Keyed by the stack's own names, so without a prototype: V8 records a hidden-class transition
+  // from `{}` for every distinct first key, and past its limit (between 1,000 and 1,600 stacks)
+  // every object later built up from `{}` with a new key got a hidden class of its own: cdk8s's
+  // YAML writer builds its contexts that way, and ran 2-3 times as slowly for the whole process.
   /** The Service of each track, by Service name (`<name>`, `<name>-canary`, and the weighted pair behind a canary Ingress). */
-  public readonly services: Readonly<Record<string, ApiObject>> = {};
+  public readonly services: Readonly<Record<string, ApiObject>> = Object.create(null);
   /** The Ingresses, by construct id (`ingress`, `canary-ingress`, `route-<prefix>`), when exposed through an Ingress. */
-  public readonly ingresses: Readonly<Record<string, ApiObject>> = {};
+  public readonly ingresses: Readonly<Record<string, ApiObject>> = Object.create(null);
   /** The PodDisruptionBudget, when the stack runs at least two pods. */
   public readonly podDisruptionBudget?: ApiObject;
   /** The ServiceMonitor (with `prometheusOperator`), and the alert rules: a PrometheusRule, or a ConfigMap with a rule file. */
