@@ -52,14 +52,12 @@ function measureShape(id: string, n: number, docsFile?: string) {
   const { App, Names, Yaml } = require('cdk8s') as typeof import('cdk8s');
   const { shape } = require('./shapes') as typeof import('./shapes');
   const s = shape(id);
-  // Warm-up, not measured: one small round, then library rounds at the same N for three seconds.
-  // The JIT compiles the library's code (and cdk8s's and the YAML writer's) over the first rounds of
-  // a size; with the small round alone, the measured library rounds carried that compilation on
+  // Warm-up, not measured: library rounds at the same N for three seconds. The JIT compiles the
+  // library's code (and cdk8s's and the YAML writer's) over the first rounds of a size; with one
+  // small round as the only warm-up, the measured library rounds carried that compilation on
   // background threads while plain cdk8s and the floor, measured after them, ran code the library
-  // warmed. The small round comes first because a process whose first synth is a large one (N = 2,000)
-  // ran the YAML writer about twice as slowly for the rest of its life in about half the runs.
+  // warmed.
   const warmRound = (size: number) => cpuMsOf('warm', (outdir) => synthShape(id, size, outdir));
-  warmRound(Math.max(2, Math.floor(s.sizes[0] / 20)));
   let peakRssMiB = 0;
   for (let warmed = 0, started = Date.now(); warmed === 0 || Date.now() - started < 3000; warmed++) {
     warmRound(n);
