@@ -67,9 +67,9 @@ export class TfServing extends Construct implements PlatformWorkload, IPodSelect
   // from `{}` for every distinct first key, and past its limit (between 1,000 and 1,600 stacks)
   // every object later built up from `{}` with a new key got a hidden class of its own: cdk8s's
   // YAML writer builds its contexts that way, and ran 2-3 times as slowly for the whole process.
-  /** The Service of each track, by Service name (`<name>`, `<name>-canary`, and the weighted pair behind a canary Ingress). */
+  /** The Service of each track, by Service name (`<name>`, `<name>-canary`, and the weighted pair behind a canary Ingress); an object without a prototype. */
   public readonly services: Readonly<Record<string, ApiObject>> = Object.create(null);
-  /** The Ingresses, by construct id (`ingress`, `canary-ingress`, `route-<prefix>`), when exposed through an Ingress. */
+  /** The Ingresses, by construct id (`ingress`, `canary-ingress`, `route-<prefix>`), when exposed through an Ingress; an object without a prototype. */
   public readonly ingresses: Readonly<Record<string, ApiObject>> = Object.create(null);
   /** The PodDisruptionBudget, when the stack runs at least two pods. */
   public readonly podDisruptionBudget?: ApiObject;
