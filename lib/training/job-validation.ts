@@ -257,7 +257,7 @@ function derivedNameProblems(job: JobView): Problem[] {
   for (const { role, replicas } of job.roles) {
     const last = Math.max(0, replicas - 1);
     // The TFJob operator names pods and Services `<job>-<role>-<index>`, like the indexed-job backend.
-    const derived = [job.topology.jobName(role), job.topology.hostname(role, last)];
+    const derived = [job.topology.jobName(role), `${job.topology.hostnamePrefix(role)}${last}`];
     for (const name of derived) {
       checkName(name, DNS_LABEL, 'DERIVED_NAME_TOO_LONG').forEach((p) => problems.push({ ...p, message: `The ${role} role derives the name "${name}" (${name.length} characters), which DNS refuses.`, fix: `shorten the job name "${job.name}" by at least ${Math.max(1, name.length - 63)} characters.` }));
     }

@@ -23,7 +23,7 @@ import { JOB_PROPS_SHAPE, JOB_REQUIRED, jobProblems } from './job-validation';
 import { jobLabels, jobMetadata, JobRender } from './pod-template';
 import { DEFAULT_GRACE_PERIOD, PREEMPTION_EXIT_CODE, PREEMPTION_EXIT_CODE_ENV } from './preemption';
 import {
-  indexedJobTopology, jobSetTopology, tfClusterSpec, tfConfigTemplate, TfRole, TrainingBackend, TrainingTopology,
+  indexedJobTopology, jobSetTopology, tfClusterSpecJson, tfConfigTemplate, TfRole, TrainingBackend, TrainingTopology,
 } from './tf-config';
 
 export * from './job-props';
@@ -185,7 +185,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
 
   private tfConfig(role: TfRole): string {
     // Every role and the size check read the same cluster spec, most of a large job's bytes: built once.
-    this.clusterSpecJson ??= JSON.stringify(tfClusterSpec(this.topology(), this.namespace, this.port, new Map(this.roles.map((r) => [r.role, r.replicas]))));
+    this.clusterSpecJson ??= tfClusterSpecJson(this.topology(), this.namespace, this.port, new Map(this.roles.map((r) => [r.role, r.replicas])));
     return tfConfigTemplate(this.clusterSpecJson, role);
   }
 
