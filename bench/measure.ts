@@ -114,8 +114,8 @@ function measureShape(id: string, n: number, docsFile?: string) {
     fs.rmSync(outdir, { recursive: true, force: true });
   };
   // Best of 3 rounds (2 once the rounds have taken 30 s); small rounds are repeated until they add
-  // up to ten seconds (50 at most), about three for each of the three, because a round in which a
-  // major collection lands costs up to half as much again, and the best of a few is not yet free of it.
+  // up to ten seconds (50 at most), about three for each of the three: on a shared machine, rounds of
+  // the same work spread by up to half as much again, and the best of a few is not yet free of that.
   let rounds = 0;
   for (const started = Date.now(); ; ) {
     libraryRound();
