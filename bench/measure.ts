@@ -66,13 +66,13 @@ function measureShape(id: string, n: number, docsFile?: string) {
     if (warmed === 0) peakRssMiB = maxRssMiB();
   }
 
+  // For profiles of the library alone (`node --cpu-prof`): the warm-up's rounds.
+  if (process.env.BENCH_LIBRARY_ONLY) return { id, n, peakRssMiB };
+
   // The documents the library writes, from one more round: the floor and plain cdk8s get them.
   const firstDir = tmp('lib');
   const { files, outputBytes, perChart } = documentsOf(s, n, firstDir);
   const objects = perChart.reduce((sum, c) => sum + c.docs.length, 0);
-  const measured = { id, n };
-  // For profiles of the library alone (`node --cpu-prof`).
-  if (process.env.BENCH_LIBRARY_ONLY) return { ...measured, peakRssMiB };
 
   const floorDir = tmp('floor');
   const writeFloor = () => {
@@ -127,7 +127,7 @@ function measureShape(id: string, n: number, docsFile?: string) {
   }
   if (docsFile) fs.writeFileSync(docsFile, JSON.stringify(perChart));
   fs.rmSync(floorDir, { recursive: true, force: true });
-  return { ...measured, rounds, objects, charts: perChart.length, ...best, identical, outputBytes, peakRssMiB };
+  return { id, n, rounds, objects, charts: perChart.length, ...best, identical, outputBytes, peakRssMiB };
 }
 
 /**
