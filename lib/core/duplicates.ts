@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { perValidationPass } from './validation';
+import { constructsOfApp, perValidationPass } from './validation';
 
 /**
  * The construct defined before `scope` with the same key, when there is one: two constructs that
@@ -7,9 +7,9 @@ import { perValidationPass } from './validation';
  * returns `undefined` for constructs of other kinds; the index is built once per validation pass.
  */
 export function earlierWithSameKey(scope: IConstruct, index: string, keyOf: (construct: IConstruct) => string | undefined): IConstruct | undefined {
-  const first = perValidationPass(scope, `first-by-${index}`, (root) => {
+  const first = perValidationPass(scope, `first-by-${index}`, () => {
     const seen = new Map<string, IConstruct>();
-    for (const construct of root.node.findAll()) {
+    for (const construct of constructsOfApp(scope)) {
       const key = keyOf(construct);
       if (key !== undefined && !seen.has(key)) seen.set(key, construct);
     }

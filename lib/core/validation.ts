@@ -198,7 +198,7 @@ const PASS_VALUES = new WeakMap<IConstruct, Map<string, unknown>>();
  * @internal
  */
 export function perValidationPass<T>(scope: IConstruct, key: string, compute: (root: IConstruct) => T): T {
-  const root = scope.node.root;
+  const root = rootOf(scope);
   let values = PASS_VALUES.get(root);
   if (!values) {
     const fresh = new Map<string, unknown>();
@@ -211,8 +211,32 @@ export function perValidationPass<T>(scope: IConstruct, key: string, compute: (r
     });
     values = fresh;
   }
-  if (!values.has(key)) values.set(key, compute(root));
-  return values.get(key) as T;
+  let value = values.get(key);
+  if (value === undefined && !values.has(key)) {
+    value = compute(root);
+    values.set(key, value);
+  }
+  return value as T;
+}
+
+/**
+ * Every construct of the app `scope` belongs to, in `findAll` order, from one walk per validation
+ * pass shared by the checks that index the whole app.
+ * @internal
+ */
+export function constructsOfApp(scope: IConstruct): readonly IConstruct[] {
+  return perValidationPass(scope, 'constructs', (root) => root.node.findAll());
+}
+
+/**
+ * `scope.node.root`, without the array of every scope that `node.root` builds on each call (it is
+ * asked once per object and check in every validation pass).
+ * @internal
+ */
+export function rootOf(scope: IConstruct): IConstruct {
+  let root = scope;
+  for (let above = root.node.scope; above !== undefined; above = above.node.scope) root = above;
+  return root;
 }
 
 const UNCHANGED = new WeakSet<IConstruct>();

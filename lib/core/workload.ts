@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { earlierWithSameKey } from './duplicates';
 import { assertScope, shapeProblems } from './props-shape';
-import { perValidationPass, Problem, Problems } from './validation';
+import { constructsOfApp, perValidationPass, Problem, Problems } from './validation';
 
 /** Objects a workload expects to exist in its namespace (or, for priority classes, in the cluster). */
 export interface WorkloadReferences {
@@ -46,7 +46,7 @@ export interface AppIndex {
 function buildIndex(root: IConstruct): AppIndex {
   const defined = new Set(EXTERNAL.get(root));
   const workloadsIn = new Map<string, PlatformWorkload[]>();
-  for (const construct of root.node.findAll()) {
+  for (const construct of constructsOfApp(root)) {
     if (construct instanceof ApiObject) defined.add(key(construct.kind, construct.metadata.namespace ?? '', construct.name));
     if (isPlatformWorkload(construct)) {
       if (!workloadsIn.has(construct.namespace)) workloadsIn.set(construct.namespace, []);

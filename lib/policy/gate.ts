@@ -3,8 +3,8 @@ import { ApiObject, Chart } from 'cdk8s';
 import type { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { assertScope } from '../core/props-shape';
-import { formatProblem, perValidationPass, Problem, Problems } from '../core/validation';
-import { Finding, isPolicyKind, kubernetesFindings } from './kubernetes-checks';
+import { constructsOfApp, formatProblem, perValidationPass, Problem, Problems, rootOf } from '../core/validation';
+import { Finding, isPolicyKind, kubernetesFindings, Manifest } from './kubernetes-checks';
 import { markSynthesis, renderOnce } from './rendering';
 import { POLICY_RULES, PolicyRuleId } from './rules';
 import { terraformFindings } from './terraform-checks';
@@ -84,15 +84,17 @@ const CHART_CLUSTER = new WeakMap<Chart, string>();
 
 function kubernetesOutcome(scope: IConstruct): Outcome {
   return perValidationPass(scope, 'policy-gate', (root) => {
-    const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && isPolicyKind(c.kind));
-    const byPath = new Map(objects.map((o) => [o.node.path, o]));
-    const byCluster = new Map<string, ApiObject[]>();
-    for (const o of objects) {
+    const byPath = new Map<string, ApiObject>();
+    const byCluster = new Map<string, Manifest[]>();
+    for (const o of constructsOfApp(root)) {
+      if (!(o instanceof ApiObject) || !isPolicyKind(o.kind)) continue;
+      const path = o.node.path;
+      byPath.set(path, o);
       const cluster = CHART_CLUSTER.get(Chart.of(o)) ?? '';
       if (!byCluster.has(cluster)) byCluster.set(cluster, []);
-      byCluster.get(cluster)!.push(o);
+      byCluster.get(cluster)!.push({ doc: renderOnce(o), path });
     }
-    const findings = [...byCluster.values()].flatMap((group) => kubernetesFindings(group.map((o) => ({ doc: renderOnce(o), path: o.node.path }))));
+    const findings = [...byCluster.values()].flatMap((group) => kubernetesFindings(group));
     return sortFindings(findings.map((finding) => {
       const source = byPath.get(finding.path)!;
       return { finding, source, owner: Chart.of(source) };
@@ -116,7 +118,7 @@ export function installKubernetesGate(scope: IConstruct, clusterName: string): v
   else if (assigned !== clusterName) {
     Problems.of(scope).add({ code: 'CHART_SPANS_CLUSTERS', message: `Chart ${chart.node.path} holds objects for clusters "${assigned}" and "${clusterName}", which would land in one file.`, received: clusterName, fix: 'use one chart per cluster, e.g. with ClusterCharts.' });
   }
-  const root = scope.node.root;
+  const root = rootOf(scope);
   if (!CHARTS_GATED.has(root)) {
     // Charts made after the last library construct (or never seen by one) answer here, at the root,
     // so the gate covers the whole app whatever the construction order.

@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { perValidationPass } from '../core/validation';
+import { perValidationPass, rootOf } from '../core/validation';
 
 /**
  * One rendering of each object the policy gate reads, per synth: the gate checks it, and the
@@ -31,15 +31,13 @@ export function renderOnce(object: ApiObject): any {
 function shareRendering(object: ApiObject): void {
   if (SHARED.has(object)) return;
   SHARED.add(object);
-  const root = object.node.root;
   // Own property, so a subclass's toJson (the generated classes override it) still renders.
-  Object.defineProperty(object, 'toJson', {
-    configurable: true,
-    writable: true,
-    value: function toJson(this: ApiObject) {
-      return SYNTHESIZING.has(root) ? renderOnce(this) : Object.getPrototypeOf(this).toJson.call(this);
-    },
-  });
+  Object.defineProperty(object, 'toJson', { configurable: true, writable: true, value: toJsonSharingRendering });
+}
+
+// One function for every object, instead of a closure and its context per object.
+function toJsonSharingRendering(this: ApiObject): any {
+  return SYNTHESIZING.has(rootOf(this)) ? renderOnce(this) : Object.getPrototypeOf(this).toJson.call(this);
 }
 
 /**

@@ -3,21 +3,39 @@
  * string in double quotes, JSON-escaped: double-quoted YAML accepts JSON's escapes, so no value can
  * change meaning, and writing it is a fraction of what a general YAML library costs per serving stack.
  */
-export function blockYaml(value: unknown, indent = ''): string {
-  if (Array.isArray(value)) {
-    if (value.length === 0) return '[]\n';
-    return value.map((item) => `${indent}- ${nested(item, `${indent}  `).trimStart()}`).join('');
-  }
-  if (isMap(value)) {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-    if (entries.length === 0) return '{}\n';
-    return entries.map(([key, v]) => `${indent}${yamlKey(key)}:${isScalar(v) || isEmpty(v) ? ` ${nested(v, indent)}` : `\n${nested(v, Array.isArray(v) ? indent : `${indent}  `)}`}`).join('');
-  }
-  return `${scalar(value)}\n`;
+export function blockYaml(value: unknown): string {
+  const lines: string[] = [];
+  writeEntry('', value, '', true, lines);
+  return lines.join('');
 }
 
-function nested(value: unknown, indent: string): string {
-  return isScalar(value) ? `${scalar(value)}\n` : blockYaml(value, indent);
+/**
+ * Appends `value`, a non-empty list or map, as lines at `indent`; the first line starts with `lead`
+ * instead (a list item's "- " puts its value's first line on its own).
+ */
+function writeBlock(value: unknown, indent: string, lead: string, lines: string[]): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => writeEntry(`${i === 0 ? lead : indent}- `, item, `${indent}  `, true, lines));
+  } else {
+    let first = true;
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      if (item === undefined) continue;
+      // A list under a key is written at the key's own indent.
+      writeEntry(`${first ? lead : indent}${yamlKey(key)}:`, item, Array.isArray(item) ? indent : `${indent}  `, false, lines);
+      first = false;
+    }
+  }
+}
+
+/** One list item or map entry (or the whole text): `prefix`, then its value on the line when it fits there, else below at `indent`. Empty lists and maps are written in flow style. */
+function writeEntry(prefix: string, item: unknown, indent: string, listItem: boolean, lines: string[]): void {
+  if (isScalar(item)) lines.push(`${prefix}${listItem ? '' : ' '}${scalar(item)}\n`);
+  else if (isEmpty(item)) lines.push(`${prefix}${listItem ? '' : ' '}${Array.isArray(item) ? '[]' : '{}'}\n`);
+  else if (listItem) writeBlock(item, indent, prefix, lines);
+  else {
+    lines.push(`${prefix}\n`);
+    writeBlock(item, indent, indent, lines);
+  }
 }
 
 function scalar(value: unknown): string {

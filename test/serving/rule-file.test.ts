@@ -22,6 +22,33 @@ describe('the rule file text', () => {
     expect(parse(blockYaml({ groups: [{ name: 'g', rules: [tricky] }] }))).toEqual({ groups: [{ name: 'g', rules: [tricky] }] });
   });
 
+  test('writes block style: a list at the indent of its key, the first field of a map in a list on the dash line, empty ones in flow style', () => {
+    const data = {
+      groups: [{ name: 'g', rules: [{ alert: 'A', labels: { severity: 'critical' }, for: '5m' }] }],
+      empty: [],
+      none: {},
+      'odd key': [[1, true], [], {}],
+      skipped: undefined,
+    };
+    expect(blockYaml(data)).toBe([
+      'groups:',
+      '- name: "g"',
+      '  rules:',
+      '  - alert: "A"',
+      '    labels:',
+      '      severity: "critical"',
+      '    for: "5m"',
+      'empty: []',
+      'none: {}',
+      '"odd key":',
+      '- - 1',
+      '  - true',
+      '- []',
+      '- {}',
+      '',
+    ].join('\n'));
+  });
+
   test('refuses what it cannot write faithfully', () => {
     expect(() => blockYaml({ a: Number.NaN })).toThrow(/finite numbers/);
     expect(() => blockYaml({ a: null })).toThrow(/not null/);
