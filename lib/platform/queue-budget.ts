@@ -6,6 +6,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { parseQuantity } from '../core/quantities';
 import { scopeDefaults } from '../core/scope-defaults';
+import { constructsOfApp, perValidationPass } from '../core/validation';
 
 const QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
 
@@ -16,7 +17,7 @@ const QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
  */
 export function requestsOutsideQueues(root: IConstruct, clusterName: string, namespace: string): Map<string, number> {
   const onCluster = (c: IConstruct) => { const cluster = scopeDefaults(c)?.cluster; return cluster === undefined || cluster.name === clusterName; };
-  const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.metadata.namespace === namespace && onCluster(c));
+  const objects = (objectsByNamespace(root).get(namespace) ?? []).filter(onCluster);
   const maxReplicas = new Map(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').map((o) => {
     const spec = o.toJson().spec;
     return [spec.scaleTargetRef.name as string, spec.maxReplicas as number];
@@ -32,6 +33,20 @@ export function requestsOutsideQueues(root: IConstruct, clusterName: string, nam
     }
   }
   return requests;
+}
+
+// Every tenant queue asks for its namespace: one walk of the app per validation pass, not one per queue.
+function objectsByNamespace(root: IConstruct): ReadonlyMap<string | undefined, readonly ApiObject[]> {
+  return perValidationPass(root, 'objects-by-namespace', () => {
+    const byNamespace = new Map<string | undefined, ApiObject[]>();
+    for (const c of constructsOfApp(root)) {
+      if (!(c instanceof ApiObject)) continue;
+      const namespace = c.metadata.namespace;
+      if (!byNamespace.has(namespace)) byNamespace.set(namespace, []);
+      byNamespace.get(namespace)!.push(c);
+    }
+    return byNamespace;
+  });
 }
 
 /** `quota` less what is held outside the queues, as a quantity Kueue reads (CPU in millicores, memory in MiB). */

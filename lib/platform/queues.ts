@@ -7,7 +7,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { checkConstructArguments, IN_CHART } from '../core/construct-arguments';
 import { CLUSTER_PROFILE_SHAPE, ClusterProfile } from '../core/cluster-profile';
-import { Problem, Problems } from '../core/validation';
+import { constructsOfApp, perValidationPass, Problem, Problems } from '../core/validation';
 import { appIndex } from '../core/workload';
 import * as kueue from '../imports/kueue.x-k8s.io';
 import { kubeObject, lateKubeObject } from '../k8s/kube-object';
@@ -180,9 +180,8 @@ export class TenantQueue extends Construct {
   }
 
   /** The tenant queues of this cluster and cohort, in the app's order. */
-  private siblings(): TenantQueue[] {
-    return this.node.root.node.findAll()
-      .filter((c): c is TenantQueue => c instanceof TenantQueue && c.cluster.name === this.cluster.name && c.cohort === this.cohort);
+  private siblings(): readonly TenantQueue[] {
+    return tenantQueuesByCohort(this).get(cohortKey(this.cluster.name, this.cohort)) ?? [];
   }
 
   private unplacedWarnings(): Problem[] {
@@ -245,15 +244,36 @@ export class TenantQueue extends Construct {
   }
 }
 
+const cohortKey = (clusterName: string, cohort: string) => JSON.stringify([clusterName, cohort]);
+
+// Every queue reads these: one walk of the app per validation pass, not one per queue (quadratic in tenants).
+function tenantQueuesByCohort(scope: IConstruct): ReadonlyMap<string, readonly TenantQueue[]> {
+  return perValidationPass(scope, 'tenant-queues-by-cohort', () => {
+    const byCohort = new Map<string, TenantQueue[]>();
+    for (const c of constructsOfApp(scope)) {
+      if (!(c instanceof TenantQueue)) continue;
+      const key = cohortKey(c.cluster.name, c.cohort);
+      if (!byCohort.has(key)) byCohort.set(key, []);
+      byCohort.get(key)!.push(c);
+    }
+    return byCohort;
+  });
+}
+
 /** GPUs by accelerator id that workloads outside any queue may hold on `clusterName`, at their largest. */
-function gpusHeldOutsideQueues(scope: IConstruct, clusterName: string): Map<string, number> {
-  const held = new Map<string, number>();
-  for (const c of scope.node.root.node.findAll()) {
-    const w = c as Partial<QueuedWorkloadLike> & { gpuDemand?: () => Map<{ id: string }, number> };
-    if (typeof w.gpuDemand !== 'function' || w.clusterName !== clusterName || w.queueName !== undefined || w.capacity === 'spot') continue;
-    for (const [accelerator, gpus] of w.gpuDemand()) held.set(accelerator.id, (held.get(accelerator.id) ?? 0) + gpus);
-  }
-  return held;
+function gpusHeldOutsideQueues(scope: IConstruct, clusterName: string): ReadonlyMap<string, number> {
+  const byCluster = perValidationPass(scope, 'gpus-held-outside-queues', () => {
+    const held = new Map<string, Map<string, number>>();
+    for (const c of constructsOfApp(scope)) {
+      const w = c as Partial<QueuedWorkloadLike> & { gpuDemand?: () => Map<{ id: string }, number> };
+      if (typeof w.gpuDemand !== 'function' || w.queueName !== undefined || w.capacity === 'spot') continue;
+      if (!held.has(w.clusterName!)) held.set(w.clusterName!, new Map());
+      const onCluster = held.get(w.clusterName!)!;
+      for (const [accelerator, gpus] of w.gpuDemand()) onCluster.set(accelerator.id, (onCluster.get(accelerator.id) ?? 0) + gpus);
+    }
+    return held;
+  });
+  return byCluster.get(clusterName) ?? new Map();
 }
 
 function capacityFits(capacity: string, spot: boolean): boolean {
