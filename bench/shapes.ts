@@ -4,7 +4,7 @@
  */
 import { App as K8sApp, Chart } from 'cdk8s';
 import {
-  Accelerator, MlPlatform, ModelVersionPolicy, ServingExposure, Tenant, TfServing, TfStrategy, TfTrainingJob, TrainingBackend,
+  Accelerator, MlPlatform, ModelVersionPolicy, QueueFlavors, ServingExposure, Tenant, TfServing, TfStrategy, TfTrainingJob, TrainingBackend,
 } from '../lib';
 import { BENCH_CLUSTERS, buildScaledPlatform } from './scenario';
 
@@ -21,15 +21,15 @@ export interface Shape {
 const GKE = BENCH_CLUSTERS[0];
 const GPU = Accelerator.fromId(GKE.pools[1].accelerator!)!;
 
-/** `count` tenants on the GKE profile, spread round-robin over `charts`. */
-function tenants(charts: readonly Chart[], count: number, gpus = 64): Array<{ chart: Chart; name: string }> {
+/** `count` tenants on the GKE profile, spread round-robin over `charts`; with `queued`, each with a Kueue queue. */
+function tenants(charts: readonly Chart[], count: number, gpus = 64, queued = false): Array<{ chart: Chart; name: string; queueName?: string }> {
   return Array.from({ length: count }, (_, i) => {
     const chart = charts[i % charts.length];
     const name = `team-${i}`;
-    const tenant = new Tenant(chart, name, { name, cluster: GKE, quota: { gpus }, editorGroups: [`${name}-devs`], identities: { trainer: `trainer-${i}` } });
+    const tenant = new Tenant(chart, name, { name, cluster: GKE, quota: { gpus }, editorGroups: [`${name}-devs`], identities: { trainer: `trainer-${i}` }, ...(queued ? { queue: {} } : {}) });
     // The Ingress certificate comes from cert-manager.
     tenant.declareExternalSecret('models-tls');
-    return { chart, name };
+    return { chart, name, queueName: tenant.queueName };
   });
 }
 
@@ -66,10 +66,11 @@ function servingShape(full: boolean): Shape {
   };
 }
 
-function job(scope: Chart, i: number, namespace: string, workers: number, backend?: TrainingBackend): void {
+function job(scope: Chart, i: number, namespace: string, workers: number, backend?: TrainingBackend, queueName?: string): void {
   new TfTrainingJob(scope, `train-${i}`, {
     namespace,
     backend,
+    queueName,
     image: 'tensorflow/tensorflow:2.21.0-gpu',
     strategy: TfStrategy.MULTI_WORKER_MIRRORED,
     workers: { replicas: workers, gpus: 1, accelerator: GPU },
@@ -111,6 +112,17 @@ export const SHAPES: readonly Shape[] = [
     sizes: [100, 500, 2000],
     build: (app, n) => {
       tenants(charts(app, 1), n);
+    },
+  },
+  {
+    id: 'tenants-queued',
+    title: 'Tenants with Kueue queues in one cohort, each with a queued job of 2 one-GPU workers',
+    unit: 'tenants',
+    sizes: [100, 500, 2000],
+    build: (app, n) => {
+      const [chart] = charts(app, 1);
+      new QueueFlavors(chart, 'flavors', { cluster: GKE });
+      tenants([chart], n, 64, true).forEach((t, i) => job(chart, i, t.name, 2, undefined, t.queueName));
     },
   },
   {
