@@ -263,12 +263,12 @@ function tenantQueuesByCohort(scope: IConstruct): ReadonlyMap<string, readonly T
 /** GPUs by accelerator id that workloads outside any queue may hold on `clusterName`, at their largest. */
 function gpusHeldOutsideQueues(scope: IConstruct, clusterName: string): ReadonlyMap<string, number> {
   const byCluster = perValidationPass(scope, 'gpus-held-outside-queues', () => {
-    const held = new Map<string, Map<string, number>>();
+    const held = new Map<string | undefined, Map<string, number>>();
     for (const c of constructsOfApp(scope)) {
       const w = c as Partial<QueuedWorkloadLike> & { gpuDemand?: () => Map<{ id: string }, number> };
       if (typeof w.gpuDemand !== 'function' || w.queueName !== undefined || w.capacity === 'spot') continue;
-      if (!held.has(w.clusterName!)) held.set(w.clusterName!, new Map());
-      const onCluster = held.get(w.clusterName!)!;
+      const onCluster = held.get(w.clusterName) ?? new Map<string, number>();
+      held.set(w.clusterName, onCluster);
       for (const [accelerator, gpus] of w.gpuDemand()) onCluster.set(accelerator.id, (onCluster.get(accelerator.id) ?? 0) + gpus);
     }
     return held;
