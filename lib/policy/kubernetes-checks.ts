@@ -86,6 +86,35 @@ function selects(selector: Record<string, string> | undefined, labels: Record<st
 }
 
 /**
+ * Label selectors, filed under one of their labels: a set of labels can only be selected by the
+ * selectors filed under one of its own labels. Selectors with no label to file under (the empty
+ * one selects every pod) are tried against every set.
+ */
+class PodSelectors {
+  private readonly unfiled: Array<Record<string, string>> = [];
+  private readonly byLabel = new Map<string, Array<Record<string, string>>>();
+
+  public add(selector: Record<string, string> | undefined): void {
+    if (selector === undefined) return;
+    const label = Object.entries(selector).find(([, value]) => value !== undefined);
+    if (label === undefined) {
+      this.unfiled.push(selector);
+      return;
+    }
+    const key = labelKey(label[0], label[1]);
+    if (!this.byLabel.has(key)) this.byLabel.set(key, []);
+    this.byLabel.get(key)!.push(selector);
+  }
+
+  public anySelects(labels: Record<string, string>): boolean {
+    return this.unfiled.some((selector) => selects(selector, labels))
+      || Object.entries(labels).some(([k, v]) => (this.byLabel.get(labelKey(k, v)) ?? []).some((selector) => selects(selector, labels)));
+  }
+}
+
+const labelKey = (key: string, value: unknown) => JSON.stringify([key, value]);
+
+/**
  * Every policy finding over the final manifests of an app.
  * @internal
  */
@@ -95,20 +124,26 @@ export function kubernetesFindings(manifests: readonly Manifest[]): Finding[] {
   const namespaces = docs.filter((d) => d.kind === 'Namespace');
   const privileged = new Set(['kube-system', ...namespaces.filter((n) => n.metadata?.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged').map((n) => n.metadata.name)]);
   const serviceAccounts = new Map(docs.filter((d) => d.kind === 'ServiceAccount').map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d]));
-  // Indexes by namespace, and by namespace and kind, keep the cross-object rules linear.
+  // Indexes keep the cross-object rules linear, however many objects share a namespace.
   const inNamespace = new Map<string, any[]>();
-  const byKind = new Map<string, any[]>();
-  const push = (index: Map<string, any[]>, key: string, d: any) => {
-    if (!index.has(key)) index.set(key, []);
-    index.get(key)!.push(d);
-  };
+  const autoscalers = new Map<string, Map<unknown, any>>();
+  const budgets = new Map<string, PodSelectors>();
   for (const d of docs) {
     const ns = d.metadata?.namespace;
     if (ns === undefined) continue;
-    push(inNamespace, ns, d);
-    push(byKind, `${ns}/${d.kind}`, d);
+    if (!inNamespace.has(ns)) inNamespace.set(ns, []);
+    inNamespace.get(ns)!.push(d);
+    if (d.kind === 'HorizontalPodAutoscaler') {
+      if (!autoscalers.has(ns)) autoscalers.set(ns, new Map());
+      const byTarget = autoscalers.get(ns)!;
+      // The first one wins, as a search in the order of the objects would find it.
+      if (!byTarget.has(d.spec?.scaleTargetRef?.name)) byTarget.set(d.spec?.scaleTargetRef?.name, d);
+    }
+    if (d.kind === 'PodDisruptionBudget') {
+      if (!budgets.has(ns)) budgets.set(ns, new PodSelectors());
+      budgets.get(ns)!.add(d.spec?.selector?.matchLabels);
+    }
   }
-  const of = (ns: string | undefined, kind: string) => byKind.get(`${ns ?? ''}/${kind}`) ?? [];
 
   for (const { doc, path } of manifests) {
     const namespace = doc.metadata?.namespace ?? 'default';
@@ -145,10 +180,10 @@ export function kubernetesFindings(manifests: readonly Manifest[]): Finding[] {
         if (!c.readinessProbe || !c.livenessProbe) add('DEPLOYMENT_PROBES', `container ${c.name} lacks a ${!c.readinessProbe ? 'readiness' : 'liveness'} probe`, { readinessProbe: c.readinessProbe, livenessProbe: c.livenessProbe });
         else if (JSON.stringify(c.readinessProbe) === JSON.stringify(c.livenessProbe)) add('DEPLOYMENT_PROBES', `container ${c.name} has identical readiness and liveness probes`, c.livenessProbe);
       }
-      const hpa = of(doc.metadata?.namespace, 'HorizontalPodAutoscaler').find((d) => d.spec?.scaleTargetRef?.name === doc.metadata?.name);
+      const hpa = autoscalers.get(doc.metadata?.namespace)?.get(doc.metadata?.name);
       const replicas = hpa?.spec?.minReplicas ?? doc.spec?.replicas ?? 1;
       if (replicas >= 2) {
-        const pdb = of(doc.metadata?.namespace, 'PodDisruptionBudget').some((d) => selects(d.spec?.selector?.matchLabels, labels));
+        const pdb = budgets.get(doc.metadata?.namespace)?.anySelects(labels) ?? false;
         if (!pdb) add('DEPLOYMENT_PDB', `${replicas} replicas and no PodDisruptionBudget selects them`, replicas);
         const pod = doc.spec?.template?.spec ?? {};
         const spread = (pod.topologySpreadConstraints ?? []).some((c: any) => c.topologyKey === 'kubernetes.io/hostname')
