@@ -1,5 +1,6 @@
 import { isPinnedImage } from '../core/pod-security';
 import { containsPodSpec, PODLESS_KINDS, PodTemplateAt, WorkloadKinds } from '../core/workload-kinds';
+import { PodSelectors } from './pod-selectors';
 import { PolicyRuleId } from './rules';
 
 /** A synthesized Kubernetes object and the construct path it came from. */
@@ -80,39 +81,6 @@ export function podSecurityFindings(pod: any): Array<{ rule: PolicyRuleId; detai
   }
   return out;
 }
-
-function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
-  return selector !== undefined && Object.entries(selector).every(([k, v]) => labels[k] === v);
-}
-
-/**
- * Label selectors, filed under one of their labels: a set of labels can only be selected by the
- * selectors filed under one of its own labels. Selectors with no label to file under (the empty
- * one selects every pod) are tried against every set.
- */
-class PodSelectors {
-  private readonly unfiled: Array<Record<string, string>> = [];
-  private readonly byLabel = new Map<string, Array<Record<string, string>>>();
-
-  public add(selector: Record<string, string> | undefined): void {
-    if (selector === undefined) return;
-    const label = Object.entries(selector).find(([, value]) => value !== undefined);
-    if (label === undefined) {
-      this.unfiled.push(selector);
-      return;
-    }
-    const key = labelKey(label[0], label[1]);
-    if (!this.byLabel.has(key)) this.byLabel.set(key, []);
-    this.byLabel.get(key)!.push(selector);
-  }
-
-  public anySelects(labels: Record<string, string>): boolean {
-    return this.unfiled.some((selector) => selects(selector, labels))
-      || Object.entries(labels).some(([k, v]) => (this.byLabel.get(labelKey(k, v)) ?? []).some((selector) => selects(selector, labels)));
-  }
-}
-
-const labelKey = (key: string, value: unknown) => JSON.stringify([key, value]);
 
 /**
  * Every policy finding over the final manifests of an app.
