@@ -144,12 +144,9 @@ export class TenantQueue extends Construct {
   public get quotas(): readonly FlavorQuota[] {
     if (this.borrowing) return this.borrowing;
     const { quotas } = this.share();
-    const siblings = this.siblings();
+    const cohortNominal = this.cohortNominal();
     const budget = this.gpus + this.borrowingLimitGpus - (this.outside().get(GPU) ?? 0) - quotas.reduce((sum, q) => sum + q.nominal, 0);
-    const limits = splitBorrowing(budget, quotas.map((q) => ({
-      nominal: q.nominal,
-      cohortNominal: siblings.reduce((sum, s) => sum + (s.share().quotas.find((o) => o.flavor.name === q.flavor.name)?.nominal ?? 0), 0),
-    })));
+    const limits = splitBorrowing(budget, quotas.map((q) => ({ nominal: q.nominal, cohortNominal: cohortNominal.get(q.flavor.name) ?? 0 })));
     this.borrowing = quotas.map((q, i) => ({ ...q, borrowingLimit: limits[i] }));
     return this.borrowing;
   }
@@ -162,21 +159,45 @@ export class TenantQueue extends Construct {
   }
 
   private share(): { quotas: FlavorQuota[]; unplaced: number } {
-    if (this.computed) return this.computed;
-    const queues = this.siblings();
-    const earlier = queues.slice(0, queues.indexOf(this));
+    if (!this.computed) {
+      // The whole cohort in one pass, in the app's order: each queue takes what the queues before it left.
+      const taken = new Map<string, number>();
+      for (const queue of this.siblings()) {
+        queue.computed ??= queue.shareAfter(taken);
+        for (const q of queue.computed.quotas) taken.set(q.flavor.name, (taken.get(q.flavor.name) ?? 0) + q.nominal);
+      }
+      this.computed ??= this.shareAfter(taken);
+    }
+    return this.computed;
+  }
+
+  /** This queue's nominal quota of each flavor, after the GPUs of each flavor (by name) that earlier queues of the cohort took. */
+  private shareAfter(taken: ReadonlyMap<string, number>): { quotas: FlavorQuota[]; unplaced: number } {
     const held = gpusHeldOutsideQueues(this, this.cluster.name);
     let left = this.gpus;
     const quotas = queueFlavors(this.cluster).map((flavor) => {
-      const taken = earlier.reduce((sum, q) => sum + (q.share().quotas.find((o) => o.flavor.name === flavor.name)?.nominal ?? 0), 0);
       // Serving never runs on spot: what it may hold comes off the on-demand flavors.
       const outside = flavor.spot ? 0 : held.get(flavor.accelerator) ?? 0;
-      const nominal = Math.max(0, Math.min(left, flavor.capacityGpus - outside - taken));
+      const nominal = Math.max(0, Math.min(left, flavor.capacityGpus - outside - (taken.get(flavor.name) ?? 0)));
       left -= nominal;
       return { flavor, nominal, borrowingLimit: this.borrowingLimitGpus };
     });
-    this.computed = { quotas, unplaced: left };
-    return this.computed;
+    return { quotas, unplaced: left };
+  }
+
+  /** Nominal GPUs of each flavor (by name) over every queue of the cohort. */
+  private cohortNominal(): ReadonlyMap<string, number> {
+    const byCohort = perValidationPass(this, 'cohort-nominal', () => new Map<string, Map<string, number>>());
+    const key = cohortKey(this.cluster.name, this.cohort);
+    let totals = byCohort.get(key);
+    if (!totals) {
+      totals = new Map();
+      for (const queue of this.siblings()) {
+        for (const q of queue.share().quotas) totals.set(q.flavor.name, (totals.get(q.flavor.name) ?? 0) + q.nominal);
+      }
+      byCohort.set(key, totals);
+    }
+    return totals;
   }
 
   /** The tenant queues of this cluster and cohort, in the app's order. */
@@ -197,11 +218,8 @@ export class TenantQueue extends Construct {
 
   /** GPUs of each flavor the queue can ever admit at once: its quota plus what the cohort can lend. */
   public admissibleGpus(): Map<string, number> {
-    const siblings = this.siblings();
-    return new Map(this.quotas.map((q) => {
-      const cohortNominal = siblings.reduce((sum, s) => sum + (s.quotas.find((o) => o.flavor.name === q.flavor.name)?.nominal ?? 0), 0);
-      return [q.flavor.name, Math.min(q.nominal + q.borrowingLimit, cohortNominal)];
-    }));
+    const cohortNominal = this.cohortNominal();
+    return new Map(this.quotas.map((q) => [q.flavor.name, Math.min(q.nominal + q.borrowingLimit, cohortNominal.get(q.flavor.name) ?? 0)]));
   }
 
   private flavorProblems(): Problem[] {
