@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { appendTo } from './append-to';
 import { earlierWithSameKey } from './duplicates';
 import { assertScope, shapeProblems } from './props-shape';
 import { constructsOfApp, perValidationPass, Problem, Problems } from './validation';
@@ -49,8 +50,7 @@ function buildIndex(root: IConstruct): AppIndex {
   for (const construct of constructsOfApp(root)) {
     if (construct instanceof ApiObject) defined.add(key(construct.kind, construct.metadata.namespace ?? '', construct.name));
     if (isPlatformWorkload(construct)) {
-      if (!workloadsIn.has(construct.namespace)) workloadsIn.set(construct.namespace, []);
-      workloadsIn.get(construct.namespace)!.push(construct);
+      appendTo(workloadsIn, construct.namespace, construct);
     }
   }
   return { defined, workloadsIn };

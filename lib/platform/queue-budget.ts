@@ -4,6 +4,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { appendTo } from '../core/append-to';
 import { parseQuantity } from '../core/quantities';
 import { scopeDefaults } from '../core/scope-defaults';
 import { constructsOfApp, perValidationPass } from '../core/validation';
@@ -41,9 +42,7 @@ function objectsByNamespace(root: IConstruct): ReadonlyMap<string | undefined, r
     const byNamespace = new Map<string | undefined, ApiObject[]>();
     for (const c of constructsOfApp(root)) {
       if (!(c instanceof ApiObject)) continue;
-      const namespace = c.metadata.namespace;
-      if (!byNamespace.has(namespace)) byNamespace.set(namespace, []);
-      byNamespace.get(namespace)!.push(c);
+      appendTo(byNamespace, c.metadata.namespace, c);
     }
     return byNamespace;
   });

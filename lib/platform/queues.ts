@@ -5,6 +5,7 @@
  * two jobs can never deadlock on GPUs.
  */
 import { Construct, IConstruct } from 'constructs';
+import { appendTo } from '../core/append-to';
 import { checkConstructArguments, IN_CHART } from '../core/construct-arguments';
 import { CLUSTER_PROFILE_SHAPE, ClusterProfile } from '../core/cluster-profile';
 import { constructsOfApp, perValidationPass, Problem, Problems } from '../core/validation';
@@ -270,9 +271,7 @@ function tenantQueuesByCohort(scope: IConstruct): ReadonlyMap<string, readonly T
     const byCohort = new Map<string, TenantQueue[]>();
     for (const c of constructsOfApp(scope)) {
       if (!(c instanceof TenantQueue)) continue;
-      const key = cohortKey(c.cluster.name, c.cohort);
-      if (!byCohort.has(key)) byCohort.set(key, []);
-      byCohort.get(key)!.push(c);
+      appendTo(byCohort, cohortKey(c.cluster.name, c.cohort), c);
     }
     return byCohort;
   });

@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 // Types only: a Kubernetes-only program never loads cdktf (about two thirds of the library's import).
 import type { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { appendTo } from '../core/append-to';
 import { assertScope } from '../core/props-shape';
 import { constructsOfApp, formatProblem, perValidationPass, Problem, Problems, rootOf } from '../core/validation';
 import { Finding, isPolicyKind, kubernetesFindings, Manifest } from './kubernetes-checks';
@@ -91,8 +92,7 @@ function kubernetesOutcome(scope: IConstruct): Outcome {
       const path = o.node.path;
       byPath.set(path, o);
       const cluster = CHART_CLUSTER.get(Chart.of(o)) ?? '';
-      if (!byCluster.has(cluster)) byCluster.set(cluster, []);
-      byCluster.get(cluster)!.push({ doc: renderOnce(o), path });
+      appendTo(byCluster, cluster, { doc: renderOnce(o), path });
     }
     const findings = [...byCluster.values()].flatMap((group) => kubernetesFindings(group));
     return sortFindings(findings.map((finding) => {

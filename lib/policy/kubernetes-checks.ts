@@ -1,3 +1,4 @@
+import { appendTo } from '../core/append-to';
 import { isPinnedImage } from '../core/pod-security';
 import { containsPodSpec, PODLESS_KINDS, PodTemplateAt, WorkloadKinds } from '../core/workload-kinds';
 import { PodSelectors } from './pod-selectors';
@@ -99,8 +100,7 @@ export function kubernetesFindings(manifests: readonly Manifest[]): Finding[] {
   for (const d of docs) {
     const ns = d.metadata?.namespace;
     if (ns === undefined) continue;
-    if (!inNamespace.has(ns)) inNamespace.set(ns, []);
-    inNamespace.get(ns)!.push(d);
+    appendTo(inNamespace, ns, d);
     if (d.kind === 'HorizontalPodAutoscaler') {
       if (!autoscalers.has(ns)) autoscalers.set(ns, new Map());
       const byTarget = autoscalers.get(ns)!;

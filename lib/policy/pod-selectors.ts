@@ -1,3 +1,5 @@
+import { appendTo } from '../core/append-to';
+
 /** Whether a label selector (`matchLabels`) selects pods with `labels`: every label of it is theirs, and an empty one selects all. */
 function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
   return selector !== undefined && Object.entries(selector).every(([k, v]) => labels[k] === v);
@@ -19,9 +21,7 @@ export class PodSelectors {
       this.unfiled.push(selector);
       return;
     }
-    const key = labelKey(label[0], label[1]);
-    if (!this.byLabel.has(key)) this.byLabel.set(key, []);
-    this.byLabel.get(key)!.push(selector);
+    appendTo(this.byLabel, labelKey(label[0], label[1]), selector);
   }
 
   public anySelects(labels: Record<string, string>): boolean {

@@ -29,8 +29,8 @@ function writeBlock(value: unknown, indent: string, lead: string, lines: string[
 
 /** One list item or map entry (or the whole text): `prefix`, then its value on the line when it fits there, else below at `indent`. Empty lists and maps are written in flow style. */
 function writeEntry(prefix: string, item: unknown, indent: string, listItem: boolean, lines: string[]): void {
-  if (isScalar(item)) lines.push(`${prefix}${listItem ? '' : ' '}${scalar(item)}\n`);
-  else if (isEmpty(item)) lines.push(`${prefix}${listItem ? '' : ' '}${Array.isArray(item) ? '[]' : '{}'}\n`);
+  const onTheLine = isScalar(item) ? scalar(item) : isEmpty(item) ? (Array.isArray(item) ? '[]' : '{}') : undefined;
+  if (onTheLine !== undefined) lines.push(`${prefix}${listItem ? '' : ' '}${onTheLine}\n`);
   else if (listItem) writeBlock(item, indent, prefix, lines);
   else {
     lines.push(`${prefix}\n`);
