@@ -18,11 +18,40 @@ type ChartDocs = Array<{ id: string; docs: any[] }>;
 /** `run(outdir)` in a fresh output directory, removed after; CPU milliseconds of all threads. */
 function cpuMsOf(prefix: string, run: (outdir: string) => void): number {
   const outdir = tmp(prefix);
-  const cpu = process.cpuUsage();
-  run(outdir);
-  const used = process.cpuUsage(cpu);
+  const used = cpuMsWhile(() => run(outdir));
   fs.rmSync(outdir, { recursive: true, force: true });
+  return used;
+}
+
+/**
+ * Runs `round` 3 times (2 once the rounds have taken 30 s); small rounds are repeated until they add
+ * up to ten seconds (50 at most): on a shared machine, rounds of the same work spread by up to half
+ * as much again, and the best of a few is not yet free of that. Returns the number of rounds.
+ */
+function repeatRounds(round: () => void): number {
+  let rounds = 0;
+  for (const started = Date.now(); ; ) {
+    round();
+    rounds++;
+    const spentMs = Date.now() - started;
+    if (rounds >= (spentMs > 30000 ? 2 : 3) && (spentMs > 10000 || rounds >= 50)) return rounds;
+  }
+}
+
+/** CPU milliseconds of all threads while `run` runs. */
+function cpuMsWhile(run: () => void): number {
+  const cpu = process.cpuUsage();
+  run();
+  const used = process.cpuUsage(cpu);
   return (used.user + used.system) / 1000;
+}
+
+/** Three seconds of unmeasured library rounds of shape `id` at size `n` (at least one). */
+function warmUp(id: string, n: number, afterFirst = () => {}) {
+  for (let warmed = 0, started = Date.now(); warmed === 0 || Date.now() - started < 3000; warmed++) {
+    cpuMsOf('warm', (outdir) => synthShape(id, n, outdir));
+    if (warmed === 0) afterFirst();
+  }
 }
 
 /** Constructs shape `id` at size `n` in a new app and synthesizes it to `outdir`. */
@@ -58,13 +87,9 @@ function measureShape(id: string, n: number, docsFile?: string) {
   // small round as the only warm-up, the measured library rounds carried that compilation on
   // background threads while plain cdk8s and the floor, measured after them, ran code the library
   // warmed.
-  const warmRound = (size: number) => cpuMsOf('warm', (outdir) => synthShape(id, size, outdir));
   let peakRssMiB = 0;
-  for (let warmed = 0, started = Date.now(); warmed === 0 || Date.now() - started < 3000; warmed++) {
-    warmRound(n);
-    // The peak of a single app of this size.
-    if (warmed === 0) peakRssMiB = maxRssMiB();
-  }
+  // The peak of a single app of this size.
+  warmUp(id, n, () => (peakRssMiB = maxRssMiB()));
 
   // For profiles of the library alone (`node --cpu-prof`): the warm-up's rounds.
   if (process.env.BENCH_LIBRARY_ONLY) return { id, n, peakRssMiB };
@@ -88,12 +113,9 @@ function measureShape(id: string, n: number, docsFile?: string) {
   // app is still alive.
   const best = { constructMs: Infinity, synthMs: Infinity, constructCpuMs: Infinity, synthCpuMs: Infinity, floorMs: Infinity, floorCpuMs: Infinity, plainMs: Infinity, plainCpuMs: Infinity };
   const timed = (wallKey: keyof typeof best, cpuKey: keyof typeof best, run: () => void) => {
-    const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
-    run();
+    best[cpuKey] = Math.min(best[cpuKey], cpuMsWhile(run));
     best[wallKey] = Math.min(best[wallKey], ms(start));
-    const used = process.cpuUsage(cpu);
-    best[cpuKey] = Math.min(best[cpuKey], (used.user + used.system) / 1000);
   };
   const plainRound = (measure: boolean) => {
     const plainDir = tmp('plain');
@@ -113,18 +135,11 @@ function measureShape(id: string, n: number, docsFile?: string) {
     timed('synthMs', 'synthCpuMs', () => app.synth());
     fs.rmSync(outdir, { recursive: true, force: true });
   };
-  // Best of 3 rounds (2 once the rounds have taken 30 s); small rounds are repeated until they add
-  // up to ten seconds (50 at most), about three for each of the three: on a shared machine, rounds of
-  // the same work spread by up to half as much again, and the best of a few is not yet free of that.
-  let rounds = 0;
-  for (const started = Date.now(); ; ) {
+  const rounds = repeatRounds(() => {
     libraryRound();
     timed('floorMs', 'floorCpuMs', writeFloor);
     plainRound(true);
-    rounds++;
-    const spentMs = Date.now() - started;
-    if (rounds >= (spentMs > 30000 ? 2 : 3) && (spentMs > 10000 || rounds >= 50)) break;
-  }
+  });
   if (docsFile) fs.writeFileSync(docsFile, JSON.stringify(perChart));
   fs.rmSync(floorDir, { recursive: true, force: true });
   return { id, n, rounds, objects, charts: perChart.length, ...best, identical, outputBytes, peakRssMiB };
@@ -157,6 +172,31 @@ function synthPlain(perChart: ChartDocs, outdir: string) {
     c.docs.forEach((doc, k) => new ApiObject(chart, `o${k}`, doc));
   }
   plain.synth();
+}
+
+/**
+ * How the cost grows with N, without the other two: construct + synth of the library, and the
+ * floor's writing of the same documents, each in a process of its own, warmed up, best of rounds.
+ * Interleaved in one process, every phase also runs in the heap the phase before it left, and all
+ * three then grow faster with N than they do alone.
+ */
+function measureLibraryAlone(id: string, n: number) {
+  warmUp(id, n);
+  let best = Infinity;
+  const rounds = repeatRounds(() => (best = Math.min(best, cpuMsOf('alone', (outdir) => synthShape(id, n, outdir)))));
+  return { cpuMs: best, rounds };
+}
+
+function measureFloorAlone(docsFile: string) {
+  const { Yaml } = require('cdk8s') as typeof import('cdk8s');
+  const perChart = JSON.parse(fs.readFileSync(docsFile, 'utf8')) as ChartDocs;
+  const writeFloor = (outdir: string) => {
+    for (const c of perChart) Yaml.save(path.join(outdir, `${c.id.toLowerCase()}.k8s.yaml`), c.docs);
+  };
+  cpuMsOf('floor-alone', writeFloor);
+  let best = Infinity;
+  const rounds = repeatRounds(() => (best = Math.min(best, cpuMsOf('floor-alone', writeFloor))));
+  return { cpuMs: best, rounds };
 }
 
 /**
@@ -240,6 +280,8 @@ const [kind, ...args] = process.argv.slice(2);
 const result = kind === 'import' ? measureImport()
   : kind === 'shape' ? measureShape(args[0], Number(args[1]), args[2])
   : kind === 'floor' ? measureFloorProcess(args[0])
+  : kind === 'library-alone' ? measureLibraryAlone(args[0], Number(args[1]))
+  : kind === 'floor-alone' ? measureFloorAlone(args[0])
   : kind === 'library-cold' ? measureLibraryCold(args[0], Number(args[1]))
   : kind === 'plain-cold' ? measurePlainCold(args[0])
   : kind === 'clusters' ? measureClusters()

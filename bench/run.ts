@@ -67,6 +67,9 @@ interface ShapeRun {
   /** One synth in a fresh process: the library's, and plain cdk8s's of the same documents. */
   readonly coldCpuMs: number;
   readonly plainColdCpuMs: number;
+  /** Construct + synth of the library, and the floor's writing, each in a process of its own. */
+  readonly aloneCpuMs: number;
+  readonly floorAloneCpuMs: number;
   readonly floorProcess?: { wallMs: number; peakRssMiB: number };
   readonly before?: ShapeRun | { failed: string };
 }
@@ -81,10 +84,12 @@ function runShape(id: string, n: number, withFloorProcess: boolean): ShapeRun {
   const run = measure(['shape', id, String(n), docsFile]);
   const coldCpuMs = measure(['library-cold', id, String(n)]).coldCpuMs;
   const plainColdCpuMs = measure(['plain-cold', docsFile]).coldCpuMs;
+  const aloneCpuMs = measure(['library-alone', id, String(n)]).cpuMs;
+  const floorAloneCpuMs = measure(['floor-alone', docsFile]).cpuMs;
   const floorProcess = withFloorProcess ? measure(['floor', docsFile]) : undefined;
   fs.rmSync(docsFile, { force: true });
   process.stderr.write(`${id} N=${n}: CPU ${f(cpu(run))} ms vs floor ${f(run.floorCpuMs)}${before ? `, before ${before.failed ?? f(cpu(before))}` : ''} (load ${load()})\n`);
-  return { ...run, coldCpuMs, plainColdCpuMs, floorProcess, before };
+  return { ...run, coldCpuMs, plainColdCpuMs, aloneCpuMs, floorAloneCpuMs, floorProcess, before };
 }
 
 
@@ -100,16 +105,17 @@ function shapeSection(id: string, title: string, unit: string, runs: ShapeRun[])
   const cold = runs.map((r) => r.coldCpuMs / r.plainColdCpuMs);
   const slopeOf = (ms: (r: ShapeRun) => number) => logLogSlope(runs.map((r) => r.n), runs.map(ms));
   const slope = slopeOf(cpu);
+  const aloneSlope = slopeOf((r) => r.aloneCpuMs);
   const biggest = runs[runs.length - 1];
   const rss = biggest.floorProcess ? biggest.peakRssMiB / biggest.floorProcess.peakRssMiB : undefined;
   const lines = [
     `### ${id}: ${title}`,
     '',
-    `| N (${unit}) | objects | charts | construct CPU | synth CPU | floor CPU | plain cdk8s CPU | **(construct + synth) / floor** | / plain cdk8s | wall: construct + synth, floor, ratio | cold: library, plain cdk8s, ratio | MB | peak RSS MiB |${BEFORE ? ' before: CPU, / floor, / plain |' : ''}`,
-    `|---|---|---|---|---|---|---|---|---|---|---|---|---|${BEFORE ? '---|' : ''}`,
-    ...runs.map((r, i) => `| ${r.n} | ${r.objects} | ${r.charts} | ${f(r.constructCpuMs)} | ${f(r.synthCpuMs)} | ${f(r.floorCpuMs)} | ${f(r.plainCpuMs)} | **${f(ratios[i], 2)}** | ${f(overheads[i], 2)} | ${f(wall(r))}, ${f(r.floorMs)}, ${f(wall(r) / r.floorMs, 2)} | ${f(r.coldCpuMs)}, ${f(r.plainColdCpuMs)}, ${f(cold[i], 2)} | ${f(r.outputBytes / 1e6, 1)} | ${r.peakRssMiB} |${BEFORE ? ` ${beforeCell(r.before)} |` : ''}`),
+    `| N (${unit}) | objects | charts | construct CPU | synth CPU | floor CPU | plain cdk8s CPU | **(construct + synth) / floor** | / plain cdk8s | wall: construct + synth, floor, ratio | cold: library, plain cdk8s, ratio | alone: library, floor | MB | peak RSS MiB |${BEFORE ? ' before: CPU, / floor, / plain |' : ''}`,
+    `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|${BEFORE ? '---|' : ''}`,
+    ...runs.map((r, i) => `| ${r.n} | ${r.objects} | ${r.charts} | ${f(r.constructCpuMs)} | ${f(r.synthCpuMs)} | ${f(r.floorCpuMs)} | ${f(r.plainCpuMs)} | **${f(ratios[i], 2)}** | ${f(overheads[i], 2)} | ${f(wall(r))}, ${f(r.floorMs)}, ${f(wall(r) / r.floorMs, 2)} | ${f(r.coldCpuMs)}, ${f(r.plainColdCpuMs)}, ${f(cold[i], 2)} | ${f(r.aloneCpuMs)}, ${f(r.floorAloneCpuMs)} | ${f(r.outputBytes / 1e6, 1)} | ${r.peakRssMiB} |${BEFORE ? ` ${beforeCell(r.before)} |` : ''}`),
     '',
-    `Synth cost ≤ 2.0× at every N: ${verdict(ratios.every((r) => r <= 2))}. Log-log slope of construct + synth: ${f(slope, 2)} (≤ 1.05: ${verdict(slope <= 1.05)}; the floor's ${f(slopeOf((r) => r.floorCpuMs), 2)}, plain cdk8s's ${f(slopeOf((r) => r.plainCpuMs), 2)}). Library overhead over plain cdk8s ≤ 1.25×: ${verdict(overheads.every((o) => o <= 1.25))}; cold, ${f(Math.min(...cold), 2)}–${f(Math.max(...cold), 2)}×.`
+    `Synth cost ≤ 2.0× at every N: ${verdict(ratios.every((r) => r <= 2))}. Log-log slope of construct + synth, the library alone: ${f(aloneSlope, 2)} (≤ 1.05: ${verdict(aloneSlope <= 1.05)}; the floor alone ${f(slopeOf((r) => r.floorAloneCpuMs), 2)}); interleaved: ${f(slope, 2)} (${verdict(slope <= 1.05)}; the floor's ${f(slopeOf((r) => r.floorCpuMs), 2)}, plain cdk8s's ${f(slopeOf((r) => r.plainCpuMs), 2)}). Library overhead over plain cdk8s ≤ 1.25×: ${verdict(overheads.every((o) => o <= 1.25))}; cold, ${f(Math.min(...cold), 2)}–${f(Math.max(...cold), 2)}×.`
       + (rss !== undefined ? ` Peak RSS at N = ${biggest.n}: ${biggest.peakRssMiB} MiB against ${biggest.floorProcess!.peakRssMiB} MiB for the floor process, ${f(rss, 2)}× (≤ 2: ${verdict(rss <= 2)}).` : '')
       + (runs.every((r) => r.identical) ? ' Files identical to the floor\'s: yes.' : ' **Files differ from the floor\'s.**'),
     '',
@@ -156,7 +162,7 @@ function report(): { text: string; results: unknown } {
     '',
     '## 2. Construct + validate + synth, by shape of program',
     '',
-    'Times are milliseconds of CPU (user + system, all threads of the process, `process.cpuUsage`), after unmeasured library rounds at the same N for three seconds (at least one), then best of 3 rounds (2 once they have taken 30 s; up to 50 while they add up to less than ten seconds); the machine is shared, so wall-clock figures, given alongside, carry the other sessions\' load and the ratios use CPU time. Construct: building the program with the library. Synth: `app.synth()`, validation and the policy gate included. Floor: the same final documents (read back from the files synth wrote) written again by the same serializer (`Yaml.save` of cdk8s, one file per chart). Plain cdk8s: the same documents built as bare `ApiObject`s in charts of the same ids, then `app.synth()`. All three in one process, and each round runs the library, the floor and plain cdk8s in turn, so that all three see the same load and the same live heap (the documents); before 2026-12-06 05:00 UTC the library\'s rounds came first, then the floor\'s, then plain cdk8s\'s, with the library\'s last app still alive. The floor and plain cdk8s get one unmeasured round of their own first. The warm-up lets the JIT compile the code before any of the three is measured: with one small round as the only warm-up (runs before 2026-12-06), the library\'s rounds carried the compilation of its own code, of cdk8s and of the YAML writer on background threads, and the plain and floor rounds then ran code warmed by the library. Cold: one construct + synth of the library in a fresh process, against one synth of the same documents by plain cdk8s in another fresh process, imports not counted; this is what a single `cdk8s synth` costs, JIT compilation included. Peak RSS: the library process after its first synth at the size, against a process that only reads the documents and writes the YAML.',
+    'Times are milliseconds of CPU (user + system, all threads of the process, `process.cpuUsage`), after unmeasured library rounds at the same N for three seconds (at least one), then best of 3 rounds (2 once they have taken 30 s; up to 50 while they add up to less than ten seconds); the machine is shared, so wall-clock figures, given alongside, carry the other sessions\' load and the ratios use CPU time. Construct: building the program with the library. Synth: `app.synth()`, validation and the policy gate included. Floor: the same final documents (read back from the files synth wrote) written again by the same serializer (`Yaml.save` of cdk8s, one file per chart). Plain cdk8s: the same documents built as bare `ApiObject`s in charts of the same ids, then `app.synth()`. All three in one process, and each round runs the library, the floor and plain cdk8s in turn, so that all three see the same load and the same live heap (the documents); before 2026-12-06 05:00 UTC the library\'s rounds came first, then the floor\'s, then plain cdk8s\'s, with the library\'s last app still alive. The floor and plain cdk8s get one unmeasured round of their own first. The warm-up lets the JIT compile the code before any of the three is measured: with one small round as the only warm-up (runs before 2026-12-06), the library\'s rounds carried the compilation of its own code, of cdk8s and of the YAML writer on background threads, and the plain and floor rounds then ran code warmed by the library. Cold: one construct + synth of the library in a fresh process, against one synth of the same documents by plain cdk8s in another fresh process, imports not counted; this is what a single `cdk8s synth` costs, JIT compilation included. Peak RSS: the library process after its first synth at the size, against a process that only reads the documents and writes the YAML. Alone: construct + synth of the library, and the floor\'s writing of the same documents, each in a process of its own with nothing else, warmed up the same way, best of rounds as above; the slopes are given for these and for the interleaved rounds. Interleaved, every phase runs in the heap the phase before it left, and all three grow faster with N than alone.',
     '',
     ...shapes.flatMap((s) => shapeSection(s.id, s.title, s.unit, s.runs)),
     ...(clusters?.failed || training?.failed ? [`Failed: ${clusters?.failed ?? ''} ${training?.failed ?? ''}`, ''] : []),
