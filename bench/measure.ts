@@ -46,12 +46,18 @@ function cpuMsWhile(run: () => void): number {
   return (used.user + used.system) / 1000;
 }
 
-/** Three seconds of unmeasured library rounds of shape `id` at size `n` (at least one). */
-function warmUp(id: string, n: number, afterFirst = () => {}) {
+/** Three seconds of unmeasured rounds (at least one). */
+function warmUp(round: () => void, afterFirst = () => {}) {
   for (let warmed = 0, started = Date.now(); warmed === 0 || Date.now() - started < 3000; warmed++) {
-    cpuMsOf('warm', (outdir) => synthShape(id, n, outdir));
+    round();
     if (warmed === 0) afterFirst();
   }
+}
+
+/** The floor: each chart's documents written by cdk8s's own serializer, one file per chart. */
+function writeYaml(perChart: ChartDocs, outdir: string) {
+  const { Yaml } = require('cdk8s') as typeof import('cdk8s');
+  for (const c of perChart) Yaml.save(path.join(outdir, `${c.id.toLowerCase()}.k8s.yaml`), c.docs);
 }
 
 /** Constructs shape `id` at size `n` in a new app and synthesizes it to `outdir`. */
@@ -79,7 +85,7 @@ function measureImport() {
  * cdk8s's cold process.
  */
 function measureShape(id: string, n: number, docsFile?: string) {
-  const { App, Yaml } = require('cdk8s') as typeof import('cdk8s');
+  const { App } = require('cdk8s') as typeof import('cdk8s');
   const { shape } = require('./shapes') as typeof import('./shapes');
   const s = shape(id);
   // Warm-up, not measured: library rounds at the same N for three seconds. The JIT compiles the
@@ -89,7 +95,7 @@ function measureShape(id: string, n: number, docsFile?: string) {
   // warmed.
   let peakRssMiB = 0;
   // The peak of a single app of this size.
-  warmUp(id, n, () => (peakRssMiB = maxRssMiB()));
+  warmUp(() => cpuMsOf('warm', (outdir) => synthShape(id, n, outdir)), () => (peakRssMiB = maxRssMiB()));
 
   // For profiles of the library alone (`node --cpu-prof`): the warm-up's rounds.
   if (process.env.BENCH_LIBRARY_ONLY) return { id, n, peakRssMiB };
@@ -100,9 +106,7 @@ function measureShape(id: string, n: number, docsFile?: string) {
   const objects = perChart.reduce((sum, c) => sum + c.docs.length, 0);
 
   const floorDir = tmp('floor');
-  const writeFloor = () => {
-    for (const c of perChart) Yaml.save(path.join(floorDir, `${c.id.toLowerCase()}.k8s.yaml`), c.docs);
-  };
+  const writeFloor = () => writeYaml(perChart, floorDir);
   writeFloor();
   const identical = files.every((f) => fs.readFileSync(path.join(firstDir, f), 'utf8') === fs.readFileSync(path.join(floorDir, f), 'utf8'));
   fs.rmSync(firstDir, { recursive: true, force: true });
@@ -175,28 +179,24 @@ function synthPlain(perChart: ChartDocs, outdir: string) {
 }
 
 /**
- * How the cost grows with N, without the other two: construct + synth of the library, and the
- * floor's writing of the same documents, each in a process of its own, warmed up, best of rounds.
+ * How the cost grows with N, without the other two: one of the library (construct + synth), plain
+ * cdk8s and the floor in a process of its own, warmed up for three seconds, best of rounds.
  * Interleaved in one process, every phase also runs in the heap the phase before it left, and all
  * three then grow faster with N than they do alone.
  */
-function measureLibraryAlone(id: string, n: number) {
-  warmUp(id, n);
+function measureAlone(which: 'library' | 'plain' | 'floor', args: string[]) {
+  const round = aloneRound(which, args);
+  warmUp(() => cpuMsOf('alone', round));
   let best = Infinity;
-  const rounds = repeatRounds(() => (best = Math.min(best, cpuMsOf('alone', (outdir) => synthShape(id, n, outdir)))));
+  const rounds = repeatRounds(() => (best = Math.min(best, cpuMsOf('alone', round))));
   return { cpuMs: best, rounds };
 }
 
-function measureFloorAlone(docsFile: string) {
-  const { Yaml } = require('cdk8s') as typeof import('cdk8s');
-  const perChart = JSON.parse(fs.readFileSync(docsFile, 'utf8')) as ChartDocs;
-  const writeFloor = (outdir: string) => {
-    for (const c of perChart) Yaml.save(path.join(outdir, `${c.id.toLowerCase()}.k8s.yaml`), c.docs);
-  };
-  cpuMsOf('floor-alone', writeFloor);
-  let best = Infinity;
-  const rounds = repeatRounds(() => (best = Math.min(best, cpuMsOf('floor-alone', writeFloor))));
-  return { cpuMs: best, rounds };
+/** A round of the library (args: shape, N), or of plain cdk8s or the floor (args: the documents' file). */
+function aloneRound(which: 'library' | 'plain' | 'floor', args: string[]): (outdir: string) => void {
+  if (which === 'library') return (outdir) => synthShape(args[0], Number(args[1]), outdir);
+  const perChart = JSON.parse(fs.readFileSync(args[0], 'utf8')) as ChartDocs;
+  return which === 'plain' ? (outdir) => synthPlain(perChart, outdir) : (outdir) => writeYaml(perChart, outdir);
 }
 
 /**
@@ -216,11 +216,9 @@ function measurePlainCold(docsFile: string) {
 
 /** The floor process: reads the documents and writes them as YAML, nothing else. */
 function measureFloorProcess(docsFile: string) {
-  const { Yaml } = require('cdk8s') as typeof import('cdk8s');
   const outdir = tmp('floorproc');
   const start = process.hrtime.bigint();
-  const perChart = JSON.parse(fs.readFileSync(docsFile, 'utf8')) as ChartDocs;
-  for (const c of perChart) Yaml.save(path.join(outdir, `${c.id}.k8s.yaml`), c.docs);
+  writeYaml(JSON.parse(fs.readFileSync(docsFile, 'utf8')) as ChartDocs, outdir);
   const wallMs = ms(start);
   fs.rmSync(outdir, { recursive: true, force: true });
   return { wallMs, peakRssMiB: maxRssMiB() };
@@ -280,8 +278,9 @@ const [kind, ...args] = process.argv.slice(2);
 const result = kind === 'import' ? measureImport()
   : kind === 'shape' ? measureShape(args[0], Number(args[1]), args[2])
   : kind === 'floor' ? measureFloorProcess(args[0])
-  : kind === 'library-alone' ? measureLibraryAlone(args[0], Number(args[1]))
-  : kind === 'floor-alone' ? measureFloorAlone(args[0])
+  : kind === 'library-alone' ? measureAlone('library', args)
+  : kind === 'plain-alone' ? measureAlone('plain', args)
+  : kind === 'floor-alone' ? measureAlone('floor', args)
   : kind === 'library-cold' ? measureLibraryCold(args[0], Number(args[1]))
   : kind === 'plain-cold' ? measurePlainCold(args[0])
   : kind === 'clusters' ? measureClusters()
