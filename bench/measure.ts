@@ -181,8 +181,8 @@ function synthPlain(perChart: ChartDocs, outdir: string) {
 /**
  * How the cost grows with N, without the other two: one of the library (construct + synth), plain
  * cdk8s and the floor in a process of its own, warmed up for three seconds, best of rounds.
- * Interleaved in one process, every phase also runs in the heap the phase before it left, and all
- * three then grow faster with N than they do alone.
+ * Interleaved in one process, every phase also runs in the heap the phase before it left, and the
+ * floor and plain cdk8s mostly grow faster with N there than alone.
  */
 function measureAlone(which: 'library' | 'plain' | 'floor', args: string[]) {
   const round = aloneRound(which, args);
