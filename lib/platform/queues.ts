@@ -60,6 +60,13 @@ function isQueuedWorkload(c: IConstruct): c is QueuedWorkloadLike {
   return typeof (c as Partial<QueuedWorkloadLike>).queuedPodSets === 'function';
 }
 
+/** A queue's GPU quotas and what its namespace holds outside the queues, worked out once per validation pass. */
+interface WorkedOut {
+  share?: { quotas: FlavorQuota[]; unplaced: number };
+  borrowing?: FlavorQuota[];
+  outside?: Map<string, number>;
+}
+
 /** GPUs of one flavor in a tenant's ClusterQueue. */
 export interface FlavorQuota {
   readonly flavor: QueueFlavor;
@@ -82,8 +89,6 @@ export class TenantQueue extends Construct {
   public readonly cohort: string;
   public readonly borrowingLimitGpus: number;
   private readonly gpus: number;
-  private computed?: { quotas: FlavorQuota[]; unplaced: number };
-  private borrowing?: FlavorQuota[];
 
   constructor(scope: Construct, id: string, input: TenantQueueInput, options: TenantQueueOptions) {
     checkConstructArguments('TenantQueue', scope, id, IN_CHART);
@@ -143,33 +148,49 @@ export class TenantQueue extends Construct {
    * the namespace's serving stays within the tenant's ResourceQuota.
    */
   public get quotas(): readonly FlavorQuota[] {
-    if (this.borrowing) return this.borrowing;
+    const worked = this.worked();
+    if (worked.borrowing) return worked.borrowing;
     const { quotas } = this.share();
     const cohortNominal = this.cohortNominal();
     const budget = this.gpus + this.borrowingLimitGpus - (this.outside().get(GPU) ?? 0) - quotas.reduce((sum, q) => sum + q.nominal, 0);
     const limits = splitBorrowing(budget, quotas.map((q) => ({ nominal: q.nominal, cohortNominal: cohortNominal.get(q.flavor.name) ?? 0 })));
-    this.borrowing = quotas.map((q, i) => ({ ...q, borrowingLimit: limits[i] }));
-    return this.borrowing;
+    worked.borrowing = quotas.map((q, i) => ({ ...q, borrowingLimit: limits[i] }));
+    return worked.borrowing;
   }
 
-  private outsideCache?: Map<string, number>;
   /** What the namespace's pods outside the queues may request at their largest. */
   private outside(): Map<string, number> {
-    this.outsideCache ??= requestsOutsideQueues(this.node.root, this.cluster.name, this.namespace);
-    return this.outsideCache;
+    const worked = this.worked();
+    worked.outside ??= requestsOutsideQueues(this.node.root, this.cluster.name, this.namespace);
+    return worked.outside;
+  }
+
+  /**
+   * What this validation pass worked out for the queue. Not kept on the queue: workloads added
+   * between two syntheses change it.
+   */
+  private worked(): WorkedOut {
+    const byQueue = perValidationPass(this, 'tenant-queues-worked-out', () => new Map<TenantQueue, WorkedOut>());
+    let worked = byQueue.get(this);
+    if (!worked) {
+      worked = {};
+      byQueue.set(this, worked);
+    }
+    return worked;
   }
 
   private share(): { quotas: FlavorQuota[]; unplaced: number } {
-    if (!this.computed) {
+    const worked = this.worked();
+    if (!worked.share) {
       // The whole cohort in one pass, in the app's order: each queue takes what the queues before it left.
       const taken = new Map<string, number>();
       for (const queue of this.siblings()) {
-        queue.computed ??= queue.shareAfter(taken);
-        for (const q of queue.computed.quotas) taken.set(q.flavor.name, (taken.get(q.flavor.name) ?? 0) + q.nominal);
+        const share = (queue.worked().share ??= queue.shareAfter(taken));
+        for (const q of share.quotas) taken.set(q.flavor.name, (taken.get(q.flavor.name) ?? 0) + q.nominal);
       }
-      this.computed ??= this.shareAfter(taken);
+      worked.share ??= this.shareAfter(taken);
     }
-    return this.computed;
+    return worked.share;
   }
 
   /** This queue's nominal quota of each flavor, after the GPUs of each flavor (by name) that earlier queues of the cohort took. */

@@ -96,6 +96,21 @@ describe('Kueue queues', () => {
       expect(cq.spec.resourceGroups[1].flavors.map((f: any) => [f.name, f.resources[0].nominalQuota])).toEqual([['nvidia-l4-on-demand', 1], ['nvidia-l4-spot', 4]]);
     });
 
+    test('a workload added after a synth changes the quotas of the next: the same ClusterQueue as a program built with it from the start', () => {
+      const profile2 = cluster(1, 1);
+      const outside = (chart: Chart) => new TfTrainingJob(chart, 'outside', job(profile2, 'team-a', 'outside', 3));
+      const clusterQueue = (chart: Chart) => chart.toJson().find((d: any) => d.kind === 'ClusterQueue');
+      const app = Testing.app();
+      const chart = new Chart(app, 'test');
+      platform(profile2, { 'team-a': 6 }, () => undefined)(chart);
+      app.synth();
+      outside(chart);
+      const fresh = new Chart(Testing.app(), 'test');
+      platform(profile2, { 'team-a': 6 }, outside)(fresh);
+      expect(clusterQueue(chart)).toEqual(clusterQueue(fresh));
+      expect(clusterQueue(chart).spec.resourceGroups[1].flavors.map((f: any) => [f.name, f.resources[0].nominalQuota])).toEqual([['nvidia-l4-on-demand', 1], ['nvidia-l4-spot', 4]]);
+    });
+
     test('warns when a tenant\'s GPUs cannot all be nominal quota, with the figures', () => {
       const app = Testing.app();
       const chart = new Chart(app, 'test');
