@@ -15,6 +15,9 @@ const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `mlpc-benc
 /** The documents of one chart, as the floor and plain cdk8s get them. */
 type ChartDocs = Array<{ id: string; docs: any[] }>;
 
+/** The documents the shape process wrote to `docsFile` for the other processes. */
+const readDocs = (docsFile: string) => JSON.parse(fs.readFileSync(docsFile, 'utf8')) as ChartDocs;
+
 /** `run(outdir)` in a fresh output directory, removed after; CPU milliseconds of all threads. */
 function cpuMsOf(prefix: string, run: (outdir: string) => void): number {
   const outdir = tmp(prefix);
@@ -195,7 +198,7 @@ function measureAlone(which: 'library' | 'plain' | 'floor', args: string[]) {
 /** A round of the library (args: shape, N), or of plain cdk8s or the floor (args: the documents' file). */
 function aloneRound(which: 'library' | 'plain' | 'floor', args: string[]): (outdir: string) => void {
   if (which === 'library') return (outdir) => synthShape(args[0], Number(args[1]), outdir);
-  const perChart = JSON.parse(fs.readFileSync(args[0], 'utf8')) as ChartDocs;
+  const perChart = readDocs(args[0]);
   return which === 'plain' ? (outdir) => synthPlain(perChart, outdir) : (outdir) => writeYaml(perChart, outdir);
 }
 
@@ -210,7 +213,7 @@ function measureLibraryCold(id: string, n: number) {
 
 function measurePlainCold(docsFile: string) {
   require('cdk8s');
-  const perChart = JSON.parse(fs.readFileSync(docsFile, 'utf8')) as ChartDocs;
+  const perChart = readDocs(docsFile);
   return { coldCpuMs: cpuMsOf('plaincold', (outdir) => synthPlain(perChart, outdir)) };
 }
 
@@ -218,7 +221,7 @@ function measurePlainCold(docsFile: string) {
 function measureFloorProcess(docsFile: string) {
   const outdir = tmp('floorproc');
   const start = process.hrtime.bigint();
-  writeYaml(JSON.parse(fs.readFileSync(docsFile, 'utf8')) as ChartDocs, outdir);
+  writeYaml(readDocs(docsFile), outdir);
   const wallMs = ms(start);
   fs.rmSync(outdir, { recursive: true, force: true });
   return { wallMs, peakRssMiB: maxRssMiB() };
