@@ -167,7 +167,7 @@ export function collectValidationErrors(root: IConstruct): string[] {
   assertScope('collectValidationErrors', root);
   collecting++;
   try {
-    return root.node.findAll().flatMap((c) => c.node.validate().map((error) => `[${c.node.path}] ${error}`));
+    return asOneValidationPass(root, () => root.node.findAll().flatMap((c) => c.node.validate().map((error) => `[${c.node.path}] ${error}`)));
   } finally {
     collecting--;
   }
@@ -186,15 +186,16 @@ export function isCollectingValidationErrors(): boolean {
 /** Every warning below `root`, each prefixed with its construct path. */
 export function collectWarnings(root: IConstruct): string[] {
   assertScope('collectWarnings', root);
-  return root.node.findAll().flatMap((c) => (PROBLEMS.get(c)?.warnings ?? []).map((w) => `[${c.node.path}] ${formatProblem(w)}`));
+  return asOneValidationPass(root, () => root.node.findAll().flatMap((c) => (PROBLEMS.get(c)?.warnings ?? []).map((w) => `[${c.node.path}] ${formatProblem(w)}`)));
 }
 
 const PASS_VALUES = new WeakMap<IConstruct, Map<string, unknown>>();
 
 /**
  * A value of the whole app `scope` belongs to, computed at most once per validation pass, for
- * checks that would otherwise each walk the tree (which made synth quadratic). Every pass, cdk8s's
- * and {@link collectValidationErrors}, visits the root first, where the values are dropped.
+ * checks that would otherwise each walk the tree (which made synth quadratic). The values are
+ * dropped where a pass starts (every validation visits the root first) and where a pass of
+ * {@link asOneValidationPass} ends.
  * @internal
  */
 export function perValidationPass<T>(scope: IConstruct, key: string, compute: (root: IConstruct) => T): T {
@@ -244,11 +245,13 @@ const UNCHANGED = new WeakSet<IConstruct>();
 /**
  * Runs `steps` (validations and syntheses of the app of `scope`, nothing that changes it) as one
  * pass: what the first validation computes serves the later ones, e.g. `synthPlatform`'s own
- * check and then `app.synth()`. Values are dropped again at the next validation after it.
+ * check and then `app.synth()`. The values are dropped when the outermost pass ends, so that an app
+ * kept after synth holds no second copy of its documents, and a read after a change to the app
+ * computes them afresh.
  * @internal
  */
 export function asOneValidationPass<T>(scope: IConstruct, steps: () => T): T {
-  const root = scope.node.root;
+  const root = rootOf(scope);
   if (UNCHANGED.has(root)) return steps();
   PASS_VALUES.get(root)?.clear();
   UNCHANGED.add(root);
@@ -256,6 +259,7 @@ export function asOneValidationPass<T>(scope: IConstruct, steps: () => T): T {
     return steps();
   } finally {
     UNCHANGED.delete(root);
+    PASS_VALUES.get(root)?.clear();
   }
 }
 

@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { perValidationPass, rootOf } from '../core/validation';
+import { asOneValidationPass, perValidationPass, rootOf } from '../core/validation';
 
 /**
  * One rendering of each object the policy gate reads, per synth: the gate checks it, and the
@@ -67,7 +67,7 @@ export function markSynthesis(root: IConstruct): void {
         const charts = root.node.findAll().filter((c): c is Chart => Chart.isChart(c));
         for (const chart of charts) Object.defineProperty(chart, 'toJson', { configurable: true, writable: true, value: () => renderChart(chart) });
         try {
-          return original.apply(this, args);
+          return asOneValidationPass(root, () => original.apply(this, args));
         } finally {
           for (const chart of charts) delete (chart as { toJson?: unknown }).toJson;
           SYNTHESIZING.delete(root);

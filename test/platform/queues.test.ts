@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import {
-  Accelerator, Cloud, ClusterProfile, NodeLabels, PriorityClasses, Problems, QueueFlavors, usesKueue, Tenant, TfStrategy, TfTrainingJob, TfTrainingJobProps, TrainingBackend, TrainingCapacity,
+  Accelerator, Cloud, ClusterProfile, collectWarnings, NodeLabels, PriorityClasses, Problems, QueueFlavors, usesKueue, Tenant, TfStrategy, TfTrainingJob, TfTrainingJobProps, TrainingBackend, TrainingCapacity,
 } from '../../lib';
 import { EKS_PROFILE } from '../fixtures';
 import { byKind, synthManifests, synthManifestsError } from '../k8s-helpers';
@@ -109,6 +109,28 @@ describe('Kueue queues', () => {
       platform(profile2, { 'team-a': 6 }, outside)(fresh);
       expect(clusterQueue(chart)).toEqual(clusterQueue(fresh));
       expect(clusterQueue(chart).spec.resourceGroups[1].flavors.map((f: any) => [f.name, f.resources[0].nominalQuota])).toEqual([['nvidia-l4-on-demand', 1], ['nvidia-l4-spot', 4]]);
+    });
+
+    test('warnings read after a change made after a synth are those of a program built with the change', () => {
+      // team-b, added to the first chart after a synth, comes before team-c in the app and takes the GPUs team-c had.
+      const profile1 = cluster(1);
+      const tenant = (chart: Chart, name: string) => new Tenant(chart, name, { name, cluster: profile1, quota: { gpus: 2 }, queue: {} });
+      const twoCharts = () => {
+        const app = Testing.app();
+        const [one, two] = [new Chart(app, 'one'), new Chart(app, 'two')];
+        new QueueFlavors(one, 'flavors', { cluster: profile1 });
+        tenant(one, 'team-a');
+        tenant(two, 'team-c');
+        return { app, one };
+      };
+      const changed = twoCharts();
+      changed.app.synth();
+      expect(collectWarnings(changed.app)).toEqual([]);
+      tenant(changed.one, 'team-b');
+      const fresh = twoCharts();
+      tenant(fresh.one, 'team-b');
+      expect(collectWarnings(fresh.app)).toEqual([expect.stringMatching(/^\[two\/team-c\/queue\] QUEUE_QUOTA_BEYOND_POOLS/)]);
+      expect(collectWarnings(changed.app)).toEqual(collectWarnings(fresh.app));
     });
 
     test('warns when a tenant\'s GPUs cannot all be nominal quota, with the figures', () => {

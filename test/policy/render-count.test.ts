@@ -1,7 +1,9 @@
-import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Yaml } from 'cdk8s';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import { shape } from '../../bench/shapes';
 import { collectValidationErrors, Problems, synthPlatform } from '../../lib';
 import { isPolicyKind } from '../../lib/policy/kubernetes-checks';
@@ -147,5 +149,22 @@ describe('rendering per synth', () => {
     app.synth();
     broken = true;
     expect(() => app.synth()).toThrow(/LATE_PROBLEM/);
+  });
+  test('an app kept after synth holds none of the renderings the synth wrote', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc: () => void = vm.runInNewContext('gc');
+    const { app } = tenCharts();
+    const written: object[] = [];
+    // The documents the writer gets are the renderings the gate checked.
+    const save = jest.spyOn(Yaml, 'save').mockImplementation((_file: string, docs: any[]) => { written.push(...docs); });
+    app.synth();
+    save.mockRestore();
+    expect(written.length).toBeGreaterThan(50);
+    const refs = written.splice(0).map((doc) => new WeakRef(doc));
+    // A WeakRef holds its target until the current job ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    expect(app.charts).toHaveLength(10);
   });
 });
