@@ -150,6 +150,7 @@ describe('rendering per synth', () => {
     broken = true;
     expect(() => app.synth()).toThrow(/LATE_PROBLEM/);
   });
+
   test('an app kept after synth holds none of the renderings the synth wrote', async () => {
     v8.setFlagsFromString('--expose-gc');
     const gc: () => void = vm.runInNewContext('gc');
@@ -160,11 +161,13 @@ describe('rendering per synth', () => {
     app.synth();
     save.mockRestore();
     expect(written.length).toBeGreaterThan(50);
+    // splice empties the list, so only the app could still hold the documents.
     const refs = written.splice(0).map((doc) => new WeakRef(doc));
     // A WeakRef holds its target until the current job ends.
     await new Promise((resolve) => setImmediate(resolve));
     gc();
     expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    // The app is used after the collection, so it was alive during it.
     expect(app.charts).toHaveLength(10);
   });
 });
