@@ -1,6 +1,8 @@
-import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { asOneValidationPass, perValidationPass, rootOf } from '../core/validation';
+import { dependencyOrder } from './dependency-order';
+import { withYamlInChunks } from './yaml-in-chunks';
 
 /**
  * One rendering of each object the policy gate reads, per synth: the gate checks it, and the
@@ -47,12 +49,16 @@ function toJsonSharingRendering(this: ApiObject): any {
  * every chart made synth grow with charts × constructs.
  */
 function renderChart(chart: Chart): any[] {
-  return new DependencyGraph(chart.node).topology()
+  return dependencyOrder(chart)
     .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
     .map((o) => o.toJson());
 }
 
-/** Marks the time `root.synth()` or `root.synthYaml()` runs; the gate calls it when it is installed. */
+/**
+ * Marks the time `root.synth()` or `root.synthYaml()` runs; while it does, charts and their
+ * objects are ordered without cdk8s's dependency graph where nothing depends on anything, and the
+ * chart files are written in chunks. The gate calls it when it is installed.
+ */
 export function markSynthesis(root: IConstruct): void {
   if (WRAPPED.has(root) || !(root instanceof App)) return;
   WRAPPED.add(root);
@@ -66,10 +72,12 @@ export function markSynthesis(root: IConstruct): void {
         SYNTHESIZING.add(root);
         const charts = root.node.findAll().filter((c): c is Chart => Chart.isChart(c));
         for (const chart of charts) Object.defineProperty(chart, 'toJson', { configurable: true, writable: true, value: () => renderChart(chart) });
+        Object.defineProperty(root, 'charts', { configurable: true, get: () => dependencyOrder(root).filter(Chart.isChart) });
         try {
-          return asOneValidationPass(root, () => original.apply(this, args));
+          return asOneValidationPass(root, () => withYamlInChunks(() => original.apply(this, args)));
         } finally {
           for (const chart of charts) delete (chart as { toJson?: unknown }).toJson;
+          delete (root as { charts?: unknown }).charts;
           SYNTHESIZING.delete(root);
         }
       },
