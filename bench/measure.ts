@@ -71,10 +71,13 @@ function warmUp(round: () => void, afterFirst = () => {}) {
   }
 }
 
-/** The floor: each chart's documents written by cdk8s's own serializer, one file per chart. */
+/**
+ * The floor: each chart's documents written as the library's synth writes them (cdk8s's
+ * `Yaml.stringify` per document, in chunks), one file per chart.
+ */
 function writeYaml(perChart: ChartDocs, outdir: string) {
-  const { Yaml } = require('cdk8s') as typeof import('cdk8s');
-  for (const c of perChart) Yaml.save(path.join(outdir, `${c.id.toLowerCase()}.k8s.yaml`), c.docs);
+  const { saveYamlInChunks } = require('../lib/policy/yaml-in-chunks') as typeof import('../lib/policy/yaml-in-chunks');
+  for (const c of perChart) saveYamlInChunks(path.join(outdir, `${c.id.toLowerCase()}.k8s.yaml`), c.docs);
 }
 
 /** Constructs shape `id` at size `n` in a new app and synthesizes it to `outdir`. */
