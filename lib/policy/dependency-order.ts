@@ -13,8 +13,13 @@ import { IConstruct } from 'constructs';
  */
 export function dependencyOrder(scope: IConstruct): IConstruct[] {
   const all = scope.node.findAll();
-  const plain = all.every((c) => c.node.dependencies.length === 0 && !(c.node.scope?.node.scope === undefined && isArrayIndex(c.node.id)));
-  return plain ? all : new DependencyGraph(scope.node).topology();
+  const treeOrder = all.every((c) => c.node.dependencies.length === 0 && !(isTopLevel(c) && isArrayIndex(c.node.id)));
+  return treeOrder ? all : new DependencyGraph(scope.node).topology();
+}
+
+/** A child of the root: the only constructs whose path is their id. */
+function isTopLevel(c: IConstruct): boolean {
+  return c.node.scope !== undefined && c.node.scope.node.scope === undefined;
 }
 
 function isArrayIndex(key: string): boolean {

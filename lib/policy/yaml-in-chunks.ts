@@ -1,14 +1,15 @@
 import { Yaml } from 'cdk8s';
 import * as fs from 'fs';
 
+/** Text gathered before each write: dozens of documents a system call, still short-lived. */
+const CHUNK_CHARACTERS = 64 * 1024;
+
 /**
  * The bytes of cdk8s's `Yaml.save`, written a chunk at a time. `Yaml.save` joins a chart's
  * documents into one string before writing it: for a chart of thousands of objects, the documents'
  * YAML lives long enough to be moved to the old generation of the heap, and stays there as garbage
  * until the next full collection, which a synth rarely reaches. Written in chunks, it dies young.
  */
-const CHUNK_CHARACTERS = 64 * 1024;
-
 export function saveYamlInChunks(filePath: string, docs: unknown[]): void {
   const fd = fs.openSync(filePath, 'w');
   try {

@@ -38,6 +38,8 @@ describe('the order of charts and objects', () => {
 
   test('charts whose ids are array indexes come first, as in the graph', () => {
     const { app, charts } = appWithCharts(['b', '10', 'a', '2', '02']);
+    // Below the top level an id such as "7" is no path of its own ("b/7").
+    new ApiObject(charts[0], '7', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'seven', namespace: 'team-0' } });
     const order = dependencyOrder(app);
     expect(order).toEqual(cdk8sOrder(app));
     expect(order.filter(Chart.isChart).map((c) => c.node.id)).toEqual(['2', '10', 'b', 'a', '02']);
