@@ -12,6 +12,7 @@ const CHUNK_CHARACTERS = 64 * 1024;
  */
 export function saveYamlInChunks(filePath: string, docs: unknown[]): void {
   const fd = fs.openSync(filePath, 'w');
+  let complete = false;
   try {
     let chunk = '';
     docs.forEach((doc, i) => {
@@ -22,8 +23,11 @@ export function saveYamlInChunks(filePath: string, docs: unknown[]): void {
       }
     });
     writeAll(fd, chunk);
+    complete = true;
   } finally {
     fs.closeSync(fd);
+    // `Yaml.save` writes nothing when a document fails to serialize; neither does this.
+    if (!complete) fs.rmSync(filePath, { force: true });
   }
 }
 

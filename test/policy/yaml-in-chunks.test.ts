@@ -2,6 +2,7 @@ import { App, Yaml } from 'cdk8s';
 import * as os from 'os';
 import * as path from 'path';
 import { shape } from '../../bench/shapes';
+import { saveYamlInChunks } from '../../lib/policy/yaml-in-chunks';
 
 // The module object itself, so that spies see the library's calls.
 const realFs = require('fs') as typeof import('fs');
@@ -47,6 +48,22 @@ describe('chart files written in chunks', () => {
     const largestDocument = Math.max(...docs.map((d) => Buffer.byteLength(Yaml.stringify(d))));
     expect(writes.length).toBeGreaterThan(5);
     expect(Math.max(...writes)).toBeLessThan(64 * 1024 + largestDocument + 4);
+  });
+
+  test('a document that fails to serialize leaves no file, even after chunks were written', () => {
+    const file = path.join(realFs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-yaml-chunks-')), 'chart.k8s.yaml');
+    const docs = [1, 2, 3].map((i) => ({ metadata: { name: `big-${i}` }, data: 'x'.repeat(40_000) }));
+    const stringify = Yaml.stringify;
+    const failing = jest.spyOn(Yaml, 'stringify').mockImplementation((...d: any[]) => {
+      if (d[0] === docs[2]) throw new Error('unserializable for this test');
+      return stringify(...d);
+    });
+    try {
+      expect(() => saveYamlInChunks(file, docs)).toThrow(/unserializable for this test/);
+    } finally {
+      failing.mockRestore();
+    }
+    expect(realFs.existsSync(file)).toBe(false);
   });
 
   test('cdk8s\'s own Yaml.save is back after a synth, and after a synth that fails', () => {
