@@ -83,21 +83,61 @@ export function podSecurityFindings(pod: any): Array<{ rule: PolicyRuleId; detai
   return out;
 }
 
+/** What the cross-object rules look up, built in one pass over the documents. */
+interface ManifestIndex {
+  /** Namespaces whose pods the restricted profile does not cover. */
+  readonly privileged: ReadonlySet<string>;
+  /** ServiceAccounts by `namespace/name`. */
+  readonly serviceAccounts: ReadonlyMap<string, any>;
+  readonly inNamespace: ReadonlyMap<string, any[]>;
+  /** The first HorizontalPodAutoscaler of each target, by namespace. */
+  readonly autoscalers: ReadonlyMap<string, Map<unknown, any>>;
+  readonly budgets: ReadonlyMap<string, PodSelectors>;
+}
+
+/** Adds a finding about the object being checked. */
+type AddFinding = (rule: PolicyRuleId, detail: string, received: unknown) => void;
+
 /**
  * Every policy finding over the final manifests of an app.
  * @internal
  */
 export function kubernetesFindings(manifests: readonly Manifest[]): Finding[] {
   const findings: Finding[] = [];
-  const docs = manifests.map((m) => m.doc);
-  const namespaces = docs.filter((d) => d.kind === 'Namespace');
-  const privileged = new Set(['kube-system', ...namespaces.filter((n) => n.metadata?.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged').map((n) => n.metadata.name)]);
-  const serviceAccounts = new Map(docs.filter((d) => d.kind === 'ServiceAccount').map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d]));
-  // Indexes keep the cross-object rules linear, however many objects share a namespace.
+  const index = indexManifests(manifests);
+  for (const { doc, path } of manifests) {
+    const namespace = doc.metadata?.namespace ?? 'default';
+    const subject = `${doc.kind} ${doc.metadata?.namespace ? `${namespace}/` : ''}${doc.metadata?.name}`;
+    const add: AddFinding = (rule, detail, received) => findings.push({ rule, path, subject, detail, received });
+
+    if (!WorkloadKinds.of(doc.kind) && !RULE_KINDS.has(doc.kind) && containsPodSpec(doc)) {
+      add('POD_KIND_UNREGISTERED', `${doc.apiVersion} ${doc.kind} holds pods the gate cannot read`, doc.kind);
+    }
+    if (!index.privileged.has(namespace)) podFindings(doc, namespace, index, add);
+    if (doc.kind === 'Deployment') deploymentFindings(doc, index, add);
+    if (doc.kind === 'Namespace' && !index.privileged.has(doc.metadata?.name)) namespaceFindings(doc, index, add);
+    if (doc.kind === 'Role' || doc.kind === 'ClusterRole') {
+      for (const r of doc.rules ?? []) {
+        if ([...(r.apiGroups ?? []), ...(r.resources ?? []), ...(r.verbs ?? [])].includes('*')) add('RBAC_WILDCARD', 'a rule uses "*"', r);
+      }
+    }
+    if ((doc.kind === 'RoleBinding' || doc.kind === 'ClusterRoleBinding') && doc.roleRef?.name === 'cluster-admin') {
+      add('RBAC_CLUSTER_ADMIN', `binds cluster-admin to ${(doc.subjects ?? []).map((s: any) => `${s.kind} ${s.name}`).join(', ')}`, doc.roleRef);
+    }
+  }
+  return findings;
+}
+
+// Indexes keep the cross-object rules linear, however many objects share a namespace.
+function indexManifests(manifests: readonly Manifest[]): ManifestIndex {
+  const privileged = new Set(['kube-system']);
+  const serviceAccounts = new Map<string, any>();
   const inNamespace = new Map<string, any[]>();
   const autoscalers = new Map<string, Map<unknown, any>>();
   const budgets = new Map<string, PodSelectors>();
-  for (const d of docs) {
+  for (const { doc: d } of manifests) {
+    if (d.kind === 'Namespace' && d.metadata?.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged') privileged.add(d.metadata.name);
+    if (d.kind === 'ServiceAccount') serviceAccounts.set(`${d.metadata.namespace}/${d.metadata.name}`, d);
     const ns = d.metadata?.namespace;
     if (ns === undefined) continue;
     appendTo(inNamespace, ns, d);
@@ -112,72 +152,56 @@ export function kubernetesFindings(manifests: readonly Manifest[]): Finding[] {
       budgets.get(ns)!.add(d.spec?.selector?.matchLabels);
     }
   }
+  return { privileged, serviceAccounts, inNamespace, autoscalers, budgets };
+}
 
-  for (const { doc, path } of manifests) {
-    const namespace = doc.metadata?.namespace ?? 'default';
-    const subject = `${doc.kind} ${doc.metadata?.namespace ? `${namespace}/` : ''}${doc.metadata?.name}`;
-    const add = (rule: PolicyRuleId, detail: string, received: unknown) => findings.push({ rule, path, subject, detail, received });
-
-    if (!WorkloadKinds.of(doc.kind) && !RULE_KINDS.has(doc.kind) && containsPodSpec(doc)) {
-      add('POD_KIND_UNREGISTERED', `${doc.apiVersion} ${doc.kind} holds pods the gate cannot read`, doc.kind);
-    }
-    if (!privileged.has(namespace)) {
-      for (const { where, template } of podTemplatesOf(doc)) {
-        const pod = template?.spec ?? {};
-        for (const f of podSecurityFindings(pod)) add(f.rule, `${f.detail}${where}`, f.received);
-        for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
-          const requests = c.resources?.requests ?? {};
-          const limits = c.resources?.limits ?? {};
-          const missing = ['cpu', 'memory'].flatMap((r) => [...(requests[r] ? [] : [`requests.${r}`]), ...(limits[r] ? [] : [`limits.${r}`])]);
-          if (missing.length > 0) add('POD_RESOURCES', `container ${c.name}${where} has no ${missing.join(', ')}`, c.resources);
-          if ((requests['nvidia.com/gpu'] ?? limits['nvidia.com/gpu']) !== undefined && String(requests['nvidia.com/gpu']) !== String(limits['nvidia.com/gpu'])) {
-            add('POD_GPU_REQUEST_EQUALS_LIMIT', `container ${c.name}${where} requests ${requests['nvidia.com/gpu']} GPUs but limits ${limits['nvidia.com/gpu']}`, c.resources);
-          }
-          if (!isPinnedImage(String(c.image ?? ''))) add('POD_IMAGE_PINNED', `container ${c.name}${where} uses ${c.image}`, c.image);
-        }
-        const account = pod.serviceAccountName ?? 'default';
-        if (account === 'default') add('POD_SERVICE_ACCOUNT', `pods${where} run as the default ServiceAccount`, pod.serviceAccountName);
-        const automount = pod.automountServiceAccountToken ?? serviceAccounts.get(`${namespace}/${account}`)?.automountServiceAccountToken;
-        if (automount !== false) add('POD_TOKEN_AUTOMOUNT', `pods${where} get an API token mounted`, automount);
+/** The rules on every pod template of `doc`: Pod Security, resources, images and the API token. */
+function podFindings(doc: any, namespace: string, index: ManifestIndex, add: AddFinding): void {
+  for (const { where, template } of podTemplatesOf(doc)) {
+    const pod = template?.spec ?? {};
+    for (const f of podSecurityFindings(pod)) add(f.rule, `${f.detail}${where}`, f.received);
+    for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
+      const requests = c.resources?.requests ?? {};
+      const limits = c.resources?.limits ?? {};
+      const missing = ['cpu', 'memory'].flatMap((r) => [...(requests[r] ? [] : [`requests.${r}`]), ...(limits[r] ? [] : [`limits.${r}`])]);
+      if (missing.length > 0) add('POD_RESOURCES', `container ${c.name}${where} has no ${missing.join(', ')}`, c.resources);
+      if ((requests['nvidia.com/gpu'] ?? limits['nvidia.com/gpu']) !== undefined && String(requests['nvidia.com/gpu']) !== String(limits['nvidia.com/gpu'])) {
+        add('POD_GPU_REQUEST_EQUALS_LIMIT', `container ${c.name}${where} requests ${requests['nvidia.com/gpu']} GPUs but limits ${limits['nvidia.com/gpu']}`, c.resources);
       }
+      if (!isPinnedImage(String(c.image ?? ''))) add('POD_IMAGE_PINNED', `container ${c.name}${where} uses ${c.image}`, c.image);
     }
-
-    if (doc.kind === 'Deployment') {
-      const labels = doc.spec?.template?.metadata?.labels ?? {};
-      for (const c of doc.spec?.template?.spec?.containers ?? []) {
-        if (!c.readinessProbe || !c.livenessProbe) add('DEPLOYMENT_PROBES', `container ${c.name} lacks a ${!c.readinessProbe ? 'readiness' : 'liveness'} probe`, { readinessProbe: c.readinessProbe, livenessProbe: c.livenessProbe });
-        else if (JSON.stringify(c.readinessProbe) === JSON.stringify(c.livenessProbe)) add('DEPLOYMENT_PROBES', `container ${c.name} has identical readiness and liveness probes`, c.livenessProbe);
-      }
-      const hpa = autoscalers.get(doc.metadata?.namespace)?.get(doc.metadata?.name);
-      const replicas = hpa?.spec?.minReplicas ?? doc.spec?.replicas ?? 1;
-      if (replicas >= 2) {
-        const pdb = budgets.get(doc.metadata?.namespace)?.anySelects(labels) ?? false;
-        if (!pdb) add('DEPLOYMENT_PDB', `${replicas} replicas and no PodDisruptionBudget selects them`, replicas);
-        const pod = doc.spec?.template?.spec ?? {};
-        const spread = (pod.topologySpreadConstraints ?? []).some((c: any) => c.topologyKey === 'kubernetes.io/hostname')
-          || (pod.affinity?.podAntiAffinity !== undefined);
-        if (!spread) add('DEPLOYMENT_SPREAD', `${replicas} replicas with nothing spreading them over nodes`, pod.topologySpreadConstraints);
-      }
-    }
-
-    if (doc.kind === 'Namespace' && !privileged.has(doc.metadata?.name)) {
-      const inside = inNamespace.get(doc.metadata.name) ?? [];
-      const denyAll = inside.some((d) => d.kind === 'NetworkPolicy'
-        && Object.keys(d.spec?.podSelector ?? {}).length === 0
-        && ['Ingress', 'Egress'].every((t) => (d.spec?.policyTypes ?? []).includes(t))
-        && !(d.spec?.ingress?.length) && !(d.spec?.egress?.length));
-      if (!denyAll) add('NAMESPACE_DEFAULT_DENY', 'the namespace has no default-deny NetworkPolicy', doc.metadata.name);
-      if (!inside.some((d) => d.kind === 'ResourceQuota')) add('NAMESPACE_QUOTA', 'the namespace has no ResourceQuota', doc.metadata.name);
-    }
-
-    if (doc.kind === 'Role' || doc.kind === 'ClusterRole') {
-      for (const r of doc.rules ?? []) {
-        if ([...(r.apiGroups ?? []), ...(r.resources ?? []), ...(r.verbs ?? [])].includes('*')) add('RBAC_WILDCARD', 'a rule uses "*"', r);
-      }
-    }
-    if ((doc.kind === 'RoleBinding' || doc.kind === 'ClusterRoleBinding') && doc.roleRef?.name === 'cluster-admin') {
-      add('RBAC_CLUSTER_ADMIN', `binds cluster-admin to ${(doc.subjects ?? []).map((s: any) => `${s.kind} ${s.name}`).join(', ')}`, doc.roleRef);
-    }
+    const account = pod.serviceAccountName ?? 'default';
+    if (account === 'default') add('POD_SERVICE_ACCOUNT', `pods${where} run as the default ServiceAccount`, pod.serviceAccountName);
+    const automount = pod.automountServiceAccountToken ?? index.serviceAccounts.get(`${namespace}/${account}`)?.automountServiceAccountToken;
+    if (automount !== false) add('POD_TOKEN_AUTOMOUNT', `pods${where} get an API token mounted`, automount);
   }
-  return findings;
+}
+
+/** Probes, and for two replicas or more a PodDisruptionBudget and a spread over nodes. */
+function deploymentFindings(doc: any, index: ManifestIndex, add: AddFinding): void {
+  const labels = doc.spec?.template?.metadata?.labels ?? {};
+  for (const c of doc.spec?.template?.spec?.containers ?? []) {
+    if (!c.readinessProbe || !c.livenessProbe) add('DEPLOYMENT_PROBES', `container ${c.name} lacks a ${!c.readinessProbe ? 'readiness' : 'liveness'} probe`, { readinessProbe: c.readinessProbe, livenessProbe: c.livenessProbe });
+    else if (JSON.stringify(c.readinessProbe) === JSON.stringify(c.livenessProbe)) add('DEPLOYMENT_PROBES', `container ${c.name} has identical readiness and liveness probes`, c.livenessProbe);
+  }
+  const hpa = index.autoscalers.get(doc.metadata?.namespace)?.get(doc.metadata?.name);
+  const replicas = hpa?.spec?.minReplicas ?? doc.spec?.replicas ?? 1;
+  if (replicas < 2) return;
+  const pdb = index.budgets.get(doc.metadata?.namespace)?.anySelects(labels) ?? false;
+  if (!pdb) add('DEPLOYMENT_PDB', `${replicas} replicas and no PodDisruptionBudget selects them`, replicas);
+  const pod = doc.spec?.template?.spec ?? {};
+  const spread = (pod.topologySpreadConstraints ?? []).some((c: any) => c.topologyKey === 'kubernetes.io/hostname')
+    || (pod.affinity?.podAntiAffinity !== undefined);
+  if (!spread) add('DEPLOYMENT_SPREAD', `${replicas} replicas with nothing spreading them over nodes`, pod.topologySpreadConstraints);
+}
+
+/** A default-deny NetworkPolicy and a ResourceQuota in every namespace the restricted profile covers. */
+function namespaceFindings(doc: any, index: ManifestIndex, add: AddFinding): void {
+  const inside = index.inNamespace.get(doc.metadata.name) ?? [];
+  const denyAll = inside.some((d) => d.kind === 'NetworkPolicy'
+    && Object.keys(d.spec?.podSelector ?? {}).length === 0
+    && ['Ingress', 'Egress'].every((t) => (d.spec?.policyTypes ?? []).includes(t))
+    && !(d.spec?.ingress?.length) && !(d.spec?.egress?.length));
+  if (!denyAll) add('NAMESPACE_DEFAULT_DENY', 'the namespace has no default-deny NetworkPolicy', doc.metadata.name);
+  if (!inside.some((d) => d.kind === 'ResourceQuota')) add('NAMESPACE_QUOTA', 'the namespace has no ResourceQuota', doc.metadata.name);
 }
