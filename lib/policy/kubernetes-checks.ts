@@ -116,14 +116,7 @@ export function kubernetesFindings(manifests: readonly Manifest[]): Finding[] {
     if (!index.privileged.has(namespace)) podFindings(doc, namespace, index, add);
     if (doc.kind === 'Deployment') deploymentFindings(doc, index, add);
     if (doc.kind === 'Namespace' && !index.privileged.has(doc.metadata?.name)) namespaceFindings(doc, index, add);
-    if (doc.kind === 'Role' || doc.kind === 'ClusterRole') {
-      for (const r of doc.rules ?? []) {
-        if ([...(r.apiGroups ?? []), ...(r.resources ?? []), ...(r.verbs ?? [])].includes('*')) add('RBAC_WILDCARD', 'a rule uses "*"', r);
-      }
-    }
-    if ((doc.kind === 'RoleBinding' || doc.kind === 'ClusterRoleBinding') && doc.roleRef?.name === 'cluster-admin') {
-      add('RBAC_CLUSTER_ADMIN', `binds cluster-admin to ${(doc.subjects ?? []).map((s: any) => `${s.kind} ${s.name}`).join(', ')}`, doc.roleRef);
-    }
+    rbacFindings(doc, add);
   }
   return findings;
 }
@@ -204,4 +197,16 @@ function namespaceFindings(doc: any, index: ManifestIndex, add: AddFinding): voi
     && !(d.spec?.ingress?.length) && !(d.spec?.egress?.length));
   if (!denyAll) add('NAMESPACE_DEFAULT_DENY', 'the namespace has no default-deny NetworkPolicy', doc.metadata.name);
   if (!inside.some((d) => d.kind === 'ResourceQuota')) add('NAMESPACE_QUOTA', 'the namespace has no ResourceQuota', doc.metadata.name);
+}
+
+/** No wildcard in a role's rules, and no binding to cluster-admin. */
+function rbacFindings(doc: any, add: AddFinding): void {
+  if (doc.kind === 'Role' || doc.kind === 'ClusterRole') {
+    for (const r of doc.rules ?? []) {
+      if ([...(r.apiGroups ?? []), ...(r.resources ?? []), ...(r.verbs ?? [])].includes('*')) add('RBAC_WILDCARD', 'a rule uses "*"', r);
+    }
+  }
+  if ((doc.kind === 'RoleBinding' || doc.kind === 'ClusterRoleBinding') && doc.roleRef?.name === 'cluster-admin') {
+    add('RBAC_CLUSTER_ADMIN', `binds cluster-admin to ${(doc.subjects ?? []).map((s: any) => `${s.kind} ${s.name}`).join(', ')}`, doc.roleRef);
+  }
 }
