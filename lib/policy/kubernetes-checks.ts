@@ -83,7 +83,7 @@ export function podSecurityFindings(pod: any): Array<{ rule: PolicyRuleId; detai
   return out;
 }
 
-/** What the cross-object rules look up, built in one pass over the documents. */
+/** What the cross-object rules look up. */
 interface ManifestIndex {
   /** Namespaces whose pods the restricted profile does not cover. */
   readonly privileged: ReadonlySet<string>;
@@ -121,7 +121,7 @@ export function kubernetesFindings(manifests: readonly Manifest[]): Finding[] {
   return findings;
 }
 
-// Indexes keep the cross-object rules linear, however many objects share a namespace.
+/** The lookups of the cross-object rules, in one pass: they keep the rules linear, however many objects share a namespace. */
 function indexManifests(manifests: readonly Manifest[]): ManifestIndex {
   const privileged = new Set(['kube-system']);
   const serviceAccounts = new Map<string, any>();
