@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { CLUSTER_PROFILE_SHAPE, ClusterProfile } from './cluster-profile';
+import { interned } from './interned';
 import { checkName, DNS_LABEL } from './names';
 import { assertScope, shapeProblems, throwProblems } from './props-shape';
 import { Problems } from './validation';
@@ -76,5 +77,5 @@ export function resolveWorkloadScope(
       fix: 'place it in ClusterCharts.tenant(name), or pass `namespace`.',
     });
   }
-  return { cluster: cluster instanceof ClusterProfile ? cluster : NO_CLUSTER, namespace: typeof namespace === 'string' ? namespace : 'default' };
+  return { cluster: cluster instanceof ClusterProfile ? cluster : NO_CLUSTER, namespace: typeof namespace === 'string' ? interned(namespace) : 'default' };
 }

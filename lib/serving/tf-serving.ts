@@ -4,6 +4,7 @@ import type { IPodSelector, PodSelectorConfig } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { ClusterProfile, Placement } from '../core/cluster-profile';
+import { interned } from '../core/interned';
 import { LABEL_PREFIX } from '../core/scheduling';
 import { resolveWorkloadScope } from '../core/scope-defaults';
 import { Problem, Problems } from '../core/validation';
@@ -92,8 +93,10 @@ export class TfServing extends Construct implements PlatformWorkload, IPodSelect
     const shape = shapeProblems(props, SERVING_PROPS_SHAPE, SERVING_REQUIRED, 'props');
     shape.forEach((p) => this.problems.add(p));
     if (shape.length > 0) props = { models: [], ...wellShapedFields<TfServingProps>(props, SERVING_PROPS_SHAPE) };
+    // Model names go into other names, paths and rules: interned, those stay one byte a character.
+    else props = { ...props, models: props.models.map((m) => ({ ...m, name: interned(m.name) })) };
     this.props = props;
-    this.name = props.name ?? id;
+    this.name = interned(props.name ?? id);
     ({ cluster: this.cluster, namespace: this.namespace } = resolveWorkloadScope(this, props, this.problems));
     this.clusterName = this.cluster.name;
     installKubernetesGate(this, this.clusterName);

@@ -3,6 +3,7 @@ import { checkConstructArguments, IN_CHART } from '../core/construct-arguments';
 import { Construct } from 'constructs';
 import { Accelerator } from '../core/accelerator';
 import { ClusterProfile } from '../core/cluster-profile';
+import { interned } from '../core/interned';
 import { resolveWorkloadScope } from '../core/scope-defaults';
 import { KUEUE_PRIORITY_LABEL, queuePriorityLabels } from '../core/queue-priority';
 import { Problems } from '../core/validation';
@@ -84,7 +85,7 @@ export class TfTrainingJob extends Construct implements PlatformWorkload {
     shape.forEach((p) => this.problems.add(p));
     if (shape.length > 0) props = wellShapedFields<TfTrainingJobProps>(props, JOB_PROPS_SHAPE) as TfTrainingJobProps;
     this.props = props;
-    this.name = props.name ?? id;
+    this.name = interned(props.name ?? id);
     ({ cluster: this.cluster, namespace: this.namespace } = resolveWorkloadScope(this, props, this.problems));
     this.clusterName = this.cluster.name;
     this.backend = props.backend ?? TrainingBackend.INDEXED_JOB;
