@@ -72,9 +72,7 @@ describe('synthesized text stays one byte a character', () => {
     declareExternalObject(chart, 'Secret', 'team-a', 'tls');
     // Names built at run time and used as keys, as a program that reads its models from config and
     // looks them up by name has them (literals are interned, and join keeps those one-byte).
-    const names = ['vision', 'resnet', 'bert'].map((base, i) => `${base}-${i + 50}`);
-    const byName: Record<string, number> = {};
-    for (const name of names) byName[name] = 1;
+    const names = ['vision', 'resnet', 'bert'].map((base, i) => usedAsKey(`${base}-${i + 50}`));
     const [stack, ...modelNames] = names;
     const models = modelNames.map((name) => ({ name, basePath: `s3://acme-models/${name}`, versions: ModelVersionPolicy.specific(1, 2), labels: { stable: 1, canary: 2 } }));
     new TfServing(chart, stack, {
