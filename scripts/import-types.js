@@ -61,25 +61,40 @@ function embedKubernetesTypes(source, types) {
     text = text.replace(field, `$1k8s.${kubernetes}$2`).replace(convert, `k8s.toJson_${kubernetes}(`);
     if (text === before) throw new Error(`no field of type ${own} to replace`);
   }
-  text = pruneUnused(text);
   const firstImport = text.indexOf('import ');
   return text.slice(0, firstImport) + "import * as k8s from './k8s';\n" + text.slice(firstImport);
 }
 
+/** The identifiers in `code`, comments dropped. */
+function wordsOf(code) {
+  return new Set(code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '').match(/\w+/g));
+}
+
+/** The identifiers the library's own sources (lib/ outside lib/imports) use. */
+function libraryWords(dir = path.join(ROOT, 'lib')) {
+  const words = new Set();
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory() && file !== OUT) libraryWords(file).forEach((w) => words.add(w));
+    else if (entry.isFile() && entry.name.endsWith('.ts')) wordsOf(fs.readFileSync(file, 'utf8')).forEach((w) => words.add(w));
+  }
+  return words;
+}
+
 /**
- * Drops the declarations no API object class reaches. A generated file is a header, then one
- * declaration per block, each block opening with a doc comment at column 0.
+ * Keeps the declarations named in `roots` and what they reach: the whole Kubernetes API is 1.4 MB of
+ * source, and every program that imports the library compiles what is kept. A generated file is a
+ * header, then one declaration per block, each block opening with a doc comment at column 0.
  */
-function pruneUnused(source) {
+function pruneUnused(source, roots) {
   const starts = [...source.matchAll(/^\/\*\*/gm)].map((m) => m.index);
   const header = source.slice(0, starts[0]);
   const blocks = starts.map((start, i) => source.slice(start, starts[i + 1] ?? source.length)).map((text) => {
     const name = /^export (?:interface|function|class|enum|type) (\w+)/m.exec(text)[1];
-    const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
-    return { name, text, words: new Set(code.match(/\w+/g)) };
+    return { name, text, words: wordsOf(text) };
   });
   const byName = new Map(blocks.map((b) => [b.name, b]));
-  const kept = new Set(blocks.filter((b) => /^export class \w+ extends ApiObject/m.test(b.text)).map((b) => b.name));
+  const kept = new Set(blocks.map((b) => b.name).filter((name) => roots.has(name)));
   const queue = [...kept];
   while (queue.length > 0) {
     for (const word of byName.get(queue.pop()).words) {
@@ -123,9 +138,14 @@ async function main() {
   for (const docs of byGroup.values()) {
     await new ImportCustomResourceDefinition(docs.join('\n---\n')).import(options);
   }
-  for (const file of fs.readdirSync(OUT).filter((f) => f.endsWith('.ts'))) {
+  // The CRD files first: what they keep of k8s.ts is kept in it too.
+  const roots = libraryWords();
+  const files = fs.readdirSync(OUT).filter((f) => f.endsWith('.ts')).sort((a, b) => (a === 'k8s.ts') - (b === 'k8s.ts'));
+  for (const file of files) {
     let text = fastConversions(fs.readFileSync(path.join(OUT, file), 'utf8'));
     if (EMBEDDED_KUBERNETES_TYPES[file]) text = embedKubernetesTypes(text, EMBEDDED_KUBERNETES_TYPES[file]);
+    text = pruneUnused(text, roots);
+    wordsOf(text).forEach((w) => roots.add(w));
     fs.writeFileSync(path.join(OUT, file), text);
   }
   console.log(fs.readdirSync(OUT).map((f) => `lib/imports/${f}: ${fs.statSync(path.join(OUT, f)).size} bytes`).join('\n'));

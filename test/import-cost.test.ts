@@ -13,6 +13,28 @@ function modulesLoaded(code = ''): string[] {
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: path.join(__dirname, '..') }));
 }
 
+/** The modules loaded by a program that builds the custom-workload example and synthesizes it, gate included. */
+function loadedByKubernetesOnlyProgram(): string[] {
+  const example = path.join(__dirname, '..', 'build', 'examples', 'custom-workload', 'main.js');
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-only-'));
+  const loaded = modulesLoaded(`
+    const { App } = require('cdk8s');
+    const kubernetes = new App({ outdir: ${JSON.stringify(outdir)} });
+    require(${JSON.stringify(example)}).buildCustomWorkload(kubernetes);
+    lib.synthPlatform({ kubernetes });`);
+  if (fs.readdirSync(outdir).length === 0) throw new Error('the custom-workload program wrote no manifest');
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return loaded;
+}
+
+/** Every .ts file under `dir`. */
+function sourcesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    return entry.isDirectory() ? sourcesUnder(file) : entry.name.endsWith('.ts') ? [file] : [];
+  });
+}
+
 const fromProvider = (loaded: string[], provider: string) => loaded.filter((m) => m.includes(`${path.sep}@cdktf${path.sep}${provider}${path.sep}`));
 
 describe('loading ml-platform-constructs', () => {
@@ -22,15 +44,23 @@ describe('loading ml-platform-constructs', () => {
   });
 
   test('a Kubernetes-only program never loads cdktf, through synth and the policy gate', () => {
-    const example = path.join(__dirname, '..', 'build', 'examples', 'custom-workload', 'main.js');
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-only-'));
-    const loaded = modulesLoaded(`
-      const { App } = require('cdk8s');
-      const kubernetes = new App({ outdir: ${JSON.stringify(outdir)} });
-      require(${JSON.stringify(example)}).buildCustomWorkload(kubernetes);
-      lib.synthPlatform({ kubernetes });`);
-    expect(fs.readdirSync(outdir).length).toBeGreaterThan(0);
+    const loaded = loadedByKubernetesOnlyProgram();
     expect(loaded.filter((m) => m.includes(`${path.sep}node_modules${path.sep}cdktf${path.sep}`))).toEqual([]);
+  });
+
+  test('a Kubernetes-only program loads one YAML library, the one cdk8s writes with', () => {
+    const loaded = loadedByKubernetesOnlyProgram();
+    const yamlLibraries = new Set(loaded.map((m) => /^(.*[\\/]node_modules[\\/]yaml)[\\/]/.exec(m)?.[1]).filter((root) => root !== undefined));
+    expect([...yamlLibraries].map((root) => path.relative(path.join(__dirname, '..', 'node_modules'), root))).toEqual([path.join('cdk8s', 'node_modules', 'yaml')]);
+  });
+
+  test('the generated API classes loaded at import are the ones the library builds', () => {
+    const imports = path.join(__dirname, '..', 'lib', 'imports');
+    const libraryCode = sourcesUnder(path.join(__dirname, '..', 'lib')).filter((file) => !file.startsWith(imports + path.sep)).map((file) => fs.readFileSync(file, 'utf8')).join('\n');
+    const unused = fs.readdirSync(imports).filter((f) => f.endsWith('.ts')).flatMap((file) =>
+      [...fs.readFileSync(path.join(imports, file), 'utf8').matchAll(/^export class (\w+) extends ApiObject/gm)].map((m) => m[1])
+        .filter((name) => !new RegExp(`\\.${name}\\b`).test(libraryCode)).map((name) => `${file}: ${name}`));
+    expect(unused).toEqual([]);
   });
 
   test('building a GKE cluster loads only the Google resources it uses, by deep import, and no barrel', () => {

@@ -28,6 +28,13 @@ function loader<T>(pkg: string, load: () => T): () => T {
 export const cdktf = loader('cdktf', () => require('cdktf') as typeof import('cdktf'));
 
 /**
+ * The YAML writer of Helm values and of the Kueue config. cdk8s bundles its own copy, so loading this
+ * one at import would make every program compile a second YAML library (280 KB) that only cluster
+ * stacks use.
+ */
+export const yaml = loader('yaml', () => require('yaml') as typeof import('yaml'));
+
+/**
  * Terraform's built-in `terraform_data` with a string input; returns its `output`. Not cdktf's
  * DataResource: that runs `terraform version` at every validation, so synth failed wherever
  * terraform is not installed.

@@ -4,13 +4,12 @@ import { checkConstructArguments } from '../core/construct-arguments';
 import { IN_STACK } from './cluster-props';
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { GitOpsEngine, GITOPS_NAMESPACES } from '../delivery/gitops-engine';
 import { NodeLabels, tolerationFor } from '../core/scheduling';
 import { Problems } from '../core/validation';
 import { ADDON_CHARTS, HelmChart } from './addon-charts';
 import { ManagedCluster } from './managed-cluster';
-import { cdktf, helm, terraformData } from './bindings';
+import { cdktf, helm, terraformData, yaml } from './bindings';
 import { addonsPropsProblems } from './addons-input';
 
 export interface IngressControllerOptions {
@@ -105,7 +104,7 @@ export class ClusterAddons extends Construct {
       atomic: true,
       cleanupOnFail: true,
       timeout: 900,
-      values: [stringify(values)],
+      values: [yaml().stringify(values)],
     });
     this.releases[name] = release;
     return release;

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { yaml } from './bindings';
 
 /**
  * How long an admitted job's pods may take to all be running (GPU nodes scaled up from zero,
@@ -43,5 +43,5 @@ export function kueueValues(): Record<string, unknown> {
       ],
     },
   };
-  return { managerConfig: { controllerManagerConfigYaml: stringify(config) } };
+  return { managerConfig: { controllerManagerConfigYaml: yaml().stringify(config) } };
 }
