@@ -2,6 +2,7 @@
 // Regenerates lib/imports/ (typed classes for every object the library emits) with cdk8s-cli's own
 // importer, offline: the Kubernetes schema and the CRDs are read from crds/ instead of the network.
 // Run: node scripts/import-types.js
+// With --check, generates into a scratch directory instead and fails if lib/imports differs from it.
 const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
@@ -14,7 +15,9 @@ const { Language } = require(path.join(CLI, 'lib', 'import', 'base'));
 
 const ROOT = path.join(__dirname, '..');
 const CRDS = path.join(ROOT, 'crds');
-const OUT = path.join(ROOT, 'lib', 'imports');
+const IMPORTS = path.join(ROOT, 'lib', 'imports');
+const CHECK = process.argv.includes('--check');
+const OUT = CHECK ? fs.mkdtempSync(path.join(require('os').tmpdir(), 'import-types-')) : IMPORTS;
 const KUBERNETES_VERSION = '1.31.0';
 
 /** The CRD files whose kinds the library emits; see crds/README.md for their upstream versions. */
@@ -75,7 +78,7 @@ function libraryWords(dir = path.join(ROOT, 'lib')) {
   const words = new Set();
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const file = path.join(dir, entry.name);
-    if (entry.isDirectory() && file !== OUT) libraryWords(file).forEach((w) => words.add(w));
+    if (entry.isDirectory() && file !== IMPORTS) libraryWords(file).forEach((w) => words.add(w));
     else if (entry.isFile() && entry.name.endsWith('.ts')) wordsOf(fs.readFileSync(file, 'utf8')).forEach((w) => words.add(w));
   }
   return words;
@@ -148,7 +151,18 @@ async function main() {
     wordsOf(text).forEach((w) => roots.add(w));
     fs.writeFileSync(path.join(OUT, file), text);
   }
+  if (CHECK) return checkAgainstCommitted();
   console.log(fs.readdirSync(OUT).map((f) => `lib/imports/${f}: ${fs.statSync(path.join(OUT, f)).size} bytes`).join('\n'));
+}
+
+/** Fails, naming the files, where lib/imports is not what this script generates now. */
+function checkAgainstCommitted() {
+  const names = [...new Set([...fs.readdirSync(OUT), ...fs.readdirSync(IMPORTS)])].sort();
+  const read = (dir, name) => (fs.existsSync(path.join(dir, name)) ? fs.readFileSync(path.join(dir, name), 'utf8') : undefined);
+  const stale = names.filter((name) => read(OUT, name) !== read(IMPORTS, name));
+  fs.rmSync(OUT, { recursive: true, force: true });
+  if (stale.length > 0) throw new Error(`lib/imports is not what scripts/import-types.js generates (${stale.join(', ')}): run node scripts/import-types.js.`);
+  console.log('lib/imports is what scripts/import-types.js generates.');
 }
 
 main().catch((error) => { console.error(error); process.exit(1); });
