@@ -4,6 +4,7 @@
 // Run: node scripts/import-types.js
 // With --check, generates into a scratch directory instead and fails if lib/imports differs from it.
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const zlib = require('zlib');
 // cdk8s-cli exports no API; its files are loaded by path.
@@ -17,7 +18,7 @@ const ROOT = path.join(__dirname, '..');
 const CRDS = path.join(ROOT, 'crds');
 const IMPORTS = path.join(ROOT, 'lib', 'imports');
 const CHECK = process.argv.includes('--check');
-const OUT = CHECK ? fs.mkdtempSync(path.join(require('os').tmpdir(), 'import-types-')) : IMPORTS;
+const OUT = CHECK ? fs.mkdtempSync(path.join(os.tmpdir(), 'import-types-')) : IMPORTS;
 const KUBERNETES_VERSION = '1.31.0';
 
 /** The CRD files whose kinds the library emits; see crds/README.md for their upstream versions. */

@@ -1,16 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { typeScriptFiles } from './typescript-files';
 
 /** Every optional prop of the library documents its default (`@default`), which the API reference shows. */
-function sources(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (
-    // lib/imports is generated from upstream schemas by scripts/import-types.js.
-    e.isDirectory() ? (e.name === 'imports' ? [] : sources(path.join(dir, e.name))) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
-}
-
 test('every optional prop documents its default', () => {
   const missing: string[] = [];
-  for (const file of sources(path.join(__dirname, '..', 'lib'))) {
+  // lib/imports is generated from upstream schemas by scripts/import-types.js.
+  for (const file of typeScriptFiles(path.join(__dirname, '..', 'lib'), ['imports'])) {
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     lines.forEach((line, i) => {
       const prop = /^\s+readonly (\w+)\?:/.exec(line);

@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { typeScriptFiles } from './typescript-files';
 
 const ENTRY = path.join(__dirname, '..', 'build', 'lib', 'index.js');
 const BARREL = /[\\/]@cdktf[\\/]provider-[^\\/]+[\\/]lib[\\/]index\.js$/;
@@ -13,8 +14,10 @@ function modulesLoaded(code = ''): string[] {
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: path.join(__dirname, '..') }));
 }
 
-/** The modules loaded by a program that builds the custom-workload example and synthesizes it, gate included. */
+/** The modules loaded by a program that builds the custom-workload example and synthesizes it, gate included; run once. */
+let kubernetesOnlyLoaded: string[] | undefined;
 function loadedByKubernetesOnlyProgram(): string[] {
+  if (kubernetesOnlyLoaded) return kubernetesOnlyLoaded;
   const example = path.join(__dirname, '..', 'build', 'examples', 'custom-workload', 'main.js');
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-only-'));
   const loaded = modulesLoaded(`
@@ -24,15 +27,8 @@ function loadedByKubernetesOnlyProgram(): string[] {
     lib.synthPlatform({ kubernetes });`);
   if (fs.readdirSync(outdir).length === 0) throw new Error('the custom-workload program wrote no manifest');
   fs.rmSync(outdir, { recursive: true, force: true });
+  kubernetesOnlyLoaded = loaded;
   return loaded;
-}
-
-/** Every .ts file under `dir`. */
-function sourcesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const file = path.join(dir, entry.name);
-    return entry.isDirectory() ? sourcesUnder(file) : entry.name.endsWith('.ts') ? [file] : [];
-  });
 }
 
 const fromProvider = (loaded: string[], provider: string) => loaded.filter((m) => m.includes(`${path.sep}@cdktf${path.sep}${provider}${path.sep}`));
@@ -56,7 +52,7 @@ describe('loading ml-platform-constructs', () => {
 
   test('the generated API classes loaded at import are the ones the library builds', () => {
     const imports = path.join(__dirname, '..', 'lib', 'imports');
-    const libraryCode = sourcesUnder(path.join(__dirname, '..', 'lib')).filter((file) => !file.startsWith(imports + path.sep)).map((file) => fs.readFileSync(file, 'utf8')).join('\n');
+    const libraryCode = typeScriptFiles(path.join(__dirname, '..', 'lib'), ['imports']).map((file) => fs.readFileSync(file, 'utf8')).join('\n');
     const unused = fs.readdirSync(imports).filter((f) => f.endsWith('.ts')).flatMap((file) =>
       [...fs.readFileSync(path.join(imports, file), 'utf8').matchAll(/^export class (\w+) extends ApiObject/gm)].map((m) => m[1])
         .filter((name) => !new RegExp(`\\.${name}\\b`).test(libraryCode)).map((name) => `${file}: ${name}`));
