@@ -2,7 +2,8 @@ import type { TerraformResourceLifecycle } from 'cdktf';
 import type { Construct } from 'constructs';
 
 /**
- * Provider bindings, loaded when a construct of that cloud is first built: a program that builds
+ * What only cluster stacks use, loaded when first used: cdktf, the YAML writer of Helm values, and
+ * the provider bindings, loaded when a construct of that cloud is first built. A program that builds
  * only GKE clusters needs only @cdktf/provider-google installed, and loading the library stays
  * light. One resource module at a time, never a provider root.
  */
