@@ -237,6 +237,61 @@ function measurePlainCold(docsFile: string) {
   return { coldCpuMs: cpuMsOf('plaincold', (outdir) => synthPlain(perChart, outdir)) };
 }
 
+/**
+ * For tracing where a shape's overhead goes (not read by bench/run.ts): the rounds of `measureShape`,
+ * each printed as it ends, with every phase's CPU on all threads and on the main thread alone, and
+ * a line before each phase, so that `node --trace-opt` or `--trace-deopt` output (unbuffered, e.g.
+ * under `stdbuf -o0`) falls between the lines of the phase it happened in. Ends with the bench's
+ * estimate (the mean of each group's best) for the first `split` rounds, which is what the bench
+ * measures at N = 100, and for the rounds after them.
+ */
+function traceRounds(id: string, n: number, rounds: number, split = 12) {
+  const { App } = require('cdk8s') as typeof import('cdk8s');
+  const { shape } = require('./shapes') as typeof import('./shapes');
+  const s = shape(id);
+  warmUp(() => cpuMsOf('warm', (outdir) => synthShape(id, n, outdir)));
+  const docsDir = tmp('lib');
+  const { perChart } = documentsOf(s, n, docsDir);
+  fs.rmSync(docsDir, { recursive: true, force: true });
+  const line = (json: object) => fs.writeSync(1, JSON.stringify(json) + '\n');
+  const phases = {
+    library: (outdir: string) => { const app = new App({ outdir }); s.build(app, n); app.synth(); },
+    floor: (outdir: string) => writeYaml(perChart, outdir),
+    plain: (outdir: string) => synthPlain(perChart, outdir),
+  };
+  cpuMsOf('plain', phases.plain);
+  const samples: Array<Record<keyof typeof phases, { cpuMs: number; mainMs?: number }>> = [];
+  for (let round = 0; round < rounds; round++) {
+    const sample = {} as (typeof samples)[number];
+    for (const [phase, run] of Object.entries(phases) as Array<[keyof typeof phases, (outdir: string) => void]>) {
+      line({ round, phase });
+      const main = mainThreadCpuMs();
+      const cpuMs = cpuMsOf(phase, run);
+      sample[phase] = { cpuMs, mainMs: main === undefined ? undefined : mainThreadCpuMs()! - main };
+    }
+    line({ round, ...sample });
+    samples.push(sample);
+  }
+  const overPlain = (from: number, to: number, of: 'cpuMs' | 'mainMs') => {
+    const part = samples.slice(from, to);
+    return bestOfGroups(part.map((r) => r.library[of] ?? NaN)) / bestOfGroups(part.map((r) => r.plain[of] ?? NaN));
+  };
+  return {
+    id, n, rounds,
+    firstRounds: { rounds: Math.min(split, rounds), overPlain: overPlain(0, split, 'cpuMs'), mainThreadOverPlain: overPlain(0, split, 'mainMs') },
+    laterRounds: { rounds: Math.max(0, rounds - split), overPlain: overPlain(split, rounds, 'cpuMs'), mainThreadOverPlain: overPlain(split, rounds, 'mainMs') },
+  };
+}
+
+/** CPU milliseconds of the calling thread so far (Linux), or undefined where it cannot be read. */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    return Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The floor process: reads the documents and writes them as YAML, nothing else. */
 function measureFloorProcess(docsFile: string) {
   const outdir = tmp('floorproc');
@@ -306,6 +361,7 @@ const result = kind === 'import' ? measureImport()
   : kind === 'floor-alone' ? measureAlone('floor', args)
   : kind === 'library-cold' ? measureLibraryCold(args[0], Number(args[1]))
   : kind === 'plain-cold' ? measurePlainCold(args[0])
+  : kind === 'rounds' ? traceRounds(args[0], Number(args[1]), Number(args[2] ?? 24))
   : kind === 'clusters' ? measureClusters()
   : kind === 'training' ? measureTraining()
   : undefined;
