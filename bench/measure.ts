@@ -246,16 +246,14 @@ function measurePlainCold(docsFile: string) {
  * measures at N = 100, and for the rounds after them.
  */
 function traceRounds(id: string, n: number, rounds: number, split = 12) {
-  const { App } = require('cdk8s') as typeof import('cdk8s');
   const { shape } = require('./shapes') as typeof import('./shapes');
-  const s = shape(id);
   warmUp(() => cpuMsOf('warm', (outdir) => synthShape(id, n, outdir)));
   const docsDir = tmp('lib');
-  const { perChart } = documentsOf(s, n, docsDir);
+  const { perChart } = documentsOf(shape(id), n, docsDir);
   fs.rmSync(docsDir, { recursive: true, force: true });
   const line = (json: object) => fs.writeSync(1, JSON.stringify(json) + '\n');
   const phases = {
-    library: (outdir: string) => { const app = new App({ outdir }); s.build(app, n); app.synth(); },
+    library: (outdir: string) => synthShape(id, n, outdir),
     floor: (outdir: string) => writeYaml(perChart, outdir),
     plain: (outdir: string) => synthPlain(perChart, outdir),
   };
