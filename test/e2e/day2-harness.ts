@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { findAwsProviderMirror, findTerraform, terraformRunner } from './terraform-tools';
+import { findAwsProviderMirror, findTerraform, RunningProvider, startAwsProvider, terraformRunner } from './terraform-tools';
 
 /**
  * Day-2 planning with the real aws provider and no AWS account: plan version 1 of a stack, turn the
@@ -35,15 +35,24 @@ export interface Change {
 }
 
 export class Day2Harness {
+  /** A harness whose terraform commands all attach to one aws provider process; `stop()` ends it. */
+  public static async start(): Promise<Day2Harness> {
+    const terraform = findTerraform();
+    const mirror = findAwsProviderMirror(AWS_PROVIDER_VERSION);
+    return new Day2Harness(terraform, mirror, await startAwsProvider(mirror, AWS_PROVIDER_VERSION));
+  }
+
   public readonly dir: string;
-  private readonly terraform = findTerraform();
-  private readonly mirror = findAwsProviderMirror(AWS_PROVIDER_VERSION);
   private readonly run: (...args: string[]) => string;
   private schemas: Record<string, { version: number; block: Json }> = {};
 
-  constructor() {
+  private constructor(private readonly terraform: string, private readonly mirror: string, private readonly provider?: RunningProvider) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-day2-'));
-    this.run = terraformRunner(this.terraform, this.dir, this.mirror);
+    this.run = terraformRunner(this.terraform, this.dir, this.mirror, this.provider);
+  }
+
+  public stop(): void {
+    this.provider?.stop();
   }
 
   /** Synthesizes one stack with the real `app.synth()` and returns its Terraform JSON. */
@@ -84,7 +93,7 @@ export class Day2Harness {
     });
     fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify(root));
     const perModule = { ...state, resources: names.flatMap((_, i) => state.resources.map((r: Json) => ({ module: `module.m${i}`, ...r }))) };
-    const plan = this.planDir(dir, terraformRunner(this.terraform, dir, this.mirror), perModule);
+    const plan = this.planDir(dir, terraformRunner(this.terraform, dir, this.mirror, this.provider), perModule);
     const out: Record<string, Change[]> = Object.fromEntries(names.map((name) => [name, []]));
     for (const rc of plan.resource_changes ?? []) {
       const i = /^module\.m(\d+)$/.exec(rc.module_address ?? '')?.[1];

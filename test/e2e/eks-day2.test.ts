@@ -52,8 +52,8 @@ describe('EKS day 2 under real terraform', () => {
   const plans: Record<string, Change[]> = {};
   const programs: Record<string, Json> = {};
 
-  beforeAll(() => {
-    harness = new Day2Harness();
+  beforeAll(async () => {
+    harness = await Day2Harness.start();
     programs.v1 = program(V1);
     const result = harness.settle(programs.v1);
     state = result.state;
@@ -72,6 +72,8 @@ describe('EKS day 2 under real terraform', () => {
     for (const [name, change] of Object.entries(variants)) programs[name] = program({ ...V1, ...change });
     Object.assign(plans, harness.planEach(Object.fromEntries(Object.keys(variants).map((name) => [name, programs[name]])), state));
   }, 900_000);
+
+  afterAll(() => harness?.stop());
 
   test('trust: the unchanged program re-plans to no changes against its own synthetic state, and no known value was bent to get there', () => {
     expect(settled.overwritten).toEqual([]);

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildMultiCloud } from '../../examples/multi-cloud/main';
-import { findAwsProviderMirror, findTerraform, terraformRunner } from './terraform-tools';
+import { findAwsProviderMirror, findTerraform, RunningProvider, startAwsProvider, terraformRunner } from './terraform-tools';
 
 // The one provider binary on these machines; @cdktf/provider-aws 20.1.0 is its binding.
 const AWS_PROVIDER_VERSION = '5.100.0';
@@ -16,10 +16,12 @@ const AWS_PROVIDER_VERSION = '5.100.0';
 describe('EKS stack of the default example under real terraform', () => {
   let plan: any;
   let validation: any;
+  let provider: RunningProvider | undefined;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const terraform = findTerraform();
     const mirror = findAwsProviderMirror(AWS_PROVIDER_VERSION);
+    provider = await startAwsProvider(mirror, AWS_PROVIDER_VERSION);
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-e2e-'));
     const app = new App({ outdir });
     buildMultiCloud(app);
@@ -41,12 +43,14 @@ describe('EKS stack of the default example under real terraform', () => {
     });
     fs.writeFileSync(file, JSON.stringify(stack));
 
-    const run = terraformRunner(terraform, work, mirror);
+    const run = terraformRunner(terraform, work, mirror, provider);
     run('init', '-input=false');
     validation = JSON.parse(run('validate', '-json'));
     run('plan', '-input=false', '-out=plan.bin');
     plan = JSON.parse(run('show', '-json', 'plan.bin'));
   }, 180_000);
+
+  afterAll(() => provider?.stop());
 
   const planned = (type: string) =>
     plan.resource_changes.filter((r: any) => r.type === type && r.change.actions.includes('create')).map((r: any) => r.change.after);

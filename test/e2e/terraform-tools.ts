@@ -1,5 +1,6 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 /** The terraform binary: $TERRAFORM_BIN, else the one on the PATH. Throws naming what is missing. */
@@ -31,11 +32,65 @@ export function findAwsProviderMirror(version: string): string {
   return found.slice(0, found.indexOf('/registry.terraform.io/'));
 }
 
-/** Runs terraform in `dir` with a CLI config that installs providers only from `mirror`. */
-export function terraformRunner(terraform: string, dir: string, mirror: string) {
+/** A provider process that terraform commands attach to instead of starting their own. */
+export interface RunningProvider {
+  /** The value of TF_REATTACH_PROVIDERS that attaches to it. */
+  readonly reattach: string;
+  stop(): void;
+}
+
+/**
+ * Starts the aws provider `version` of `mirror` once, in the debug mode that terraform attaches
+ * to, so that every `plan`, `show` and `validate` does not start the 700 MB binary again (1–2 s of
+ * CPU each). Resolves to undefined where the mirror holds the provider only zipped: terraform
+ * then starts it itself.
+ */
+export async function startAwsProvider(mirror: string, version: string): Promise<RunningProvider | undefined> {
+  const binary = execFileSync('find', [path.join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', version), '-type', 'f', '-perm', '-u+x', '-name', 'terraform-provider-aws_*', '-print', '-quit'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim();
+  if (!binary) return undefined;
+  // In debug mode the provider rejects AWS_CA_BUNDLE ("unable to add custom RootCAs HTTPClient");
+  // these plans never reach AWS.
+  const { AWS_CA_BUNDLE: _unused, ...env } = process.env;
+  // Its output goes to a file, not a pipe: the tests run terraform with spawnSync, and a pipe
+  // nobody drains meanwhile would fill up and stop the provider mid-plan.
+  const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-provider-')), 'provider.log');
+  const log = fs.openSync(logFile, 'w');
+  const child = spawn(binary, ['-debug'], { env, stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  const kill = () => child.kill();
+  process.once('exit', kill);
+  const stop = () => {
+    process.removeListener('exit', kill);
+    kill();
+  };
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  let reattach: string | undefined;
+  for (const started = Date.now(); !reattach && !exited && Date.now() - started < 60_000;) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    reattach = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(fs.readFileSync(logFile, 'utf8'))?.[1];
+  }
+  if (reattach === undefined) {
+    stop();
+    throw new Error(`terraform provider aws ${version} did not start in debug mode (${binary}):\n${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+  }
+  return { reattach, stop };
+}
+
+/**
+ * Runs terraform in `dir` with a CLI config that installs providers only from `mirror`, attached
+ * to `provider` when one is given.
+ */
+export function terraformRunner(terraform: string, dir: string, mirror: string, provider?: RunningProvider) {
   const cliConfig = path.join(dir, 'terraform.rc');
   fs.writeFileSync(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`);
-  const env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_INPUT: '0' };
+  const env = {
+    ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_INPUT: '0',
+    ...(provider ? { TF_REATTACH_PROVIDERS: provider.reattach } : {}),
+  };
   return (...args: string[]) => {
     const result = spawnSync(terraform, [...args, '-no-color'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (result.status !== 0) {
