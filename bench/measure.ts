@@ -19,11 +19,16 @@ type ChartDocs = Array<{ id: string; docs: any[] }>;
 const readDocs = (docsFile: string) => JSON.parse(fs.readFileSync(docsFile, 'utf8')) as ChartDocs;
 
 /** `run(outdir)` in a fresh output directory, removed after; CPU milliseconds of all threads. */
-function cpuMsOf(prefix: string, run: (outdir: string) => void): number {
+const cpuMsOf = (prefix: string, run: (outdir: string) => void): number => cpuOf(prefix, run).cpuMs;
+
+/** As {@link cpuMsOf}, with the main thread's CPU milliseconds over the same span where it can be read. */
+function cpuOf(prefix: string, run: (outdir: string) => void): { cpuMs: number; mainMs?: number } {
   const outdir = tmp(prefix);
-  const used = cpuMsWhile(() => run(outdir));
+  const main = mainThreadCpuMs();
+  const cpuMs = cpuMsWhile(() => run(outdir));
+  const mainMs = main === undefined ? undefined : mainThreadCpuMs()! - main;
   fs.rmSync(outdir, { recursive: true, force: true });
-  return used;
+  return { cpuMs, mainMs };
 }
 
 /** Rounds are taken, and their best kept, in groups of this many. */
@@ -263,9 +268,7 @@ function traceRounds(id: string, n: number, rounds: number, split = 12) {
     const sample = {} as (typeof samples)[number];
     for (const [phase, run] of Object.entries(phases) as Array<[keyof typeof phases, (outdir: string) => void]>) {
       line({ round, phase });
-      const main = mainThreadCpuMs();
-      const cpuMs = cpuMsOf(phase, run);
-      sample[phase] = { cpuMs, mainMs: main === undefined ? undefined : mainThreadCpuMs()! - main };
+      sample[phase] = cpuOf(phase, run);
     }
     line({ round, ...sample });
     samples.push(sample);

@@ -46,13 +46,13 @@ export class Day2Harness {
   private readonly run: (...args: string[]) => string;
   private schemas: Record<string, { version: number; block: Json }> = {};
 
-  private constructor(private readonly terraform: string, private readonly mirror: string, private readonly provider?: RunningProvider) {
+  private constructor(private readonly terraform: string, private readonly mirror: string, private readonly provider: RunningProvider) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-day2-'));
     this.run = terraformRunner(this.terraform, this.dir, this.mirror, this.provider);
   }
 
   public stop(): void {
-    this.provider?.stop();
+    this.provider.stop();
   }
 
   /** Synthesizes one stack with the real `app.synth()` and returns its Terraform JSON. */

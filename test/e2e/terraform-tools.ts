@@ -40,17 +40,17 @@ export interface RunningProvider {
 }
 
 /**
- * Starts the aws provider `version` of `mirror` once, in the debug mode that terraform attaches
- * to, so that every `plan`, `show` and `validate` does not start the 700 MB binary again (1–2 s of
- * CPU each). Resolves to undefined where the mirror holds the provider only zipped: terraform
- * then starts it itself.
+ * Starts the aws provider `version` of `mirror` (as found by {@link findAwsProviderMirror}) once,
+ * in the debug mode that terraform attaches to, so that every `plan`, `show` and `validate` does
+ * not start the 700 MB binary again (1–2 s of CPU each).
  */
-export async function startAwsProvider(mirror: string, version: string): Promise<RunningProvider | undefined> {
-  const binary = execFileSync('find', [path.join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', version), '-type', 'f', '-perm', '-u+x', '-name', 'terraform-provider-aws_*', '-print', '-quit'], {
+export async function startAwsProvider(mirror: string, version: string): Promise<RunningProvider> {
+  const versionDir = path.join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', version);
+  const binary = execFileSync('find', [versionDir, '-type', 'f', '-perm', '-u+x', '-name', 'terraform-provider-aws_*', '-print', '-quit'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   }).trim();
-  if (!binary) return undefined;
+  if (!binary) throw new Error(`terraform provider aws ${version} is not runnable: no executable terraform-provider-aws_* under ${versionDir}.`);
   // In debug mode the provider rejects AWS_CA_BUNDLE ("unable to add custom RootCAs HTTPClient");
   // these plans never reach AWS.
   const { AWS_CA_BUNDLE: _unused, ...env } = process.env;

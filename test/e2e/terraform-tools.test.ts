@@ -1,0 +1,25 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { startAwsProvider } from './terraform-tools';
+
+/** A filesystem mirror holding only `file` (with `content`) as the aws provider `version`. */
+function mirrorWith(version: string, file: string, content: string, mode: number): string {
+  const mirror = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-mirror-'));
+  const dir = path.join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', version, 'linux_amd64');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, file), content, { mode });
+  return mirror;
+}
+
+describe('the shared aws provider of the terraform tests', () => {
+  test('a provider that exits instead of listening fails the start, naming the provider and what it printed', async () => {
+    const mirror = mirrorWith('9.9.9', 'terraform-provider-aws_v9.9.9_x5', '#!/bin/sh\necho "no debug mode here"\nexit 3\n', 0o755);
+    await expect(startAwsProvider(mirror, '9.9.9')).rejects.toThrow(/terraform provider aws 9\.9\.9 did not start in debug mode \(.*terraform-provider-aws_v9\.9\.9_x5\):\nno debug mode here/);
+  });
+
+  test('a provider file that cannot be run fails the start, naming where it looked', async () => {
+    const mirror = mirrorWith('9.9.9', 'terraform-provider-aws_v9.9.9_x5', 'not a program', 0o644);
+    await expect(startAwsProvider(mirror, '9.9.9')).rejects.toThrow(/terraform provider aws 9\.9\.9 is not runnable: no executable terraform-provider-aws_\* under .*registry\.terraform\.io\/hashicorp\/aws\/9\.9\.9\./);
+  });
+});
