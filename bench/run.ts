@@ -8,6 +8,8 @@
  * `BENCH_BEFORE=<build dir of another version>` measures that version too, interleaved with this
  * one shape by shape, so that before/after figures share the machine's state.
  * `BENCH_SHAPES=mixed,tenants` limits the shapes; `BENCH_IMPORT_RUNS` sets the import runs (15).
+ * `BENCH_REPORT=<file>` writes the figures there instead of into BENCHMARKS.md (a run on another
+ * Node.js, say: every process of the run is started with the node that runs this script).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -18,6 +20,7 @@ import { SHAPES } from './shapes';
 const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 15);
 const BEFORE = process.env.BENCH_BEFORE;
 const ONLY = process.env.BENCH_SHAPES?.split(',');
+const REPORT = process.env.BENCH_REPORT;
 const ROOT = path.join(__dirname, '..', '..');
 
 function measure(args: string[], buildDir = path.join(__dirname, '..')): any {
@@ -208,7 +211,7 @@ function report(): { text: string; results: unknown } {
       '',
     ] : []),
   ].join('\n');
-  return { text, results: { date: new Date().toISOString(), load: { start: loadBefore, end: load() }, baseline, importMs, shapes: shapes.map((s) => ({ id: s.id, runs: s.runs })), clusters, training } };
+  return { text, results: { date: new Date().toISOString(), node: process.version, load: { start: loadBefore, end: load() }, baseline, importMs, shapes: shapes.map((s) => ({ id: s.id, runs: s.runs })), clusters, training } };
 }
 
 const { text, results } = report();
@@ -217,7 +220,8 @@ const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
 // Sections written by hand (the user's loop, the test suite, history) follow this line and are kept.
 const MARK = '<!-- Written by hand from here on; npm run bench keeps it. -->';
 const kept = old.includes(MARK) ? old.slice(old.indexOf(MARK)) : `${MARK}\n\n## History\n`;
-if (!ONLY) fs.writeFileSync(file, `${text}\n${kept}`);
+if (REPORT) fs.writeFileSync(REPORT, `${text}\n`);
+else if (!ONLY) fs.writeFileSync(file, `${text}\n${kept}`);
 fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 fs.writeFileSync(path.join(ROOT, 'bench', 'results', `${(results as any).date.replace(/[:.]/g, '-')}.json`), JSON.stringify(results, null, 1));
 process.stdout.write(text);
