@@ -214,14 +214,19 @@ function report(): { text: string; results: unknown } {
   return { text, results: { date: new Date().toISOString(), node: process.version, load: { start: loadBefore, end: load() }, baseline, importMs, shapes: shapes.map((s) => ({ id: s.id, runs: s.runs })), clusters, training } };
 }
 
+/** BENCHMARKS.md with `text` in place of the generated part; the sections written by hand (the user's loop, the test suite, history) follow MARK and are kept. */
+function withGeneratedPart(text: string, file: string): string {
+  const MARK = '<!-- Written by hand from here on; npm run bench keeps it. -->';
+  const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  return `${text}\n${old.includes(MARK) ? old.slice(old.indexOf(MARK)) : `${MARK}\n\n## History\n`}`;
+}
+
 const { text, results } = report();
-const file = path.join(ROOT, 'BENCHMARKS.md');
-const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-// Sections written by hand (the user's loop, the test suite, history) follow this line and are kept.
-const MARK = '<!-- Written by hand from here on; npm run bench keeps it. -->';
-const kept = old.includes(MARK) ? old.slice(old.indexOf(MARK)) : `${MARK}\n\n## History\n`;
 if (REPORT) fs.writeFileSync(REPORT, `${text}\n`);
-else if (!ONLY) fs.writeFileSync(file, `${text}\n${kept}`);
+else if (!ONLY) {
+  const file = path.join(ROOT, 'BENCHMARKS.md');
+  fs.writeFileSync(file, withGeneratedPart(text, file));
+}
 fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 fs.writeFileSync(path.join(ROOT, 'bench', 'results', `${(results as any).date.replace(/[:.]/g, '-')}.json`), JSON.stringify(results, null, 1));
 process.stdout.write(text);
