@@ -7,6 +7,7 @@ import * as path from 'path';
 const PACKAGES = ['tensorflow-cpu==2.21.0', 'grpcio-tools==1.84.0'];
 const IMPORTS = 'import tensorflow, grpc_tools.protoc';
 const DEFAULT_VENV = path.join(__dirname, '..', '..', '.cache', 'tf-venv');
+const BUILD_TIMEOUT_MS = 15 * 60_000;
 
 /**
  * The package indexes pip is configured with (the local wheelhouse on these machines): the first
@@ -40,25 +41,79 @@ sys.exit(0 if u.find_spec('tensorflow') and u.find_spec('grpc_tools.protoc') els
  * else a venv under .cache/ that is created from the configured package index on first use and
  * rebuilt when it lacks the pinned versions. Throws naming what is missing.
  */
-export function ensureTensorflowPython(): string {
+export function ensureTensorflowPython(venvDir = DEFAULT_VENV): string {
   const given = process.env.ML_PLATFORM_TF_PYTHON;
-  const python = given ?? path.join(DEFAULT_VENV, 'bin', 'python');
+  const python = given ?? path.join(venvDir, 'bin', 'python');
   const hasTf = () => spawnSync(python, ['-c', IMPORTS], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } }).status === 0;
   if (given) {
     if (fs.existsSync(python) && hasTf()) return python;
     throw new Error(`TensorFlow is missing: ML_PLATFORM_TF_PYTHON=${given} cannot run "${IMPORTS}".`);
   }
   if (fs.existsSync(python) && hasPinnedPackages(python)) return python;
+  return underBuildLock(`${venvDir}.lock`, () => {
+    // Built by the caller that held the lock while this one waited.
+    if (fs.existsSync(python) && hasPinnedPackages(python)) return python;
+    const venv = spawnSync('python3', ['-m', 'venv', venvDir], { encoding: 'utf8' });
+    if (venv.status !== 0) throw new Error(`TensorFlow is missing: python3 -m venv failed (${venv.error?.message ?? venv.stderr}). Install python3 with venv.`);
+    const index = indexArgs();
+    const pipArgs = ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', ...index, ...PACKAGES];
+    const install = spawnSync(python, pipArgs, { encoding: 'utf8', timeout: BUILD_TIMEOUT_MS });
+    if (install.status !== 0 || !hasTf() || !hasPinnedPackages(python)) {
+      throw new Error(`TensorFlow is missing: pip install ${PACKAGES.join(' ')} ${index.join(' ')} failed:\n${install.stderr ?? install.error?.message}`);
+    }
+    return python;
+  });
+}
 
-  const venv = spawnSync('python3', ['-m', 'venv', DEFAULT_VENV], { encoding: 'utf8' });
-  if (venv.status !== 0) throw new Error(`TensorFlow is missing: python3 -m venv failed (${venv.error?.message ?? venv.stderr}). Install python3 with venv.`);
-  const index = indexArgs();
-  const pipArgs = ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', ...index, ...PACKAGES];
-  const install = spawnSync(python, pipArgs, { encoding: 'utf8', timeout: 15 * 60_000 });
-  if (install.status !== 0 || !hasTf() || !hasPinnedPackages(python)) {
-    throw new Error(`TensorFlow is missing: pip install ${PACKAGES.join(' ')} ${index.join(' ')} failed:\n${install.stderr ?? install.error?.message}`);
+/**
+ * Runs `build` while holding `lock`, a directory (mkdir is atomic) holding the builder's pid, so
+ * test files that ask at once (jest's workers on a fresh checkout) build the venv once: the others
+ * wait, then find it built. A lock whose builder has died is taken over.
+ */
+function underBuildLock<T>(lock: string, build: () => T): T {
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + BUILD_TIMEOUT_MS + 60_000;
+  while (!takeLock(lock)) {
+    if (Date.now() > deadline) throw new Error(`TensorFlow is missing: ${lock} has been held for ${BUILD_TIMEOUT_MS / 60_000} minutes; remove it if no venv build runs.`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
   }
-  return python;
+  try {
+    return build();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function takeLock(lock: string): boolean {
+  try {
+    fs.mkdirSync(lock);
+    fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  if (holderIsGone(lock)) fs.rmSync(lock, { recursive: true, force: true });
+  return false;
+}
+
+function holderIsGone(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
+  } catch {
+    // No pid yet: the holder is between its mkdir and its write, unless that was long ago.
+    try {
+      return Date.now() - fs.statSync(lock).mtimeMs > 10_000;
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /** `count` TCP ports free on 127.0.0.1 right now. */
