@@ -68,9 +68,17 @@ function cpuMsWhile(run: () => void): number {
   return (used.user + used.system) / 1000;
 }
 
-/** Three seconds of unmeasured rounds (at least one). */
-function warmUp(round: () => void, afterFirst = () => {}) {
-  for (let warmed = 0, started = Date.now(); warmed === 0 || Date.now() - started < 3000; warmed++) {
+/**
+ * Unmeasured rounds: three seconds of them, and at least as many as build the shape's largest size
+ * once (20 at N = 100 when the largest is 2,000). The optimizing compiler reaches a function after
+ * enough calls, not after enough time: three seconds are one round at N = 2,000 but six at N = 100,
+ * where the library's functions that run once per object were first compiled in the measured
+ * rounds 0-9 (`--trace-opt`), so the small sizes were measured while still warming up.
+ */
+function warmUp(id: string, n: number, round: () => void, afterFirst = () => {}) {
+  const { shape } = require('./shapes') as typeof import('./shapes');
+  const minRounds = Math.ceil(Math.max(...shape(id).sizes) / n);
+  for (let warmed = 0, started = Date.now(); warmed < minRounds || Date.now() - started < 3000; warmed++) {
     round();
     if (warmed === 0) afterFirst();
   }
@@ -113,14 +121,14 @@ function measureShape(id: string, n: number, docsFile?: string) {
   const { App } = require('cdk8s') as typeof import('cdk8s');
   const { shape } = require('./shapes') as typeof import('./shapes');
   const s = shape(id);
-  // Warm-up, not measured: library rounds at the same N for three seconds. The JIT compiles the
+  // Warm-up, not measured: library rounds at the same N (see warmUp). The JIT compiles the
   // library's code (and cdk8s's and the YAML writer's) over the first rounds of a size; with one
   // small round as the only warm-up, the measured library rounds carried that compilation on
   // background threads while plain cdk8s and the floor, measured after them, ran code the library
   // warmed.
   let peakRssMiB = 0;
   // The peak of a single app of this size.
-  warmUp(() => cpuMsOf('warm', (outdir) => synthShape(id, n, outdir)), () => (peakRssMiB = maxRssMiB()));
+  warmUp(id, n, () => cpuMsOf('warm', (outdir) => synthShape(id, n, outdir)), () => (peakRssMiB = maxRssMiB()));
 
   // For profiles of the library alone (`node --cpu-prof`): the warm-up's rounds.
   if (process.env.BENCH_LIBRARY_ONLY) return { id, n, peakRssMiB };
@@ -207,23 +215,23 @@ function synthPlain(perChart: ChartDocs, outdir: string) {
 
 /**
  * How the cost grows with N, without the other two: one of the library (construct + synth), plain
- * cdk8s and the floor in a process of its own, warmed up for three seconds. Also the lowest
- * round, the figure before rounds were taken in groups.
+ * cdk8s and the floor (both from the documents in `docsFile`) in a process of its own, warmed up
+ * as the interleaved rounds are. Also the lowest round, the figure before rounds were taken in groups.
  * Interleaved in one process, every phase also runs in the heap the phase before it left, and the
  * floor and plain cdk8s mostly grow faster with N there than alone.
  */
-function measureAlone(which: 'library' | 'plain' | 'floor', args: string[]) {
-  const round = aloneRound(which, args);
-  warmUp(() => cpuMsOf('alone', round));
+function measureAlone(which: 'library' | 'plain' | 'floor', id: string, n: number, docsFile?: string) {
+  const round = aloneRound(which, id, n, docsFile);
+  warmUp(id, n, () => cpuMsOf('alone', round));
   const samples: number[] = [];
   const rounds = repeatRounds(() => samples.push(cpuMsOf('alone', round)));
   return { cpuMs: bestOfGroups(samples), lowestCpuMs: Math.min(...samples), rounds };
 }
 
-/** A round of the library (args: shape, N), or of plain cdk8s or the floor (args: the documents' file). */
-function aloneRound(which: 'library' | 'plain' | 'floor', args: string[]): (outdir: string) => void {
-  if (which === 'library') return (outdir) => synthShape(args[0], Number(args[1]), outdir);
-  const perChart = readDocs(args[0]);
+function aloneRound(which: 'library' | 'plain' | 'floor', id: string, n: number, docsFile?: string): (outdir: string) => void {
+  if (which === 'library') return (outdir) => synthShape(id, n, outdir);
+  if (!docsFile) throw new Error(`${which}-alone needs the documents' file`);
+  const perChart = readDocs(docsFile);
   return which === 'plain' ? (outdir) => synthPlain(perChart, outdir) : (outdir) => writeYaml(perChart, outdir);
 }
 
@@ -252,7 +260,7 @@ function measurePlainCold(docsFile: string) {
  */
 function traceRounds(id: string, n: number, rounds: number, split = 12) {
   const { shape } = require('./shapes') as typeof import('./shapes');
-  warmUp(() => cpuMsOf('warm', (outdir) => synthShape(id, n, outdir)));
+  warmUp(id, n, () => cpuMsOf('warm', (outdir) => synthShape(id, n, outdir)));
   const docsDir = tmp('lib');
   const { perChart } = documentsOf(shape(id), n, docsDir);
   fs.rmSync(docsDir, { recursive: true, force: true });
@@ -357,9 +365,9 @@ const [kind, ...args] = process.argv.slice(2);
 const result = kind === 'import' ? measureImport()
   : kind === 'shape' ? measureShape(args[0], Number(args[1]), args[2])
   : kind === 'floor' ? measureFloorProcess(args[0])
-  : kind === 'library-alone' ? measureAlone('library', args)
-  : kind === 'plain-alone' ? measureAlone('plain', args)
-  : kind === 'floor-alone' ? measureAlone('floor', args)
+  : kind === 'library-alone' ? measureAlone('library', args[0], Number(args[1]))
+  : kind === 'plain-alone' ? measureAlone('plain', args[0], Number(args[1]), args[2])
+  : kind === 'floor-alone' ? measureAlone('floor', args[0], Number(args[1]), args[2])
   : kind === 'library-cold' ? measureLibraryCold(args[0], Number(args[1]))
   : kind === 'plain-cold' ? measurePlainCold(args[0])
   : kind === 'rounds' ? traceRounds(args[0], Number(args[1]), Number(args[2] ?? 24))
