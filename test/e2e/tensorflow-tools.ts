@@ -74,7 +74,7 @@ function underBuildLock<T>(lock: string, build: () => T): T {
   fs.mkdirSync(path.dirname(lock), { recursive: true });
   const deadline = Date.now() + BUILD_TIMEOUT_MS + 60_000;
   while (!takeLock(lock)) {
-    if (Date.now() > deadline) throw new Error(`TensorFlow is missing: ${lock} has been held for ${BUILD_TIMEOUT_MS / 60_000} minutes; remove it if no venv build runs.`);
+    if (Date.now() > deadline) throw new Error(`TensorFlow is missing: ${lock} has been held for over ${BUILD_TIMEOUT_MS / 60_000} minutes; remove it if no venv build runs.`);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
   }
   try {
