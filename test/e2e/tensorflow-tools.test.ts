@@ -3,10 +3,10 @@
  * (jest's workers on a fresh checkout): a stand-in `python3` on PATH records each venv and pip
  * call, so the race is checked in seconds, without TensorFlow.
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { runTask, TaskResult } from './tensorflow-tools';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -28,24 +28,18 @@ fi
 exit 0
 `;
 
-interface Caller { readonly code: number | null; readonly stdout: string; readonly stderr: string }
-
-function callEnsure(venv: string, env: NodeJS.ProcessEnv): Promise<Caller> {
+/** Runs `ensureTensorflowPython(venv)` in a process of its own, as a test file of another jest worker would. */
+function callEnsure(venv: string, env: Record<string, string>): Promise<TaskResult> {
   const program = `const { ensureTensorflowPython } = require(${JSON.stringify(path.join(ROOT, 'test/e2e/tensorflow-tools.ts'))});
 process.stdout.write(ensureTensorflowPython(${JSON.stringify(venv)}));`;
   const file = path.join(path.dirname(venv), `caller-${Math.random().toString(36).slice(2)}.ts`);
   fs.writeFileSync(file, program);
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/run-ts.js'), file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+  return runTask(process.execPath, path.join(ROOT, 'scripts/run-ts.js'), [file], env, 50_000).done;
 }
 
 describe('ensureTensorflowPython', () => {
   let work: string;
-  let env: NodeJS.ProcessEnv;
+  let env: Record<string, string>;
   let calls: string;
   let venv: string;
 
@@ -55,8 +49,8 @@ describe('ensureTensorflowPython', () => {
     fs.writeFileSync(path.join(work, 'bin', 'python3'), FAKE_PYTHON3, { mode: 0o755 });
     calls = path.join(work, 'calls.log');
     venv = path.join(work, 'tf-venv');
-    env = { ...process.env, PATH: `${path.join(work, 'bin')}:${process.env.PATH}`, CALLS: calls };
-    delete env.ML_PLATFORM_TF_PYTHON;
+    // runTask passes PATH, HOME and these only, so ML_PLATFORM_TF_PYTHON is never set in the callers.
+    env = { PATH: `${path.join(work, 'bin')}:${process.env.PATH}`, CALLS: calls };
   });
   afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
