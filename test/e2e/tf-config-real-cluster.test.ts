@@ -3,7 +3,7 @@ import { Cloud, ClusterProfile, TfStrategy, TfTrainingJob, TfTrainingJobProps, T
 import { synthManifests } from '../k8s-helpers';
 import { modelCluster, unreachable } from '../k8s/controllers';
 import { expandEnvironment } from '../k8s/kubelet';
-import { ensureTensorflowPython, freePorts, runTask } from './tensorflow-tools';
+import { ensureTensorflowPython, freePorts, runTensorflowTasks } from './tensorflow-tools';
 
 /**
  * Synthesized jobs are run for real: each pod's environment is computed as the kubelet would,
@@ -43,10 +43,11 @@ async function runCluster(python: string, strategy: TfStrategy, pods: RunningPod
   const addresses = [...new Set(pods.flatMap((p) => Object.values(p.tfConfig.cluster).flat()))];
   const ports = await freePorts(addresses.length);
   const local = new Map(addresses.map((a, i) => [a, `127.0.0.1:${ports[i]}`]));
-  const tasks = pods.map((pod) => {
+  const specs = pods.map((pod) => {
     const cluster = Object.fromEntries(Object.entries(pod.tfConfig.cluster).map(([role, list]) => [role, list.map((a) => local.get(a)!)]));
-    return { pod, task: runTask(python, SCRIPT, [strategy], { TF_CONFIG: JSON.stringify({ cluster, task: pod.tfConfig.task }) }, 120_000) };
+    return { args: [strategy], env: { TF_CONFIG: JSON.stringify({ cluster, task: pod.tfConfig.task }) } };
   });
+  const tasks = runTensorflowTasks(python, SCRIPT, specs, 120_000).map((task, i) => ({ pod: pods[i], task }));
   const finished = await Promise.all(tasks.filter((t) => waitFor(t.pod)).map(async (t) => ({ pod: t.pod, result: await t.task.done })));
   tasks.forEach((t) => t.task.kill());
   return finished.map(({ pod, result }) => {

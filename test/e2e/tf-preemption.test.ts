@@ -7,7 +7,7 @@ import { synthManifests } from '../k8s-helpers';
 import { modelCluster } from '../k8s/controllers';
 import { expandEnvironment } from '../k8s/kubelet';
 import { PodEnd, restartDecision } from '../k8s/restart-policy';
-import { ensureTensorflowPython, freePorts, runTask } from './tensorflow-tools';
+import { ensureTensorflowPython, freePorts, runTensorflowTasks } from './tensorflow-tools';
 
 /**
  * A reclaim, for real: three TensorFlow processes form a MultiWorkerMirrored cluster from the
@@ -112,11 +112,11 @@ describe('a reclaimed worker, with real TensorFlow', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-ckpt-'));
     tasks = await tasksOf(jobSet, dir);
     expect(tasks.map((t) => t.task)).toEqual(['worker-0', 'worker-1', 'worker-2']);
-    const running = tasks.map((t) => ({ t, run: runTask(python, SCRIPT, [], t.env, 240_000) }));
+    const running = runTensorflowTasks(python, SCRIPT, tasks.map((t) => ({ args: [], env: t.env })), 240_000);
     // The reclaim: SIGTERM to worker 1 once training is under way; its pod gets DisruptionTarget.
-    await waitFor(() => lastStep(running[1].run.stdout()) >= 10, 180_000);
-    running[1].run.terminate();
-    const results = await Promise.all(running.map((r) => r.run.done));
+    await waitFor(() => lastStep(running[1].stdout()) >= 10, 180_000);
+    running[1].terminate();
+    const results = await Promise.all(running.map((r) => r.done));
     firstRunStep = Math.max(...results.map((r) => lastStep(r.stdout)));
     ends = tasks.map((t, i) => ({ task: t.task, exitCode: results[i].code ?? -1, disrupted: t.task === 'worker-1' }));
   }, 20 * 60_000);
@@ -149,7 +149,7 @@ describe('a reclaimed worker, with real TensorFlow', () => {
     const decision = restartDecision(jobSet, ends);
     expect(decision.failed).toBe(false);
     const again = tasks.filter((t) => decision.recreated.includes(t.task));
-    const results = await Promise.all(again.map((t) => runTask(python, SCRIPT, [], t.env, 240_000).done));
+    const results = await Promise.all(runTensorflowTasks(python, SCRIPT, again.map((t) => ({ args: [], env: t.env })), 240_000).map((run) => run.done));
     for (const result of results) {
       if (result.code !== 0) throw new Error(`exit ${result.code}:\n${result.stderr.slice(-3000)}`);
       const done = events(result.stdout).find((e) => e.event === 'done');
