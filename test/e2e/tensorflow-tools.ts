@@ -185,6 +185,7 @@ export function runTensorflowTasks(python: string, script: string, tasks: readon
   });
   // A group that ends before reporting a task (a crash at import) ends the task with what it printed.
   group.on('close', () => handles.forEach((h) => h.ended(null, groupStderr)));
+  group.on('error', (error) => handles.forEach((h) => h.ended(null, `${python} ${TASK_GROUP} did not start: ${error.message}`)));
   return handles;
 }
 

@@ -30,8 +30,9 @@ def report(**fields):
 
 
 def run_task(index, task):
-    # Tasks die with this process, as a pod's containers do with the pod.
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if sys.platform.startswith("linux"):
+        # Tasks die with this process, as a pod's containers do with the pod.
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     os.dup2(3 + 2 * index, 1)
     os.dup2(4 + 2 * index, 2)
     for fd in task_fds:
