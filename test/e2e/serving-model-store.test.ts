@@ -27,50 +27,53 @@ function bucketOf(volume: any, docs: any[]): string | undefined {
   return attributes.storageAccount ? `${attributes.storageAccount}/${attributes.containerName}` : attributes.bucketName;
 }
 
+const REFUSED = ['s3://acme-models/resnet/1', 'az://acmemodels/models/resnet/1', 'abfss://models@acme.dfs.core.windows.net/resnet/1'];
+
+/** What the serving pod of `cloud` mounts and reads: its volume mount, and where the trainer's upload and TF Serving's load go in `root`. */
+function storeOf(cloud: string, root: string) {
+  const cluster = ClusterProfile.fromJson({ ...EKS_PROFILE.toJson(), cloud });
+  const docs = synthManifests((chart) => new TfServing(chart, 'resnet', {
+    namespace: 'team-a', cluster, cloudIdentity: IDENTITY[cloud],
+    models: [{ name: 'resnet', basePath: URI[cloud], versions: ModelVersionPolicy.specific(1, 2) }],
+  }));
+  const pod = byKind(docs, 'Deployment')[0].spec.template.spec;
+  const [config] = modelConfigs(byKind(docs, 'ConfigMap')[0].data['models.config']);
+  // The CSI mount shows the bucket's root at the mount path; the trainer wrote below <bucket>/<prefix>.
+  const uri = parseBucketUri(URI[cloud]) as { bucket: string; account?: string; prefix: string };
+  const volume = pod.volumes.find((v: any) => bucketOf(v, docs) === (uri.account ? `${uri.account}/${uri.bucket}` : uri.bucket));
+  const mount = pod.containers[0].volumeMounts.find((m: any) => m.name === volume.name);
+  return {
+    mount,
+    basePath: config.basePath as string,
+    upload: { dir: path.join(root, cloud, mount.mountPath, uri.prefix), versions: [1, 2] },
+    load: { dir: path.join(root, cloud, config.basePath), versions: [1, 2] },
+  };
+}
+
 describe('a SavedModel in the cluster\'s store loads from the path the serving pod sees', () => {
-  let python: string;
+  let stores: Array<ReturnType<typeof storeOf>>;
+  let result: any;
+  // One TensorFlow process for both tests: importing it is most of the cost.
   beforeAll(() => {
-    python = ensureTensorflowPython();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-store-'));
+    stores = ['gke', 'eks', 'aks'].map((cloud) => storeOf(cloud, root));
+    const python = ensureTensorflowPython();
+    const spec = { uploads: stores.map((s) => s.upload), loads: stores.map((s) => s.load), refuse: REFUSED };
+    const run = spawnSync(python, [path.join(SCRIPTS, 'model_store.py')], { input: JSON.stringify(spec), encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' }, timeout: 5 * 60_000 });
+    if (run.status !== 0) throw new Error(run.stderr);
+    result = JSON.parse(run.stdout);
   }, 20 * 60_000);
 
-  const run = (spec: object) => {
-    const result = spawnSync(python, [path.join(SCRIPTS, 'model_store.py')], { input: JSON.stringify(spec), encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' }, timeout: 5 * 60_000 });
-    if (result.status !== 0) throw new Error(result.stderr);
-    return JSON.parse(result.stdout);
-  };
-
   test('on GKE, EKS and AKS: trainer layout in, TF Serving base_path out', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-store-'));
-    const uploads: Array<{ dir: string; versions: number[] }> = [];
-    const loads: Array<{ dir: string; versions: number[] }> = [];
-    for (const cloud of ['gke', 'eks', 'aks']) {
-      const cluster = ClusterProfile.fromJson({ ...EKS_PROFILE.toJson(), cloud });
-      const docs = synthManifests((chart) => new TfServing(chart, 'resnet', {
-        namespace: 'team-a', cluster, cloudIdentity: IDENTITY[cloud],
-        models: [{ name: 'resnet', basePath: URI[cloud], versions: ModelVersionPolicy.specific(1, 2) }],
-      }));
-      const pod = byKind(docs, 'Deployment')[0].spec.template.spec;
-      const [config] = modelConfigs(byKind(docs, 'ConfigMap')[0].data['models.config']);
-      // The CSI mount shows the bucket's root at the mount path; the trainer wrote below <bucket>/<prefix>.
-      const uri = parseBucketUri(URI[cloud]) as { bucket: string; account?: string; prefix: string };
-      const volume = pod.volumes.find((v: any) => bucketOf(v, docs) === (uri.account ? `${uri.account}/${uri.bucket}` : uri.bucket));
-      const mount = pod.containers[0].volumeMounts.find((m: any) => m.name === volume.name);
+    for (const { mount, basePath, load } of stores) {
       expect(mount.readOnly).toBe(true);
-      const bucketRoot = path.join(root, cloud, mount.mountPath);
-      uploads.push({ dir: path.join(bucketRoot, uri.prefix), versions: [1, 2] });
-      expect(config.basePath.startsWith(`${mount.mountPath}/`)).toBe(true);
-      loads.push({ dir: path.join(root, cloud, config.basePath), versions: [1, 2] });
-    }
-    const result = run({ uploads, loads, refuse: [] });
-    for (const load of loads) {
+      expect(basePath.startsWith(`${mount.mountPath}/`)).toBe(true);
       expect(result.loaded[path.join(load.dir, '1')]).toEqual({ y: [3], versions_found: [1, 2] });
       expect(result.loaded[path.join(load.dir, '2')]).toEqual({ y: [6], versions_found: [1, 2] });
     }
-  }, 5 * 60_000);
+  });
 
   test('plain TensorFlow 2.21 refuses s3:// and az:// (and abfss://): only gs:// and local paths are file systems', () => {
-    const refuse = ['s3://acme-models/resnet/1', 'az://acmemodels/models/resnet/1', 'abfss://models@acme.dfs.core.windows.net/resnet/1'];
-    const result = run({ uploads: [], loads: [], refuse });
     expect(result.refused).toEqual({
       's3://acme-models/resnet/1': "UnimplementedError: File system scheme 's3' not implemented (file: 's3://acme-models/resnet/1/saved_model.pb')",
       'az://acmemodels/models/resnet/1': "UnimplementedError: File system scheme 'az' not implemented (file: 'az://acmemodels/models/resnet/1/saved_model.pb')",
@@ -78,5 +81,5 @@ describe('a SavedModel in the cluster\'s store loads from the path the serving p
     });
     // The library's list of what TensorFlow opens itself is TensorFlow's own, less local files and memory.
     expect(result.schemes.filter((s: string) => !['', 'file', 'ram'].includes(s))).toEqual([...TENSORFLOW_NATIVE_SCHEMES]);
-  }, 5 * 60_000);
+  });
 });
