@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runTask, TaskResult } from './tensorflow-tools';
+import { runTask, takeLock, TaskResult } from './tensorflow-tools';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -75,4 +75,19 @@ describe('ensureTensorflowPython', () => {
     expect(recorded()).toEqual(['venv', 'install']);
     expect(fs.existsSync(`${venv}.lock`)).toBe(false);
   }, 60_000);
+
+  test('a waiter that saw the dead builder leaves alone the lock another waiter has taken over since', () => {
+    const lock = `${venv}.lock`;
+    fs.mkdirSync(lock);
+    fs.writeFileSync(path.join(lock, 'pid'), '4194305');
+    // Between this waiter seeing the dead pid and acting on it, another waiter takes the lock over.
+    const otherWaiterTakesOver = () => {
+      fs.rmSync(lock, { recursive: true });
+      fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+    };
+    expect(takeLock(lock, otherWaiterTakesOver)).toBe(false);
+    expect(fs.readFileSync(path.join(lock, 'pid'), 'utf8')).toBe(String(process.pid));
+    expect(fs.existsSync(`${lock}.takeover`)).toBe(false);
+  });
 });

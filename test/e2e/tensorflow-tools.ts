@@ -85,7 +85,12 @@ function underBuildLock<T>(lock: string, build: () => T): T {
   }
 }
 
-function takeLock(lock: string): boolean {
+/**
+ * Takes `lock` if it is free; if its holder has died, removes it for the next try. `afterDeadSeen`
+ * runs between seeing the dead holder and removing the lock: the window another waiter's takeover
+ * can fall into (the test uses it).
+ */
+export function takeLock(lock: string, afterDeadSeen = () => {}): boolean {
   try {
     fs.mkdirSync(lock);
     fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
@@ -93,8 +98,33 @@ function takeLock(lock: string): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  if (holderIsGone(lock)) fs.rmSync(lock, { recursive: true, force: true });
+  if (holderIsGone(lock)) {
+    afterDeadSeen();
+    removeIfStillStale(lock);
+  }
   return false;
+}
+
+/**
+ * Removes `lock` if its holder is still gone, holding a guard only one waiter can make. Another
+ * waiter that saw the same dead holder may have taken the lock over since; removing that lock
+ * would let two builds install into one venv at once.
+ */
+function removeIfStillStale(lock: string): void {
+  const guard = `${lock}.takeover`;
+  try {
+    fs.mkdirSync(guard);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Another waiter is taking the lock over; a guard left by one that died goes after a while.
+    if (isOlderThan(guard, 10_000)) fs.rmSync(guard, { recursive: true, force: true });
+    return;
+  }
+  try {
+    if (holderIsGone(lock)) fs.rmSync(lock, { recursive: true, force: true });
+  } finally {
+    fs.rmSync(guard, { recursive: true, force: true });
+  }
 }
 
 function holderIsGone(lock: string): boolean {
@@ -103,17 +133,22 @@ function holderIsGone(lock: string): boolean {
     pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
   } catch {
     // No pid yet: the holder is between its mkdir and its write, unless that was long ago.
-    try {
-      return Date.now() - fs.statSync(lock).mtimeMs > 10_000;
-    } catch {
-      return false;
-    }
+    return isOlderThan(lock, 10_000);
   }
   try {
     process.kill(pid, 0);
     return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** Whether `file` exists and was last changed over `ms` ago. */
+function isOlderThan(file: string, ms: number): boolean {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs > ms;
+  } catch {
+    return false;
   }
 }
 
