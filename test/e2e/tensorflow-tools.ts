@@ -214,7 +214,8 @@ export function runTensorflowTasks(python: string, script: string, tasks: readon
 
   const handles = tasks.map((_, i) => new GroupTask(group.stdio[3 + 2 * i] as NodeJS.ReadableStream, group.stdio[4 + 2 * i] as NodeJS.ReadableStream, timeoutMs));
   createInterface({ input: group.stdout! }).on('line', (line) => {
-    const event = JSON.parse(line) as { task: number; pid?: number; code?: number; signal?: string };
+    // An end by a signal carries no code: null, as child_process reports it.
+    const event = JSON.parse(line) as { task: number; pid?: number; code?: number };
     if (event.pid) handles[event.task].started(event.pid);
     else handles[event.task].ended(event.code ?? null);
   });
