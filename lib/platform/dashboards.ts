@@ -27,7 +27,7 @@ function dashboard(uid: string, title: string, panels: readonly Panel[]) {
 }
 
 /** GPU utilisation and memory from the DCGM exporter, per node and GPU. */
-export function gpuDashboard() {
+function gpuDashboard() {
   return dashboard('ml-platform-gpu', 'ML platform / GPUs', [
     { title: 'GPU utilisation', unit: 'percent', expr: 'avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL)', legend: '{{Hostname}} GPU {{gpu}}' },
     { title: 'GPU memory used', unit: 'percentunit', expr: 'sum by (Hostname, gpu) (DCGM_FI_DEV_FB_USED) / sum by (Hostname, gpu) (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE)', legend: '{{Hostname}} GPU {{gpu}}' },
@@ -37,11 +37,19 @@ export function gpuDashboard() {
 }
 
 /** Requests, errors and latency per model, from TF Serving's Prometheus endpoint. */
-export function servingDashboard() {
+function servingDashboard() {
   return dashboard('ml-platform-serving', 'ML platform / Model serving', [
     { title: 'Requests per second', unit: 'reqps', expr: 'sum by (namespace, model_name) (rate(:tensorflow:serving:request_count[5m]))', legend: '{{namespace}}/{{model_name}}' },
     { title: 'Error ratio', unit: 'percentunit', expr: 'sum by (namespace, model_name) (rate(:tensorflow:serving:request_count{status!="OK"}[5m])) / sum by (namespace, model_name) (rate(:tensorflow:serving:request_count[5m]))', legend: '{{namespace}}/{{model_name}}' },
     { title: 'p99 latency', unit: 'µs', expr: 'histogram_quantile(0.99, sum by (namespace, model_name, le) (rate(:tensorflow:serving:request_latency_bucket[5m])))', legend: '{{namespace}}/{{model_name}}' },
     { title: 'p50 latency', unit: 'µs', expr: 'histogram_quantile(0.5, sum by (namespace, model_name, le) (rate(:tensorflow:serving:request_latency_bucket[5m])))', legend: '{{namespace}}/{{model_name}}' },
   ]);
+}
+
+const DASHBOARDS = { gpu: gpuDashboard, serving: servingDashboard };
+let texts: ReadonlyArray<[id: string, json: string]> | undefined;
+
+/** Each dashboard's id and JSON text, as its ConfigMap holds it: the same for every platform, so rendered once. */
+export function dashboardTexts(): ReadonlyArray<[id: string, json: string]> {
+  return (texts ??= Object.entries(DASHBOARDS).map(([id, make]) => [id, JSON.stringify(make(), null, 2)]));
 }

@@ -7,7 +7,7 @@ import { isPinnedImage } from '../core/pod-security';
 import { NodeLabels, tolerationFor } from '../core/scheduling';
 import { Problems } from '../core/validation';
 import { gpuOvercommitWarnings } from './capacity';
-import { gpuDashboard, servingDashboard } from './dashboards';
+import { dashboardTexts } from './dashboards';
 import { resolveWorkloadScope } from '../core/scope-defaults';
 import * as k8s from '../imports/k8s';
 import * as monitoring from '../imports/monitoring.coreos.com';
@@ -181,11 +181,11 @@ export class MlPlatform extends Construct {
       },
     });
     const dashboards = this.dashboards as Record<string, ApiObject>;
-    for (const [id, dashboard] of [['gpu', gpuDashboard()], ['serving', servingDashboard()]] as const) {
+    for (const [id, json] of dashboardTexts()) {
       dashboards[id] = kubeObject(this, `dashboard-${id}`, k8s.KubeConfigMap.GVK, k8s.toJson_KubeConfigMapProps, {
         // The Grafana sidecar of kube-prometheus-stack loads ConfigMaps with this label.
         metadata: { name: `ml-platform-${id}-dashboard`, namespace: monitoringNamespace, labels: { grafana_dashboard: '1' } },
-        data: { [`ml-platform-${id}.json`]: JSON.stringify(dashboard, null, 2) },
+        data: { [`ml-platform-${id}.json`]: json },
       });
     }
     return podMonitor;
