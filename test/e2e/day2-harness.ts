@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { findAwsProviderMirror, findTerraform, RunningProvider, startAwsProvider, terraformRunner } from './terraform-tools';
+import { findAwsProviderMirror, findTerraform, RunningProvider, startAwsProvider, TerraformRunner, terraformRunner } from './terraform-tools';
 
 /**
  * Day-2 planning with the real aws provider and no AWS account: plan version 1 of a stack, turn the
@@ -43,7 +43,7 @@ export class Day2Harness {
   }
 
   public readonly dir: string;
-  private readonly run: (...args: string[]) => string;
+  private readonly run: TerraformRunner;
   private schemas: Record<string, { version: number; block: Json }> = {};
 
   private constructor(private readonly terraform: string, private readonly mirror: string, private readonly provider: RunningProvider) {
@@ -103,13 +103,25 @@ export class Day2Harness {
     return out;
   }
 
-  private planDir(dir: string, run: (...args: string[]) => string, state?: Json): Json {
-    const stateFile = path.join(dir, 'terraform.tfstate');
-    if (state) fs.writeFileSync(stateFile, JSON.stringify(state));
-    else fs.rmSync(stateFile, { force: true });
+  private planDir(dir: string, run: TerraformRunner, state?: Json): Json {
+    this.writeState(dir, state);
     if (!fs.existsSync(path.join(dir, '.terraform'))) run('init', '-input=false');
     run('plan', '-input=false', '-refresh=false', '-lock=false', '-out=plan.bin');
     return JSON.parse(run('show', '-json', 'plan.bin'));
+  }
+
+  /** As {@link plan}, or undefined when terraform says the plan has no changes (no `show` then). */
+  private planIfChanged(stack: Json, state: Json): Json | undefined {
+    this.write(stack);
+    this.writeState(this.dir, state);
+    if (!this.run.planHasChanges('-input=false', '-refresh=false', '-lock=false', '-out=plan.bin')) return undefined;
+    return JSON.parse(this.run('show', '-json', 'plan.bin'));
+  }
+
+  private writeState(dir: string, state?: Json): void {
+    const stateFile = path.join(dir, 'terraform.tfstate');
+    if (state) fs.writeFileSync(stateFile, JSON.stringify(state));
+    else fs.rmSync(stateFile, { force: true });
   }
 
   /**
@@ -129,8 +141,9 @@ export class Day2Harness {
     }
     let rounds = 0;
     for (; rounds < MAX_SETTLE_ROUNDS; rounds++) {
-      const { plan } = this.plan(stack, this.state(resources));
-      const pending = plan.resource_changes.filter((rc: Json) => rc.change.actions.join() !== 'no-op');
+      // Exit 0 of -detailed-exitcode means every resource's action is no-op: settled, without `show`.
+      const plan = this.planIfChanged(stack, this.state(resources));
+      const pending = (plan?.resource_changes ?? []).filter((rc: Json) => rc.change.actions.join() !== 'no-op');
       if (pending.length === 0) break;
       for (const rc of pending) {
         const current = resources.get(rc.address);

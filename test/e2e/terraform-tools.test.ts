@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { startAwsProvider } from './terraform-tools';
+import { findTerraform, startAwsProvider, terraformRunner } from './terraform-tools';
 
 /** A filesystem mirror holding only `file` (with `content`) as the aws provider `version`. */
 function mirrorWith(version: string, file: string, content: string, mode: number): string {
@@ -21,5 +21,31 @@ describe('the shared aws provider of the terraform tests', () => {
   test('a provider file that cannot be run fails the start, naming where it looked', async () => {
     const mirror = mirrorWith('9.9.9', 'terraform-provider-aws_v9.9.9_x5', 'not a program', 0o644);
     await expect(startAwsProvider(mirror, '9.9.9')).rejects.toThrow(/terraform provider aws 9\.9\.9 is not runnable: no executable terraform-provider-aws_\* under .*registry\.terraform\.io\/hashicorp\/aws\/9\.9\.9\./);
+  });
+});
+
+describe('the terraform runner', () => {
+  // terraform_data is built into terraform: no provider, no mirror entry.
+  const planIn = (config: object, state?: object) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-runner-'));
+    fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify(config));
+    if (state) fs.writeFileSync(path.join(dir, 'terraform.tfstate'), JSON.stringify(state));
+    const run = terraformRunner(findTerraform(), dir, fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-mirror-')));
+    run('init', '-input=false');
+    return run;
+  };
+  const resource = { resource: { terraform_data: { marker: { input: 'v1' } } } };
+
+  test('planHasChanges: exit 2 (a resource or an output to create) is true, exit 0 (nothing to do) is false', () => {
+    const flags = ['-input=false', '-refresh=false', '-lock=false'];
+    expect(planIn(resource).planHasChanges(...flags)).toBe(true);
+    // An output alone is a change too: the day-2 harness still filters the resource changes after `show`.
+    expect(planIn({ output: { marker: { value: 'v1' } } }).planHasChanges(...flags)).toBe(true);
+    expect(planIn({}).planHasChanges(...flags)).toBe(false);
+  });
+
+  test('planHasChanges: an invalid configuration (exit 1) still throws, with terraform\'s message', () => {
+    const run = planIn({ resource: { terraform_data: { marker: { no_such_argument: 1 } } } });
+    expect(() => run.planHasChanges('-input=false', '-refresh=false', '-lock=false')).toThrow(/terraform plan failed \(exit 1\)[\s\S]*no_such_argument/);
   });
 });

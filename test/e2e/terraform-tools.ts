@@ -91,11 +91,17 @@ export function terraformRunner(terraform: string, dir: string, mirror: string, 
     ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_INPUT: '0',
     ...(provider ? { TF_REATTACH_PROVIDERS: provider.reattach } : {}),
   };
-  return (...args: string[]) => {
+  const exec = (args: string[], okStatuses: number[]) => {
     const result = spawnSync(terraform, [...args, '-no-color'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (result.status !== 0) {
+    if (!okStatuses.includes(result.status ?? -1)) {
       throw new Error(`terraform ${args[0]} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
     }
-    return result.stdout;
+    return result;
   };
+  return Object.assign((...args: string[]) => exec(args, [0]).stdout, {
+    /** `terraform plan -detailed-exitcode …`: whether the plan has changes (exit 2) or none (exit 0). */
+    planHasChanges: (...args: string[]) => exec(['plan', '-detailed-exitcode', ...args], [0, 2]).status === 2,
+  });
 }
+
+export type TerraformRunner = ReturnType<typeof terraformRunner>;
