@@ -1,7 +1,8 @@
-// Validates Kubernetes manifests (a JSON array on stdin) against the Kubernetes OpenAPI schemas
-// compiled into kubernetes-models, which ships only as ES modules; hence this separate process.
-// Custom resources are checked through the Kubernetes types they embed.
-import { readFileSync } from 'node:fs';
+// Validates Kubernetes manifests against the Kubernetes OpenAPI schemas compiled into
+// kubernetes-models, which ships only as ES modules; hence a worker thread, which schema.ts starts
+// once per test file and calls synchronously. Custom resources are checked through the Kubernetes
+// types they embed.
+import { workerData } from 'node:worker_threads';
 
 const MODELS = {
   'v1/Service': ['kubernetes-models/v1/Service', 'Service'],
@@ -42,22 +43,35 @@ function check(errors, where, Model, data) {
   }
 }
 
-const docs = JSON.parse(readFileSync(0, 'utf8'));
-const errors = [];
-const JobTemplateSpec = await model('kubernetes-models/batch/v1/JobTemplateSpec', 'JobTemplateSpec');
-const PodTemplateSpec = await model('kubernetes-models/v1/PodTemplateSpec', 'PodTemplateSpec');
-for (const doc of docs) {
-  const key = `${doc.apiVersion}/${doc.kind}`;
-  const where = `${key} ${doc.metadata?.name}`;
-  if (MODELS[key]) {
-    check(errors, where, await model(...MODELS[key]), doc);
-  } else if (key === 'jobset.x-k8s.io/v1alpha2/JobSet') {
-    for (const job of doc.spec?.replicatedJobs ?? []) check(errors, `${where} replicatedJobs[${job.name}].template`, JobTemplateSpec, job.template);
-  } else if (key === 'kubeflow.org/v1/TFJob') {
-    for (const [type, spec] of Object.entries(doc.spec?.tfReplicaSpecs ?? {})) check(errors, `${where} tfReplicaSpecs.${type}.template`, PodTemplateSpec, spec.template);
-  } else if (!key.startsWith('kueue.x-k8s.io/')) {
-    // Kueue objects embed no Kubernetes type; schema.ts checks them against their CRDs.
-    errors.push(`${where}: no schema known for ${key}`);
+async function errorsOf(docs) {
+  const errors = [];
+  const JobTemplateSpec = await model('kubernetes-models/batch/v1/JobTemplateSpec', 'JobTemplateSpec');
+  const PodTemplateSpec = await model('kubernetes-models/v1/PodTemplateSpec', 'PodTemplateSpec');
+  for (const doc of docs) {
+    const key = `${doc.apiVersion}/${doc.kind}`;
+    const where = `${key} ${doc.metadata?.name}`;
+    if (MODELS[key]) {
+      check(errors, where, await model(...MODELS[key]), doc);
+    } else if (key === 'jobset.x-k8s.io/v1alpha2/JobSet') {
+      for (const job of doc.spec?.replicatedJobs ?? []) check(errors, `${where} replicatedJobs[${job.name}].template`, JobTemplateSpec, job.template);
+    } else if (key === 'kubeflow.org/v1/TFJob') {
+      for (const [type, spec] of Object.entries(doc.spec?.tfReplicaSpecs ?? {})) check(errors, `${where} tfReplicaSpecs.${type}.template`, PodTemplateSpec, spec.template);
+    } else if (!key.startsWith('kueue.x-k8s.io/')) {
+      // Kueue objects embed no Kubernetes type; schema.ts checks them against their CRDs.
+      errors.push(`${where}: no schema known for ${key}`);
+    }
   }
+  return errors;
 }
-process.stdout.write(JSON.stringify(errors));
+
+// Each request carries the flag the caller waits on; the reply is on the port before the flag is set.
+const { port } = workerData;
+port.on('message', async ({ docs, done }) => {
+  try {
+    port.postMessage({ errors: await errorsOf(docs) });
+  } catch (error) {
+    port.postMessage({ failure: String(error?.stack ?? error) });
+  }
+  Atomics.store(done, 0, 1);
+  Atomics.notify(done, 0);
+});
