@@ -21,6 +21,8 @@ import { findAwsProviderMirror, findTerraform, RunningProvider, startAwsProvider
 export const AWS_PROVIDER_VERSION = '5.100.0';
 const PROVIDER = 'provider["registry.terraform.io/hashicorp/aws"]';
 const MAX_SETTLE_ROUNDS = 6;
+// Plans read only the state given: no AWS account is reached, and no lock is needed.
+const PLAN_FLAGS = ['-input=false', '-refresh=false', '-lock=false', '-out=plan.bin'];
 
 export type Json = any;
 
@@ -106,15 +108,15 @@ export class Day2Harness {
   private planDir(dir: string, run: TerraformRunner, state?: Json): Json {
     this.writeState(dir, state);
     if (!fs.existsSync(path.join(dir, '.terraform'))) run('init', '-input=false');
-    run('plan', '-input=false', '-refresh=false', '-lock=false', '-out=plan.bin');
+    run('plan', ...PLAN_FLAGS);
     return JSON.parse(run('show', '-json', 'plan.bin'));
   }
 
-  /** As {@link plan}, or undefined when terraform says the plan has no changes (no `show` then). */
+  /** The plan of `stack` against `state`, or undefined when terraform says it has no changes (no `show` then). */
   private planIfChanged(stack: Json, state: Json): Json | undefined {
     this.write(stack);
     this.writeState(this.dir, state);
-    if (!this.run.planHasChanges('-input=false', '-refresh=false', '-lock=false', '-out=plan.bin')) return undefined;
+    if (!this.run.planHasChanges(...PLAN_FLAGS)) return undefined;
     return JSON.parse(this.run('show', '-json', 'plan.bin'));
   }
 

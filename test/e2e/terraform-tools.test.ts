@@ -26,19 +26,17 @@ describe('the shared aws provider of the terraform tests', () => {
 
 describe('the terraform runner', () => {
   // terraform_data is built into terraform: no provider, no mirror entry.
-  const planIn = (config: object, state?: object) => {
+  const planIn = (config: object) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-runner-'));
     fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify(config));
-    if (state) fs.writeFileSync(path.join(dir, 'terraform.tfstate'), JSON.stringify(state));
     const run = terraformRunner(findTerraform(), dir, fs.mkdtempSync(path.join(os.tmpdir(), 'mlpc-mirror-')));
     run('init', '-input=false');
     return run;
   };
-  const resource = { resource: { terraform_data: { marker: { input: 'v1' } } } };
+  const flags = ['-input=false', '-refresh=false', '-lock=false'];
 
   test('planHasChanges: exit 2 (a resource or an output to create) is true, exit 0 (nothing to do) is false', () => {
-    const flags = ['-input=false', '-refresh=false', '-lock=false'];
-    expect(planIn(resource).planHasChanges(...flags)).toBe(true);
+    expect(planIn({ resource: { terraform_data: { marker: { input: 'v1' } } } }).planHasChanges(...flags)).toBe(true);
     // An output alone is a change too: the day-2 harness still filters the resource changes after `show`.
     expect(planIn({ output: { marker: { value: 'v1' } } }).planHasChanges(...flags)).toBe(true);
     expect(planIn({}).planHasChanges(...flags)).toBe(false);
@@ -46,6 +44,6 @@ describe('the terraform runner', () => {
 
   test('planHasChanges: an invalid configuration (exit 1) still throws, with terraform\'s message', () => {
     const run = planIn({ resource: { terraform_data: { marker: { no_such_argument: 1 } } } });
-    expect(() => run.planHasChanges('-input=false', '-refresh=false', '-lock=false')).toThrow(/terraform plan failed \(exit 1\)[\s\S]*no_such_argument/);
+    expect(() => run.planHasChanges(...flags)).toThrow(/terraform plan failed \(exit 1\)[\s\S]*no_such_argument/);
   });
 });
