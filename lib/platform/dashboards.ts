@@ -47,9 +47,9 @@ function servingDashboard() {
 }
 
 const DASHBOARDS = { gpu: gpuDashboard, serving: servingDashboard };
-let texts: ReadonlyArray<[id: string, json: string]> | undefined;
+let texts: ReadonlyArray<readonly [id: string, json: string]> | undefined;
 
 /** Each dashboard's id and JSON text, as its ConfigMap holds it: the same for every platform, so rendered once. */
-export function dashboardTexts(): ReadonlyArray<[id: string, json: string]> {
+export function dashboardTexts(): ReadonlyArray<readonly [id: string, json: string]> {
   return (texts ??= Object.entries(DASHBOARDS).map(([id, make]) => [id, JSON.stringify(make(), null, 2)]));
 }
