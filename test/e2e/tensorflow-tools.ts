@@ -188,7 +188,8 @@ export function runTask(python: string, script: string, args: string[], env: Rec
   let stderr = '';
   child.stdout.on('data', (d) => { stdout += d; });
   child.stderr.on('data', (d) => { stderr += d; });
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  // The timeout alone must not keep jest's worker alive; the child's pipes do while it runs.
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs).unref();
   const done = new Promise<TaskResult>((resolve) => child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); }));
   return { done, kill: () => child.kill('SIGKILL'), terminate: () => child.kill('SIGTERM'), stdout: () => stdout };
 }
@@ -240,7 +241,7 @@ class GroupTask implements RunningTask {
     stdout.on('data', (d) => { this.out += d; });
     stderr.on('data', (d) => { this.err += d; });
     for (const stream of [stdout, stderr]) stream.on('end', () => { this.openStreams -= 1; this.settleIfDone(); });
-    const timer = setTimeout(() => this.kill(), timeoutMs);
+    const timer = setTimeout(() => this.kill(), timeoutMs).unref();
     this.done = new Promise((resolve) => { this.settle = (result) => { clearTimeout(timer); resolve(result); }; });
   }
 
