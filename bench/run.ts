@@ -77,11 +77,13 @@ interface ShapeRun extends InProcess {
   /** One synth in a fresh process: the library's, and plain cdk8s's of the same documents. */
   readonly coldCpuMs: number;
   readonly plainColdCpuMs: number;
-  /** Construct + synth of the library, plain cdk8s's synth and the floor's writing, each in a process of its own. */
+  /** Construct + synth of the library, plain cdk8s's synth and the floor's writing, each in a process of its own; the library's is the median of its processes. */
   readonly aloneCpuMs: number;
+  /** The library alone in each of its processes. */
+  readonly aloneProcessesCpuMs: readonly number[];
   readonly plainAloneCpuMs: number;
   readonly floorAloneCpuMs: number;
-  /** The library alone's lowest round: its figure before rounds were taken in groups. */
+  /** The library alone's lowest round (the median of its processes'): its figure before rounds were taken in groups. */
   readonly aloneLowestCpuMs: number;
   readonly floorProcess?: { wallMs: number; peakRssMiB: number };
   readonly before?: ShapeRun | { failed: string };
@@ -100,6 +102,14 @@ const overPlain = (r: InProcess) => cpu(r) / r.plainCpuMs;
  */
 const PROCESSES = 3;
 
+/**
+ * Fresh processes per shape and size for the library alone, whose slope is the goal's figure. At
+ * N = 100 a process's rounds move by 10–40 % against another's of the same code, so the slope from
+ * one process per size moved by 0.11 between two runs of one cell; the median of three per size
+ * does not move with one process.
+ */
+const ALONE_PROCESSES = 3;
+
 function runShape(id: string, n: number, withFloorProcess: boolean): ShapeRun {
   const docsFile = path.join(os.tmpdir(), `mlpc-bench-docs-${process.pid}.json`);
   const before = BEFORE && n > 100 ? tryMeasure(['shape', id, String(n)], BEFORE) : undefined;
@@ -109,13 +119,16 @@ function runShape(id: string, n: number, withFloorProcess: boolean): ShapeRun {
   const run = { ...byOverhead[Math.floor(PROCESSES / 2)], peakRssMiB: Math.max(...processes.map((p) => p.peakRssMiB)), identical: processes.every((p) => p.identical), processes };
   const coldCpuMs = measure(['library-cold', id, String(n)]).coldCpuMs;
   const plainColdCpuMs = measure(['plain-cold', docsFile]).coldCpuMs;
-  const { cpuMs: aloneCpuMs, lowestCpuMs: aloneLowestCpuMs } = measure(['library-alone', id, String(n)]);
+  const alone = Array.from({ length: ALONE_PROCESSES }, () => measure(['library-alone', id, String(n)]));
+  const aloneProcessesCpuMs = alone.map((a) => a.cpuMs);
+  const aloneCpuMs = median(aloneProcessesCpuMs);
+  const aloneLowestCpuMs = median(alone.map((a) => a.lowestCpuMs));
   const plainAloneCpuMs = measure(['plain-alone', id, String(n), docsFile]).cpuMs;
   const floorAloneCpuMs = measure(['floor-alone', id, String(n), docsFile]).cpuMs;
   const floorProcess = withFloorProcess ? measure(['floor', docsFile]) : undefined;
   fs.rmSync(docsFile, { force: true });
   process.stderr.write(`${id} N=${n}: CPU ${f(cpu(run))} ms vs floor ${f(run.floorCpuMs)}${before ? `, before ${before.failed ?? f(cpu(before))}` : ''} (load ${load()})\n`);
-  return { ...run, coldCpuMs, plainColdCpuMs, aloneCpuMs, plainAloneCpuMs, floorAloneCpuMs, aloneLowestCpuMs, floorProcess, before };
+  return { ...run, coldCpuMs, plainColdCpuMs, aloneCpuMs, aloneProcessesCpuMs, plainAloneCpuMs, floorAloneCpuMs, aloneLowestCpuMs, floorProcess, before };
 }
 
 
@@ -140,9 +153,9 @@ function shapeSection(id: string, title: string, unit: string, runs: ShapeRun[])
   const lines = [
     `### ${id}: ${title}`,
     '',
-    `| N (${unit}) | objects | charts | construct CPU | synth CPU | floor CPU | plain cdk8s CPU | **(construct + synth) / floor**: median (each process) | **/ plain cdk8s**: median (each process) | wall: construct + synth, floor, ratio | cold: library, plain cdk8s, ratio | alone: library, plain cdk8s, floor | MB | peak RSS MiB |${BEFORE ? ' before: CPU, / floor, / plain |' : ''}`,
+    `| N (${unit}) | objects | charts | construct CPU | synth CPU | floor CPU | plain cdk8s CPU | **(construct + synth) / floor**: median (each process) | **/ plain cdk8s**: median (each process) | wall: construct + synth, floor, ratio | cold: library, plain cdk8s, ratio | alone: library median (each process), plain cdk8s, floor | MB | peak RSS MiB |${BEFORE ? ' before: CPU, / floor, / plain |' : ''}`,
     `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|${BEFORE ? '---|' : ''}`,
-    ...runs.map((r, i) => `| ${r.n} | ${r.objects} | ${r.charts} | ${f(r.constructCpuMs)} | ${f(r.synthCpuMs)} | ${f(r.floorCpuMs)} | ${f(r.plainCpuMs)} | **${f(ratios[i], 2)}** (${spread(r, overFloor)}) | **${f(overheads[i], 2)}** (${spread(r, overPlain)}) | ${f(wall(r))}, ${f(r.floorMs)}, ${f(wall(r) / r.floorMs, 2)} | ${f(r.coldCpuMs)}, ${f(r.plainColdCpuMs)}, ${f(cold[i], 2)} | ${f(r.aloneCpuMs)}, ${f(r.plainAloneCpuMs)}, ${f(r.floorAloneCpuMs)} | ${f(r.outputBytes / 1e6, 1)} | ${r.peakRssMiB} |${BEFORE ? ` ${beforeCell(r.before)} |` : ''}`),
+    ...runs.map((r, i) => `| ${r.n} | ${r.objects} | ${r.charts} | ${f(r.constructCpuMs)} | ${f(r.synthCpuMs)} | ${f(r.floorCpuMs)} | ${f(r.plainCpuMs)} | **${f(ratios[i], 2)}** (${spread(r, overFloor)}) | **${f(overheads[i], 2)}** (${spread(r, overPlain)}) | ${f(wall(r))}, ${f(r.floorMs)}, ${f(wall(r) / r.floorMs, 2)} | ${f(r.coldCpuMs)}, ${f(r.plainColdCpuMs)}, ${f(cold[i], 2)} | ${f(r.aloneCpuMs)} (${r.aloneProcessesCpuMs.map((ms) => f(ms)).join(', ')}), ${f(r.plainAloneCpuMs)}, ${f(r.floorAloneCpuMs)} | ${f(r.outputBytes / 1e6, 1)} | ${r.peakRssMiB} |${BEFORE ? ` ${beforeCell(r.before)} |` : ''}`),
     '',
     `Synth cost ≤ 2.0× at every N: ${verdict(ratios.every((r) => r <= 2))}. Log-log slope of construct + synth, the library alone: ${f(aloneSlope, 2)} (≤ 1.05: ${verdict(aloneSlope <= 1.05)}; plain cdk8s alone ${f(slopeOf((r) => r.plainAloneCpuMs), 2)}, the floor alone ${f(slopeOf((r) => r.floorAloneCpuMs), 2)}; from the library's lowest rounds instead, ${f(slopeOf((r) => r.aloneLowestCpuMs), 2)}); interleaved: ${f(slope, 2)} (${verdict(slope <= 1.05)}; the floor's ${f(slopeOf((r) => r.floorCpuMs), 2)}, plain cdk8s's ${f(slopeOf((r) => r.plainCpuMs), 2)}). Library overhead over plain cdk8s ≤ 1.25×: ${verdict(overheads.every((o) => o <= 1.25))} (single processes above 1.25: ${singleOver} of ${runs.length * PROCESSES}); cold, ${f(Math.min(...cold), 2)}–${f(Math.max(...cold), 2)}×.`
       + (rss !== undefined ? ` Peak RSS at N = ${biggest.n}: ${biggest.peakRssMiB} MiB against ${biggest.floorProcess!.peakRssMiB} MiB for the floor process, ${f(rss, 2)}× (≤ 2: ${verdict(rss <= 2)}).` : '')
@@ -192,7 +205,7 @@ function report(): { text: string; results: unknown } {
     '## 2. Construct + validate + synth, by shape of program',
     '',
     `Each shape at each size is measured in ${PROCESSES} fresh processes (since 2026-12-06 18:00 UTC; before, in one); each ratio is that process's own, the goals read their median, and the table gives the median process's times (by overhead over plain cdk8s), the median ratios and each process's ratios in brackets; peak RSS is the highest of them. `
-    + 'Times are milliseconds of CPU (user + system, all threads of the process, `process.cpuUsage`), after unmeasured library rounds at the same N for three seconds and at least as many rounds as build the shape\'s largest size once (20 at N = 100, 4 at N = 500 and 1 at N = 2,000; since 2026-12-07 07:00 UTC, before which it was three seconds only, one round at N = 2,000 but about six at N = 100, and the library\'s functions that run once per object were first compiled by the optimizing compiler in the measured rounds), then rounds in groups of three, repeated while they add up to less than ten seconds (480 rounds at most; 48 before 2026-12-07 13:00 UTC, which gave programs of a few milliseconds a round under a second of rounds), and the figure is the mean of each group\'s best round (since 2026-12-06 11:00 UTC; before, the best of all rounds, 3 at the largest N and up to 50 at the smallest, which set the small sizes lower in their spread than the large ones and raised the slopes); the machine is shared, so wall-clock figures, given alongside, carry the other sessions\' load and the ratios use CPU time. Construct: building the program with the library. Synth: `app.synth()`, validation and the policy gate included. Floor: the same final documents (read back from the files synth wrote) written again as the library\'s synth writes them (cdk8s\'s `Yaml.stringify` per document, written in chunks of 64 K characters, one file per chart; before 2026-12-06 13:30 UTC, cdk8s\'s `Yaml.save`, which joins a chart\'s documents into one string first, as the library\'s synth then did). Plain cdk8s: the same documents built as bare `ApiObject`s in charts of the same ids, then `app.synth()`. All three in one process, and each round runs the library, the floor and plain cdk8s in turn, so that all three see the same load and the same live heap (the documents); before 2026-12-06 05:00 UTC the library\'s rounds came first, then the floor\'s, then plain cdk8s\'s, with the library\'s last app still alive. The floor and plain cdk8s get one unmeasured round of their own first. The warm-up lets the JIT compile the code before any of the three is measured: with one small round as the only warm-up (runs before 2026-12-06), the library\'s rounds carried the compilation of its own code, of cdk8s and of the YAML writer on background threads, and the plain and floor rounds then ran code warmed by the library. Cold: one construct + synth of the library in a fresh process, against one synth of the same documents by plain cdk8s in another fresh process, imports not counted; this is what a single `cdk8s synth` costs, JIT compilation included. Peak RSS: the library process after its first synth at the size, against a process that only reads the documents and writes the YAML in the same way. Alone: construct + synth of the library, plain cdk8s\'s synth and the floor\'s writing of the same documents, each in a process of its own with nothing else, after its own rounds warmed up as above, rounds in groups as above (the slope line also gives the library\'s from its lowest round at each N, the estimate before the groups); the slopes are given for these and for the interleaved rounds. Interleaved, every phase runs in the heap the phase before it left, and the floor and plain cdk8s mostly grow faster with N there than alone.',
+    + 'Times are milliseconds of CPU (user + system, all threads of the process, `process.cpuUsage`), after unmeasured library rounds at the same N for three seconds and at least as many rounds as build the shape\'s largest size once (20 at N = 100, 4 at N = 500 and 1 at N = 2,000; since 2026-12-07 07:00 UTC, before which it was three seconds only, one round at N = 2,000 but about six at N = 100, and the library\'s functions that run once per object were first compiled by the optimizing compiler in the measured rounds), then rounds in groups of three, repeated while they add up to less than ten seconds (480 rounds at most; 48 before 2026-12-07 13:00 UTC, which gave programs of a few milliseconds a round under a second of rounds), and the figure is the mean of each group\'s best round (since 2026-12-06 11:00 UTC; before, the best of all rounds, 3 at the largest N and up to 50 at the smallest, which set the small sizes lower in their spread than the large ones and raised the slopes); the machine is shared, so wall-clock figures, given alongside, carry the other sessions\' load and the ratios use CPU time. Construct: building the program with the library. Synth: `app.synth()`, validation and the policy gate included. Floor: the same final documents (read back from the files synth wrote) written again as the library\'s synth writes them (cdk8s\'s `Yaml.stringify` per document, written in chunks of 64 K characters, one file per chart; before 2026-12-06 13:30 UTC, cdk8s\'s `Yaml.save`, which joins a chart\'s documents into one string first, as the library\'s synth then did). Plain cdk8s: the same documents built as bare `ApiObject`s in charts of the same ids, then `app.synth()`. All three in one process, and each round runs the library, the floor and plain cdk8s in turn, so that all three see the same load and the same live heap (the documents); before 2026-12-06 05:00 UTC the library\'s rounds came first, then the floor\'s, then plain cdk8s\'s, with the library\'s last app still alive. The floor and plain cdk8s get one unmeasured round of their own first. The warm-up lets the JIT compile the code before any of the three is measured: with one small round as the only warm-up (runs before 2026-12-06), the library\'s rounds carried the compilation of its own code, of cdk8s and of the YAML writer on background threads, and the plain and floor rounds then ran code warmed by the library. Cold: one construct + synth of the library in a fresh process, against one synth of the same documents by plain cdk8s in another fresh process, imports not counted; this is what a single `cdk8s synth` costs, JIT compilation included. Peak RSS: the library process after its first synth at the size, against a process that only reads the documents and writes the YAML in the same way. Alone: construct + synth of the library, plain cdk8s\'s synth and the floor\'s writing of the same documents, each in a process of its own with nothing else (the library in ' + ALONE_PROCESSES + ' processes per size, its figure their median, since 2026-12-07 14:30 UTC; before, in one), after its own rounds warmed up as above, rounds in groups as above (the slope line also gives the library\'s from its lowest round at each N, the estimate before the groups); the slopes are given for these and for the interleaved rounds. Interleaved, every phase runs in the heap the phase before it left, and the floor and plain cdk8s mostly grow faster with N there than alone.',
     '',
     ...shapes.flatMap((s) => shapeSection(s.id, s.title, s.unit, s.runs)),
     ...(clusters?.failed || training?.failed ? [`Failed: ${clusters?.failed ?? ''} ${training?.failed ?? ''}`, ''] : []),
