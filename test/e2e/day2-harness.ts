@@ -53,8 +53,8 @@ export class Day2Harness {
     this.run = terraformRunner(this.terraform, this.dir, this.mirror, this.provider);
   }
 
-  public stop(): void {
-    this.provider.stop();
+  public stop(): Promise<void> {
+    return this.provider.stop();
   }
 
   /** Synthesizes one stack with the real `app.synth()` and returns its Terraform JSON. */

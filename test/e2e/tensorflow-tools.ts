@@ -213,7 +213,11 @@ export function runTensorflowTasks(python: string, script: string, tasks: readon
   let groupStderr = '';
   group.stderr!.on('data', (d) => { groupStderr += d; });
 
-  const handles = tasks.map((_, i) => new GroupTask(group.stdio[3 + 2 * i] as NodeJS.ReadableStream, group.stdio[4 + 2 * i] as NodeJS.ReadableStream, timeoutMs));
+  // A task's result is final when its process ends; the last one's only once the group has ended
+  // too, so that a caller who awaits every task leaves no process of the group running.
+  let groupClosed = false;
+  const mayFinish = (): boolean => groupClosed || handles.some((h) => !h.hasEnded);
+  const handles: GroupTask[] = tasks.map((_, i) => new GroupTask(group.stdio[3 + 2 * i] as NodeJS.ReadableStream, group.stdio[4 + 2 * i] as NodeJS.ReadableStream, timeoutMs, mayFinish));
   createInterface({ input: group.stdout! }).on('line', (line) => {
     // An end by a signal carries no code: null, as child_process reports it.
     const event = JSON.parse(line) as { task: number; pid?: number; code?: number };
@@ -221,7 +225,10 @@ export function runTensorflowTasks(python: string, script: string, tasks: readon
     else handles[event.task].ended(event.code ?? null);
   });
   // A group that ends before reporting a task (a crash at import) ends the task with what it printed.
-  group.on('close', () => handles.forEach((h) => h.ended(null, groupStderr)));
+  group.on('close', () => {
+    groupClosed = true;
+    handles.forEach((h) => h.ended(null, groupStderr));
+  });
   group.on('error', (error) => handles.forEach((h) => h.ended(null, `${python} ${TASK_GROUP} did not start: ${error.message}`)));
   return handles;
 }
@@ -237,7 +244,7 @@ class GroupTask implements RunningTask {
   private openStreams = 2;
   private settle!: (result: TaskResult) => void;
 
-  constructor(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream, timeoutMs: number) {
+  constructor(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream, timeoutMs: number, private readonly mayFinish: () => boolean) {
     stdout.on('data', (d) => { this.out += d; });
     stderr.on('data', (d) => { this.err += d; });
     for (const stream of [stdout, stderr]) stream.on('end', () => { this.openStreams -= 1; this.settleIfDone(); });
@@ -254,10 +261,15 @@ class GroupTask implements RunningTask {
     if (this.pendingSignal) this.signal(this.pendingSignal);
   }
 
+  get hasEnded() {
+    return this.code !== undefined;
+  }
+
   ended(code: number | null, groupStderr = '') {
-    if (this.code !== undefined) return;
-    this.code = code;
-    this.err += groupStderr;
+    if (this.code === undefined) {
+      this.code = code;
+      this.err += groupStderr;
+    }
     this.settleIfDone();
   }
 
@@ -276,6 +288,6 @@ class GroupTask implements RunningTask {
   }
 
   private settleIfDone() {
-    if (this.code !== undefined && this.openStreams === 0) this.settle({ code: this.code, stdout: this.out, stderr: this.err });
+    if (this.code !== undefined && this.openStreams === 0 && this.mayFinish()) this.settle({ code: this.code, stdout: this.out, stderr: this.err });
   }
 }

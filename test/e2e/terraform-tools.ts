@@ -36,7 +36,8 @@ export function findAwsProviderMirror(version: string): string {
 export interface RunningProvider {
   /** The value of TF_REATTACH_PROVIDERS that attaches to it. */
   readonly reattach: string;
-  stop(): void;
+  /** Ends the process; resolves once it has exited. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -62,19 +63,20 @@ export async function startAwsProvider(mirror: string, version: string): Promise
   fs.closeSync(log);
   const kill = () => child.kill();
   process.once('exit', kill);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
   const stop = () => {
     process.removeListener('exit', kill);
     kill();
+    return exit;
   };
-  let exited = false;
-  child.once('exit', () => (exited = true));
   let reattach: string | undefined;
   for (const started = Date.now(); !reattach && !exited && Date.now() - started < 60_000;) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     reattach = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(fs.readFileSync(logFile, 'utf8'))?.[1];
   }
   if (reattach === undefined) {
-    stop();
+    await stop();
     throw new Error(`terraform provider aws ${version} did not start in debug mode (${binary}):\n${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
   }
   return { reattach, stop };

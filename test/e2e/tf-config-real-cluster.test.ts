@@ -50,6 +50,8 @@ async function runCluster(python: string, strategy: TfStrategy, pods: RunningPod
   const tasks = runTensorflowTasks(python, SCRIPT, specs, 120_000).map((task, i) => ({ pod: pods[i], task }));
   const finished = await Promise.all(tasks.filter((t) => waitFor(t.pod)).map(async (t) => ({ pod: t.pod, result: await t.task.done })));
   tasks.forEach((t) => t.task.kill());
+  // The killed tasks are reaped before the test goes on, so none outlives the file's jest worker.
+  await Promise.all(tasks.map((t) => t.task.done));
   return finished.map(({ pod, result }) => {
     const line = result.stdout.trim().split('\n').pop() ?? '';
     if (result.code !== 0) throw new Error(`${pod.name} exited ${result.code}:\n${result.stderr.slice(-3000)}`);
