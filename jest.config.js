@@ -1,6 +1,7 @@
 /** Tests are transpiled only (isolatedModules); `tsc` in `npm test` type-checks the whole tree once. */
 module.exports = {
-  testEnvironment: 'node',
+  // Node's environment, failing a file that leaves a process it started running.
+  testEnvironment: '<rootDir>/test/setup/no-leftover-processes.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
