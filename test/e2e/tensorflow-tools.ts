@@ -229,7 +229,10 @@ export function runTensorflowTasks(python: string, script: string, tasks: readon
     groupClosed = true;
     handles.forEach((h) => h.ended(null, groupStderr));
   });
-  group.on('error', (error) => handles.forEach((h) => h.ended(null, `${python} ${TASK_GROUP} did not start: ${error.message}`)));
+  group.on('error', (error) => {
+    groupClosed = true;
+    handles.forEach((h) => h.ended(null, `${python} ${TASK_GROUP} did not start: ${error.message}`));
+  });
   return handles;
 }
 
