@@ -27,17 +27,22 @@ export function runningChildren(pid: number): string[] {
   const found: string[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // ended while we looked
-    }
+    const stat = readProc(entry, 'stat');
+    if (stat === undefined) continue;
     // pid (comm) state ppid …; comm may hold spaces and parentheses.
     const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (Number(ppid) !== pid || state === 'Z') continue;
-    const command = fs.existsSync(`/proc/${entry}/cmdline`) ? fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim() : '';
+    const command = (readProc(entry, 'cmdline') ?? '').split('\0').join(' ').trim();
     found.push(`pid ${entry} (${command.slice(0, 200) || stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))})`);
   }
   return found;
+}
+
+/** A file of /proc/`pid`, or undefined once the process has gone. */
+function readProc(pid: string, file: string): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
